@@ -1,0 +1,381 @@
+"""Plan two nights of activity for a population and write them as the four systems export it.
+
+Layout written under the output folder:
+    exports/<system>/...     night 1: the history up to the as-of date (point `--exports-dir` here)
+    next_night/<system>/...  night 2: the next day's delta (copy it into exports/ to deliver it)
+    ground_truth.csv         which person every source record belongs to, both nights
+
+The population is built to make identity resolution hard the way real data is: several devices
+and emails per person, duplicate CRM contacts, junk values, the shop's own phone typed for walk-in
+customers, households sharing a phone, and web orders seen both as events and as Shopify rows.
+"""
+
+import csv
+import gzip
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import orjson
+
+from ingestion.sample_exports import crm, pos, social, vietnam, website
+from ingestion.sample_exports.crm import Contact
+from ingestion.sample_exports.people import (
+    Person,
+    add_devices,
+    make_person,
+    render_email,
+    render_name,
+    render_phone,
+)
+from ingestion.sample_exports.pos import Order
+from ingestion.sample_exports.social import Lead
+
+HISTORY_DAYS = 730
+HOUSEHOLD_SHARE = 0.03  # people who share a phone with someone they live with
+NEW_PEOPLE_SHARE = 0.02  # people first seen on night 2
+WALK_IN_NAME = "Khách lẻ"  # what cashiers type for a customer who gives no name
+
+
+@dataclass(slots=True)
+class Session:
+    """A planned browsing session, rendered to Segment messages only when written."""
+
+    person: Person
+    device: str
+    start: datetime
+    identify: bool
+    order: Order | None = None
+
+
+@dataclass
+class Night:
+    """Everything one night's export files hold."""
+
+    sessions: list[Session] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
+    leads: list[Lead] = field(default_factory=list)
+    orders: list[Order] = field(default_factory=list)
+
+
+@dataclass
+class SampleSummary:
+    """Counts of what was written, for the command's output and for tests."""
+
+    people: int
+    files: dict[str, int]  # relative path -> records written
+
+
+class _Planner:
+    """Draws every person's records; all randomness flows from one seeded generator."""
+
+    def __init__(self, seed: int, as_of: date) -> None:
+        self.rng = random.Random(seed)
+        self.night_one_end = datetime.combine(as_of, time(17, 0), UTC)  # 00:00 in Vietnam
+        self.night_two_end = self.night_one_end + timedelta(days=1)
+        self.history_start = self.night_one_end - timedelta(days=HISTORY_DAYS)
+        self.people: list[Person] = []
+        self.next_record_id = 10_000_001
+        self.next_lead_id = 1_024_000_000_000_001
+
+    def moment_between(self, start: datetime, end: datetime) -> datetime:
+        span = (end - start).total_seconds()
+        return start + timedelta(seconds=int(self.rng.random() * span))
+
+    def new_person(self) -> Person:
+        rng = self.rng
+        household_of = None
+        if self.people and rng.random() < HOUSEHOLD_SHARE:
+            household_of = self.people[rng.randrange(len(self.people))]
+        person = make_person(rng, len(self.people), household_of)
+        self.people.append(person)
+        return person
+
+    # --- per-person activity -------------------------------------------------------------
+
+    def plan_person(self, person: Person, night: Night, start: datetime, end: datetime) -> None:
+        """All of one new person's records between `start` and `end`."""
+        rng = self.rng
+        has_web, has_crm = rng.random() < 0.7, rng.random() < 0.4
+        has_social, buys = rng.random() < 0.3, rng.random() < 0.5
+        if not (has_web or has_crm or has_social or buys):
+            has_web = True
+        first_seen = self.moment_between(start, end)
+        if has_web:
+            if rng.random() < 0.6:
+                person.user_id = f"u{int(person.person_id[1:]):08d}"
+            device_count = 1 + (rng.random() < 0.35) + (rng.random() < 0.1)
+            for device in add_devices(rng, person, device_count):
+                self.plan_browsing(person, device, night, first_seen, end, rng.random() < 0.8)
+        if has_crm:
+            self.plan_contact(person, night, first_seen, end, duplicate=False)
+            if rng.random() < 0.06:
+                self.plan_contact(person, night, first_seen, end, duplicate=True)
+        if has_social:
+            for _ in range(1 + (rng.random() < 0.15)):
+                self.plan_lead(person, night, first_seen, end)
+        if buys:
+            roll = rng.random()
+            order_count = 1 if roll < 0.5 else 2 if roll < 0.75 else rng.randrange(3, 7)
+            for _ in range(order_count):
+                self.plan_order(person, night, first_seen, end)
+
+    def plan_browsing(
+        self, person: Person, device: str, night: Night, start: datetime, end: datetime,
+        identifies: bool,
+    ) -> None:
+        rng = self.rng
+        session_count = 1 + (rng.random() < 0.4) + (rng.random() < 0.1)
+        for number in range(session_count):
+            night.sessions.append(Session(
+                person, device, self.moment_between(start, end), identifies and number == 0,
+            ))
+
+    def plan_contact(
+        self, person: Person, night: Night, start: datetime, end: datetime, duplicate: bool,
+    ) -> None:
+        rng = self.rng
+        full_name = render_name(rng, person.full_name)
+        last_name, _, first_name = full_name.partition(" ")
+        emails = person.emails
+        if duplicate:  # a second contact made from another form: other mailbox or other spelling
+            email = render_email(rng, emails[-1])
+        elif rng.random() < 0.02:
+            email = rng.choice(vietnam.JUNK_EMAILS)
+        else:
+            email = render_email(rng, emails[0]) if rng.random() < 0.9 else ""
+        phone = render_phone(rng, person.phone) if rng.random() < 0.7 else ""
+        if rng.random() < 0.02:
+            phone = rng.choice(vietnam.JUNK_PHONES)
+        mobile = render_phone(rng, person.phone) if rng.random() < 0.35 else ""
+        created = self.moment_between(start, end)
+        contact = Contact(
+            person=person,
+            record_id=self.next_record_id,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            phone=phone,
+            mobile_phone=mobile,
+            lifecycle_stage=rng.choice(crm.LIFECYCLE_STAGES[:4]),
+            created_at=created,
+            modified_at=self.moment_between(created, end),
+            is_marketing_contact=rng.random() < 0.7,
+            owner=crm.pick_owner(rng.random()),
+        )
+        self.next_record_id += 1 + rng.randrange(3)
+        night.contacts.append(contact)
+
+    def plan_lead(self, person: Person, night: Night, start: datetime, end: datetime) -> None:
+        rng = self.rng
+        roll = rng.random()
+        if roll < 0.65 or (len(person.emails) == 1 and roll < 0.9):
+            email = render_email(rng, person.emails[0])
+        elif roll < 0.9:
+            email = render_email(rng, person.emails[1])
+        elif roll < 0.95:
+            email = rng.choice(vietnam.JUNK_EMAILS)
+        else:
+            email = ""
+        roll = rng.random()
+        if roll < 0.9:
+            phone = f"p:+84{person.phone}"
+        elif roll < 0.94:
+            phone = "p:" + rng.choice(vietnam.JUNK_PHONES)
+        else:
+            phone = ""
+        night.leads.append(Lead(
+            person=person,
+            lead_id=f"l:{self.next_lead_id}",
+            created_at=self.moment_between(start, end),
+            campaign=rng.randrange(len(social.CAMPAIGNS)),
+            platform="fb" if rng.random() < 0.7 else "ig",
+            is_organic=rng.random() < 0.1,
+            full_name=render_name(rng, person.full_name),
+            email=email,
+            phone=phone,
+        ))
+        self.next_lead_id += 1 + rng.randrange(50)
+
+    def plan_order(self, person: Person, night: Night, start: datetime, end: datetime) -> None:
+        rng = self.rng
+        lines = [
+            (*rng.choice(vietnam.PRODUCTS), 1 + (rng.random() < 0.2))
+            for _ in range(1 + (rng.random() < 0.4) + (rng.random() < 0.15))
+        ]
+        created = self.moment_between(start, end)
+        if person.devices and rng.random() < 0.55:
+            order = Order(
+                person=person, created_at=created, source="web", lines=lines,
+                email=render_email(rng, person.emails[0]),
+                phone=render_phone(rng, person.phone) if rng.random() < 0.9 else "",
+                billing_name=render_name(rng, person.full_name), location="",
+                device=rng.choice(person.devices), accepts_marketing=rng.random() < 0.5,
+            )
+            night.sessions.append(Session(
+                person, order.device, created - timedelta(minutes=12), False, order,
+            ))
+        else:
+            store, _, store_phone = rng.choice(vietnam.STORES)
+            roll = rng.random()
+            if roll < 0.65:
+                phone, name = render_phone(rng, person.phone), render_name(rng, person.full_name)
+            elif roll < 0.9:  # walk-in: the cashier types the store's own number
+                phone, name = store_phone, WALK_IN_NAME
+            else:
+                phone, name = "", WALK_IN_NAME
+            email = render_email(rng, person.emails[0]) if rng.random() < 0.25 else ""
+            order = Order(
+                person=person, created_at=created, source="pos", lines=lines, email=email,
+                phone=phone, billing_name=name, location=store,
+            )
+        night.orders.append(order)
+
+    # --- night 2: what changes about people already known ---------------------------------
+
+    def plan_next_night(self, known: list[Person], night_one: Night, night: Night) -> None:
+        rng = self.rng
+        start, end = self.night_one_end, self.night_two_end
+        for person in known:
+            if person.devices and rng.random() < 0.05:
+                device = (
+                    add_devices(rng, person, 1)[0] if rng.random() < 0.2
+                    else rng.choice(person.devices)
+                )
+                self.plan_browsing(person, device, night, start, end, rng.random() < 0.5)
+            if rng.random() < 0.015:
+                self.plan_order(person, night, start, end)
+            if rng.random() < 0.005:
+                self.plan_lead(person, night, start, end)
+        for contact in night_one.contacts:
+            roll = rng.random()
+            if roll < 0.04:  # a salesperson moved the contact along the funnel
+                stage = crm.LIFECYCLE_STAGES.index(contact.lifecycle_stage)
+                contact.lifecycle_stage = crm.LIFECYCLE_STAGES[min(stage + 1 + rng.randrange(2), 6)]
+                contact.modified_at = self.moment_between(start, end)
+                night.contacts.append(contact)
+            elif roll < 0.09:  # unchanged, but inside the export's "modified since" window
+                night.contacts.append(contact)
+        for order in night_one.orders:
+            if rng.random() < 0.02:
+                self.refund(order)
+                night.orders.append(order)
+
+    def refund(self, order: Order) -> None:
+        if len(order.lines) == 1 or self.rng.random() < 0.7:
+            order.financial_status, order.refunded_amount = "refunded", order.total
+        else:
+            _, _, price, quantity = order.lines[-1]
+            order.financial_status, order.refunded_amount = "partially_refunded", price * quantity
+
+
+def _name_orders(orders: list[Order], first_number: int) -> int:
+    """Shopify numbers orders in the order they were placed."""
+    orders.sort(key=lambda order: order.created_at)
+    for number, order in enumerate(orders, start=first_number):
+        order.name = f"#{number}"
+        order.shopify_id = 5_900_000_000_000 + number * 7
+    return first_number + len(orders)
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _write_csv(path: Path, columns: list[str], rows: Iterator[list[str]]) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+    return count
+
+
+def _write_events(path: Path, sessions: list[Session], rng: random.Random) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sessions.sort(key=lambda session: session.start)
+    opener = gzip.open if path.suffix == ".gz" else open
+    count = 0
+    with opener(path, "wb") as handle:
+        for session in sessions:
+            messages = website.session_messages(
+                rng, session.person, session.device, session.start, session.identify,
+                session.order,
+            )
+            handle.write(b"".join(orjson.dumps(message) + b"\n" for message in messages))
+            count += len(messages)
+    return count
+
+
+def _write_night(folder: Path, night: Night, day: date, gzip_events: bool, seed: int) -> dict:
+    stamp = day.isoformat()
+    events_name = f"events_{stamp}.jsonl" + (".gz" if gzip_events else "")
+    written = {
+        f"website/{events_name}": _write_events(
+            folder / "website" / events_name, night.sessions, random.Random(seed),
+        ),
+        f"crm/hubspot-crm-exports-all-contacts-{stamp}.csv": _write_csv(
+            folder / "crm" / f"hubspot-crm-exports-all-contacts-{stamp}.csv", crm.COLUMNS,
+            (crm.contact_row(contact) for contact in night.contacts),
+        ),
+        f"social/meta-lead-ads-{stamp}.csv": _write_csv(
+            folder / "social" / f"meta-lead-ads-{stamp}.csv", social.COLUMNS,
+            (social.lead_row(lead) for lead in night.leads),
+        ),
+        f"pos/orders_export_{stamp}.csv": _write_csv(
+            folder / "pos" / f"orders_export_{stamp}.csv", pos.COLUMNS,
+            (row for order in night.orders for row in pos.order_rows(order)),
+        ),
+    }
+    return {f"{folder.name}/{name}": count for name, count in written.items()}
+
+
+def _ground_truth_rows(nights: list[Night]) -> Iterator[list[str]]:
+    """One row per source record, keyed as the marts key records (website: the device)."""
+    seen: set[tuple[str, str]] = set()
+    for night in nights:
+        keyed = [
+            *(("website", session.device, session.person) for session in night.sessions),
+            *(("crm", str(contact.record_id), contact.person) for contact in night.contacts),
+            *(("social", lead.lead_id, lead.person) for lead in night.leads),
+            *(("pos", order.name, order.person) for order in night.orders),
+        ]
+        for source, record_id, person in keyed:
+            if (source, record_id) not in seen:
+                seen.add((source, record_id))
+                yield [source, record_id, person.person_id]
+
+
+def generate_sample_exports(
+    out_dir: Path, customers: int, seed: int = 42, as_of: date = date(2026, 11, 22),
+) -> SampleSummary:
+    """Write two nights of exports for `customers` people, deterministically from `seed`."""
+    planner = _Planner(seed, as_of)
+    night_one, night_two = Night(), Night()
+    for _ in range(customers):
+        planner.plan_person(planner.new_person(), night_one, planner.history_start,
+                            planner.night_one_end)
+    next_order_number = _name_orders(night_one.orders, 1001)
+    known = list(planner.people)
+    # Night-1 rows are written before night 2 mutates refunded orders and updated contacts.
+    files = _write_night(out_dir / "exports", night_one, as_of, gzip_events=False, seed=seed)
+    planner.plan_next_night(known, night_one, night_two)
+    for _ in range(max(1, int(customers * NEW_PEOPLE_SHARE))):
+        planner.plan_person(planner.new_person(), night_two, planner.night_one_end,
+                            planner.night_two_end)
+    new_orders = [order for order in night_two.orders if not order.name]
+    _name_orders(new_orders, next_order_number)
+    night_two.orders.sort(key=lambda order: order.created_at)
+    files |= _write_night(
+        out_dir / "next_night", night_two, as_of + timedelta(days=1), gzip_events=True,
+        seed=seed + 1,
+    )
+    files["ground_truth.csv"] = _write_csv(
+        out_dir / "ground_truth.csv", ["source", "record_id", "person_id"],
+        _ground_truth_rows([night_one, night_two]),
+    )
+    return SampleSummary(people=len(planner.people), files=files)
