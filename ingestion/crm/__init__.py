@@ -1,0 +1,23 @@
+"""CRM contacts: HubSpot's contacts CSV export."""
+
+import dlt
+from dlt.extract.resource import DltResource
+
+from ingestion.exports.resource import FileOutcome, export_resource
+from ingestion.exports.spec import ExportSpec
+
+CRM_CONTACTS = ExportSpec(
+    system="crm",
+    table="contacts",
+    file_format="csv",
+    file_patterns=("**/*.csv", "**/*.csv.gz"),
+    key_columns=("Record ID",),
+    timestamp_columns=("Create Date", "Last Modified Date"),
+)
+
+
+@dlt.source(name="crm")
+def crm(exports_dir: str = dlt.config.value, outcomes: list[FileOutcome] | None = None
+        ) -> DltResource:
+    """Contacts from `<exports_dir>/crm/`; a contact changed in HubSpot becomes a new version."""
+    return export_resource(CRM_CONTACTS, exports_dir, outcomes)

@@ -1,0 +1,207 @@
+"""The dlt resource that loads one system's export files: incremental by file content, every row
+keyed by its natural key plus a content hash, bad rows set aside in the dataset's quarantine."""
+
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import dlt
+import duckdb
+import pyarrow as pa
+from dlt.extract.resource import DltResource
+
+from ingestion.exports.csv_reader import read_csv_export
+from ingestion.exports.files import ExportFile, list_export_files
+from ingestion.exports.jsonl_reader import read_jsonl_export
+from ingestion.exports.quarantine import (
+    QUARANTINE_KEY,
+    QUARANTINE_TABLE,
+    QuarantinedRow,
+    quarantine_table,
+)
+from ingestion.exports.read_result import FileProblem
+from ingestion.exports.spec import ExportSpec
+from ingestion.exports.typed_records import normalized_name, type_records
+
+FILES_TABLE = "export_files"
+_FILES_KEY = ("source_file", "file_fingerprint", "status")
+# Insert-only: a row whose key (natural key + content hash) is already stored is skipped, so
+# re-delivered files add nothing and history is never rewritten.
+_INSERT_ONLY = {"disposition": "merge", "strategy": "insert-only"}
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one export file in this run; also a row of the `export_files` table."""
+
+    source_file: str
+    file_url: str
+    file_fingerprint: str
+    size_bytes: int
+    modified_at: str
+    status: str  # loaded | empty | duplicate | failed
+    records_read: int = 0
+    records_quarantined: int = 0
+    detail: str = ""
+
+
+def record_key(spec: ExportSpec) -> tuple[str, ...]:
+    """The raw table's primary key: natural key (+ line position) + content hash."""
+    natural = tuple(normalized_name(column) for column in spec.key_columns)
+    position = ("line_position",) if spec.position_within else ()
+    return (*natural, *position, "_record_hash")
+
+
+def export_resource(
+    spec: ExportSpec, exports_dir: str, outcomes: list[FileOutcome] | None = None,
+) -> DltResource:
+    """A resource over `<exports_dir>/<system>/`; appends each new file's outcome to `outcomes`."""
+    outcomes = outcomes if outcomes is not None else []
+
+    @dlt.resource(
+        name=spec.table,
+        write_disposition=_INSERT_ONLY,
+        primary_key=record_key(spec),
+    )
+    def read_new_files() -> Iterator:
+        state = dlt.current.resource_state()
+        loaded: dict[str, str] = state.setdefault("loaded_fingerprints", {})
+        listing: dict[str, list] = state.setdefault("listing", {})
+        connection = duckdb.connect()
+        connection.execute("set preserve_insertion_order = true")
+        typed_tables: list[str] = []
+        quarantined: list[QuarantinedRow] = []
+        run_outcomes: list[FileOutcome] = []
+        for file in list_export_files(exports_dir, spec.system, spec.file_patterns):
+            known = listing.get(file.relative_path)
+            if known and known[:2] == file.listing_signature and known[2] in loaded:
+                continue  # same name, size and time as a file already loaded
+            with file.local_path() as path:
+                fingerprint = file.fingerprint(path)
+                listing[file.relative_path] = [*file.listing_signature, fingerprint]
+                outcome = _outcome(file, fingerprint)
+                if fingerprint in loaded:
+                    outcome.status = "duplicate"
+                    outcome.detail = f"same content as {loaded[fingerprint]}, already loaded"
+                else:
+                    typed_table = f"typed_{len(run_outcomes)}"
+                    rows = _read_file(connection, spec, file, path, fingerprint, typed_table,
+                                      len(run_outcomes), outcome)
+                    quarantined.extend(rows)
+                    if outcome.status == "loaded":
+                        typed_tables.append(typed_table)
+                    if outcome.status in ("loaded", "empty"):
+                        loaded[fingerprint] = file.relative_path
+            run_outcomes.append(outcome)
+        if typed_tables:
+            yield dlt.mark.with_hints(
+                _required(_first_appearances(connection, spec, typed_tables), record_key(spec)),
+                dlt.mark.make_hints(
+                    table_name=spec.table,
+                    columns=[{"name": normalized_name(name), "data_type": "json"}
+                             for name in spec.json_columns],
+                ),
+                create_table_variant=True,
+            )
+        if quarantined:
+            yield dlt.mark.with_hints(
+                _required(quarantine_table(quarantined), QUARANTINE_KEY),
+                dlt.mark.make_hints(
+                    table_name=QUARANTINE_TABLE, write_disposition=_INSERT_ONLY,
+                    primary_key=QUARANTINE_KEY,
+                ),
+                create_table_variant=True,
+            )
+        if run_outcomes:
+            yield dlt.mark.with_hints(
+                _required(pa.Table.from_pylist([asdict(outcome) for outcome in run_outcomes]),
+                          _FILES_KEY),
+                dlt.mark.make_hints(
+                    table_name=FILES_TABLE, write_disposition=_INSERT_ONLY,
+                    primary_key=_FILES_KEY,
+                ),
+                create_table_variant=True,
+            )
+        outcomes.extend(run_outcomes)
+        connection.close()
+
+    return read_new_files
+
+
+def _required(table: pa.Table, columns: tuple[str, ...]) -> pa.Table:
+    """Mark key columns non-nullable, as dlt's schema has them, so the two schemas agree."""
+    fields = [
+        field.with_nullable(False) if field.name in columns else field for field in table.schema
+    ]
+    return table.cast(pa.schema(fields))
+
+
+def _outcome(file: ExportFile, fingerprint: str) -> FileOutcome:
+    return FileOutcome(
+        source_file=file.relative_path,
+        file_url=file.url,
+        file_fingerprint=fingerprint,
+        size_bytes=file.size_bytes,
+        modified_at=file.modified_at,
+        status="loaded",
+    )
+
+
+def _read_file(
+    connection: duckdb.DuckDBPyConnection,
+    spec: ExportSpec,
+    file: ExportFile,
+    path: Path,
+    fingerprint: str,
+    typed_table: str,
+    file_order: int,
+    outcome: FileOutcome,
+) -> list[QuarantinedRow]:
+    """Read, type and check one file; fills `outcome` and returns the rows set aside."""
+    raw_table = f"raw_{file_order}"
+    if spec.file_format == "csv":
+        read = read_csv_export(connection, path, raw_table, file.is_gzip, spec.csv_delimiter)
+    else:
+        read = read_jsonl_export(connection, path, raw_table, file.is_gzip)
+    typed = read if isinstance(read, FileProblem) else type_records(
+        connection, spec, read, raw_table, typed_table, file.relative_path, file_order,
+    )
+    if isinstance(typed, FileProblem):
+        outcome.status = "empty" if typed.is_empty else "failed"
+        outcome.detail = typed.reason
+        if typed.is_empty:
+            return []
+        outcome.records_quarantined = 1
+        return [QuarantinedRow(file.relative_path, fingerprint, typed.line_number,
+                               f"whole file set aside: {typed.reason}", "")]
+    located = read.locate(sorted(typed.bad_rows))
+    rows = [
+        QuarantinedRow(file.relative_path, fingerprint, line.line_number, line.reason,
+                       line.raw_text)
+        for line in read.rejected
+    ] + [
+        QuarantinedRow(file.relative_path, fingerprint, located[ordinal][0], reason,
+                       located[ordinal][1])
+        for ordinal, reason in typed.bad_rows.items()
+    ]
+    connection.execute(f"drop table {raw_table}")
+    outcome.records_read = typed.good_rows
+    outcome.records_quarantined = len(rows)
+    if typed.good_rows == 0 and not rows:
+        outcome.status, outcome.detail = "empty", "empty file: header only"
+    return sorted(rows, key=lambda row: row.line_number)
+
+
+def _first_appearances(
+    connection: duckdb.DuckDBPyConnection, spec: ExportSpec, typed_tables: list[str],
+) -> pa.Table:
+    """All files' good rows, each (key, content hash) once: its first appearance wins, so its
+    lineage points at the file that first delivered it."""
+    key = ", ".join(f'"{column}"' for column in record_key(spec))
+    union = " union all by name ".join(f"select * from {table}" for table in typed_tables)
+    return connection.execute(f"""
+        select * exclude (_file_order, _row_ordinal)
+        from ({union})
+        qualify row_number() over (partition by {key} order by _file_order, _row_ordinal) = 1
+        order by _file_order, _row_ordinal
+    """).to_arrow_table()

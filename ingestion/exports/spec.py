@@ -1,0 +1,21 @@
+"""How one source system's export files look: the only thing that differs between loaders."""
+
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class ExportSpec:
+    """One system's export format. Column names are as they appear in the files."""
+
+    system: str  # dataset is raw_<system>; also the folder under the exports directory
+    table: str  # the raw table its records land in
+    file_format: Literal["csv", "jsonl"]
+    file_patterns: tuple[str, ...]  # globs relative to the system's folder
+    key_columns: tuple[str, ...]  # the natural key; a file without them cannot be loaded
+    timestamp_columns: tuple[str, ...] = ()  # parsed to UTC; unparseable values are set aside
+    decimal_columns: tuple[str, ...] = ()  # parsed to DECIMAL(18, 2); bad values are set aside
+    json_columns: tuple[str, ...] = ()  # nested objects kept whole as JSON
+    # Rows sharing this column get a 1-based `line_position` in file order (Shopify line items).
+    position_within: str | None = None
+    csv_delimiter: str = ","

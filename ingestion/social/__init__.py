@@ -1,0 +1,23 @@
+"""Social leads: Meta (Facebook / Instagram) Lead Ads CSV export."""
+
+import dlt
+from dlt.extract.resource import DltResource
+
+from ingestion.exports.resource import FileOutcome, export_resource
+from ingestion.exports.spec import ExportSpec
+
+SOCIAL_LEADS = ExportSpec(
+    system="social",
+    table="leads",
+    file_format="csv",
+    file_patterns=("**/*.csv", "**/*.csv.gz"),
+    key_columns=("id",),
+    timestamp_columns=("created_time",),
+)
+
+
+@dlt.source(name="social")
+def social(exports_dir: str = dlt.config.value, outcomes: list[FileOutcome] | None = None
+           ) -> DltResource:
+    """Lead form submissions from `<exports_dir>/social/`."""
+    return export_resource(SOCIAL_LEADS, exports_dir, outcomes)

@@ -1,0 +1,25 @@
+"""Website events: Segment-spec JSON lines (identify / track / page, and the rest tolerated)."""
+
+import dlt
+from dlt.extract.resource import DltResource
+
+from ingestion.exports.resource import FileOutcome, export_resource
+from ingestion.exports.spec import ExportSpec
+
+WEBSITE_EVENTS = ExportSpec(
+    system="website",
+    table="events",
+    file_format="jsonl",
+    file_patterns=("**/*.jsonl", "**/*.jsonl.gz"),
+    key_columns=("messageId",),
+    timestamp_columns=("timestamp", "receivedAt", "sentAt", "originalTimestamp"),
+    # Kept whole: their keys differ per event and per site; staging picks out what it needs.
+    json_columns=("properties", "traits", "context", "integrations"),
+)
+
+
+@dlt.source(name="website")
+def website(exports_dir: str = dlt.config.value, outcomes: list[FileOutcome] | None = None
+            ) -> DltResource:
+    """Events from `<exports_dir>/website/`, one row per message and content version."""
+    return export_resource(WEBSITE_EVENTS, exports_dir, outcomes)

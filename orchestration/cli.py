@@ -1,0 +1,67 @@
+"""The `cdp` command: the user's entry point to the platform."""
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+DEFAULT_WAREHOUSE = Path("warehouse/cdp.duckdb")
+DEFAULT_SAMPLE_DIR = Path("sample_data")
+
+
+@click.group()
+def main() -> None:
+    """Warehouse-native customer data platform: load exports, resolve identities, publish."""
+
+
+@main.command()
+@click.option("--customers", default=2000, show_default=True, help="People in the population.")
+@click.option("--seed", default=42, show_default=True, help="Same seed, same files.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=DEFAULT_SAMPLE_DIR,
+              show_default=True, help="Folder to write exports/, next_night/, ground_truth.csv.")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default="2026-11-22",
+              show_default=True, help="Date of the first night's export.")
+def sample(customers: int, seed: int, out_dir: Path, as_of) -> None:
+    """Generate realistic sample exports for the four source systems, with ground truth."""
+    from ingestion.sample_exports import generate_sample_exports
+
+    summary = generate_sample_exports(out_dir, customers, seed, date.fromordinal(
+        as_of.toordinal()))
+    click.echo(f"{summary.people} people written under {out_dir}/")
+    for name, count in summary.files.items():
+        click.echo(f"  {count:>10,}  {name}")
+
+
+@main.command()
+@click.option("--exports-dir", envvar="CDP_EXPORTS_DIR", required=True,
+              help="Folder or fsspec URL (s3://…) with website/, crm/, social/, pos/.")
+@click.option("--warehouse", envvar="CDP_WAREHOUSE", type=click.Path(path_type=Path),
+              default=None, help=f"DuckDB file [default: {DEFAULT_WAREHOUSE}].")
+@click.option("--destination", envvar="CDP_DESTINATION", default=None,
+              help="A dlt destination name (e.g. postgres) configured through dlt instead of "
+                   "DuckDB; its credentials come from dlt config or environment.")
+def ingest(exports_dir: str, warehouse: Path | None, destination: str | None) -> None:
+    """Load new export files into the raw datasets; bad rows go to each dataset's quarantine."""
+    from ingestion.pipeline import duckdb_destination, ingest_exports
+
+    if destination and warehouse:
+        raise click.UsageError("give --warehouse (DuckDB) or --destination, not both")
+    pipelines_dir = None
+    if not destination:
+        destination, pipelines_dir = duckdb_destination(warehouse or DEFAULT_WAREHOUSE)
+    report = ingest_exports(exports_dir, destination, pipelines_dir)
+    for system in report.systems:
+        click.echo(f"{system.dataset}.{system.table}: {system.rows_added:,} rows added, "
+                   f"{system.rows_quarantined:,} set aside in {system.dataset}.quarantine")
+        for file in system.files:
+            line = f"  {file.status:<9} {file.source_file}"
+            if file.status == "loaded":
+                line += f" ({file.records_read:,} read, {file.records_quarantined:,} set aside)"
+            if file.detail:
+                line += f": {file.detail}"
+            click.echo(line)
+    if report.failed_files:
+        click.echo(f"{len(report.failed_files)} file(s) could not be read; they stay in place "
+                   "and are retried on the next run.", err=True)
+        sys.exit(1)
