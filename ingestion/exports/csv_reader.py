@@ -6,7 +6,6 @@ that does not parse sets one row aside instead of failing the file.
 
 import csv
 import gzip
-import io
 from pathlib import Path
 
 import duckdb
@@ -24,19 +23,17 @@ _REJECT_REASONS = {
 }
 
 
-def _open_text(path: Path, is_gzip: bool) -> io.TextIOBase:
-    raw = gzip.open(path, "rb") if is_gzip else open(path, "rb")  # noqa: SIM115
-    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-
-
 def read_header(path: Path, is_gzip: bool, delimiter: str) -> list[str] | FileProblem:
-    """The header row, or why the file cannot be read at all."""
+    """The header row, or why the file cannot be read at all. Encoding errors further down are
+    found by DuckDB's reader, which knows their line."""
+    with gzip.open(path, "rb") if is_gzip else open(path, "rb") as handle:
+        first_line = handle.readline()
     try:
-        with _open_text(path, is_gzip) as handle:
-            header = next(csv.reader(handle, delimiter=delimiter), None)
+        text = first_line.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        return FileProblem(1, f"file is not UTF-8 encoded ({error.reason} at byte {error.start}); "
+        return FileProblem(1, f"file is not UTF-8 encoded ({error.reason} in the header); "
                               "re-export it as UTF-8")
+    header = next(csv.reader([text], delimiter=delimiter), None)
     if not header or not any(name.strip() for name in header):
         return FileProblem(0, "empty file: no header row", is_empty=True)
     return [name.strip() for name in header]
@@ -79,55 +76,86 @@ def read_csv_export(
         group by line
         order by line
     """).fetchall()
+    layout = _RecordLayout(connection, table, header, rejects)
     encoding_errors = [line for line, kind, _ in rejects if kind == "INVALID ENCODING"]
     if encoding_errors:
-        return FileProblem(encoding_errors[0], "file is not UTF-8 encoded; re-export it as UTF-8")
+        first = layout.reject_lines[[line for line, _, _ in rejects].index(encoding_errors[0])]
+        return FileProblem(
+            first, f"file is not UTF-8 encoded (first invalid byte on line {first}); "
+                   "re-export it as UTF-8",
+        )
     rejected = [
         RejectedLine(line, _REJECT_REASONS.get(kind, kind.lower()), text)
-        for line, kind, text in rejects
+        for line, (_, kind, text) in zip(layout.reject_lines, rejects, strict=True)
     ]
 
     def locate(ordinals: list[int]) -> dict[int, tuple[int, str]]:
-        return _locate_rows(connection, table, header, rejected, path, is_gzip, ordinals)
+        located = layout.row_lines(ordinals)
+        texts = read_lines(path, is_gzip, dict(located.values()))
+        return {ordinal: (line, texts.get(line, "")) for ordinal, (line, _) in located.items()}
 
     return ReadResult(columns=header, rejected=rejected, locate=locate)
 
 
-def _locate_rows(
-    connection: duckdb.DuckDBPyConnection,
-    table: str,
-    header: list[str],
-    rejected: list[RejectedLine],
-    path: Path,
-    is_gzip: bool,
-    ordinals: list[int],
-) -> dict[int, tuple[int, str]]:
-    """Physical lines of rows: the reader does not keep them, so count the lines each earlier
-    row spans (quoted fields may hold newlines), then step over the rejected lines."""
-    newlines = " + ".join(
-        f"coalesce(length(\"{_quote_identifier(name)}\") "
-        f"- length(replace(\"{_quote_identifier(name)}\", chr(10), '')), 0)"
-        for name in header
-    )
-    spans = connection.execute(f"""
-        with row_spans as (
-            select rowid as ordinal, 1 + {newlines} as span from {table}
-        ),
-        placed as (
-            select ordinal, span, 2 + sum(span) over (order by ordinal) - span as line
-            from row_spans
+class _RecordLayout:
+    """Where records sit in the file. DuckDB numbers rejected records by record (header = 1),
+    and a quoted field may hold newlines, so physical lines are counted here: each record spans
+    1 + its newlines, and rejected records sit between the good rows at known record numbers."""
+
+    def __init__(
+        self,
+        connection: duckdb.DuckDBPyConnection,
+        table: str,
+        header: list[str],
+        rejects: list[tuple[int, str, str]],
+    ) -> None:
+        self._connection, self._table, self._header = connection, table, header
+        # Good rows that come before the i-th rejected record (records 2.. are data).
+        self._good_before_reject = [
+            record - 2 - index for index, (record, _, _) in enumerate(rejects)
+        ]
+        self._reject_spans = [1 + (text or "").count("\n") for _, _, text in rejects]
+        lines_before = self._good_lines_before(self._good_before_reject)
+        self.reject_lines = [
+            2 + lines_before[good] + sum(self._reject_spans[:index])
+            for index, good in enumerate(self._good_before_reject)
+        ]
+
+    def row_lines(self, ordinals: list[int]) -> dict[int, tuple[int, int]]:
+        """Physical first line and line span of good rows, by ordinal."""
+        lines_before = self._good_lines_before(ordinals)
+        spans = self._good_lines_before([ordinal + 1 for ordinal in ordinals])
+        located = {}
+        for ordinal in ordinals:
+            rejected_lines = sum(
+                span for good, span in zip(self._good_before_reject, self._reject_spans,
+                                           strict=True) if good <= ordinal
+            )
+            located[ordinal] = (2 + lines_before[ordinal] + rejected_lines,
+                                spans[ordinal + 1] - lines_before[ordinal])
+        return located
+
+    def _good_lines_before(self, ordinals: list[int]) -> dict[int, int]:
+        """Physical lines taken by the good rows with ordinal below each given ordinal."""
+        if not ordinals:
+            return {}
+        newlines = " + ".join(
+            f"coalesce(length({column}) - length(replace({column}, chr(10), '')), 0)"
+            for column in (f'"{_quote_identifier(name)}"' for name in self._header)
         )
-        select ordinal, line, span from placed where list_contains($ordinals, ordinal)
-    """, {"ordinals": ordinals}).fetchall()
-    reject_spans = [(line.line_number, 1 + line.raw_text.count("\n")) for line in rejected]
-    located: dict[int, tuple[int, int]] = {}
-    for ordinal, line, span in spans:
-        for reject_line, reject_span in reject_spans:
-            if reject_line <= line:
-                line += reject_span
-        located[ordinal] = (line, span)
-    texts = read_lines(path, is_gzip, {line: span for line, span in located.values()})
-    return {ordinal: (line, texts.get(line, "")) for ordinal, (line, _) in located.items()}
+        found = dict(self._connection.execute(f"""
+            with spans as (select rowid as ordinal, 1 + {newlines} as span from {self._table}),
+            before as (
+                select ordinal, sum(span) over (order by ordinal) - span as lines_before
+                from spans
+            ),
+            total as (select coalesce(sum(span), 0) as lines from spans)
+            select wanted.ordinal, coalesce(before.lines_before, total.lines)
+            from unnest($ordinals) as wanted(ordinal)
+            cross join total
+            left join before using (ordinal)
+        """, {"ordinals": sorted(set(ordinals))}).fetchall())
+        return found
 
 
 def _quote_identifier(name: str) -> str:

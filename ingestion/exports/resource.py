@@ -79,6 +79,8 @@ def export_resource(
             with file.local_path() as path:
                 fingerprint = file.fingerprint(path)
                 listing[file.relative_path] = [*file.listing_signature, fingerprint]
+                if loaded.get(fingerprint) == file.relative_path:
+                    continue  # touched, not changed
                 outcome = _outcome(file, fingerprint)
                 if fingerprint in loaded:
                     outcome.status = "duplicate"

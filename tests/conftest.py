@@ -1,0 +1,48 @@
+"""Fixtures shared by the suites: generated sample exports and throwaway warehouses."""
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingestion.pipeline import IngestReport, duckdb_destination, ingest_exports
+from ingestion.sample_exports import generate_sample_exports
+
+SAMPLE_CUSTOMERS = 400
+SAMPLE_SEED = 11
+
+
+@pytest.fixture(scope="session")
+def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two nights of generated exports (read-only: copy before changing)."""
+    out = tmp_path_factory.mktemp("sample")
+    generate_sample_exports(out, SAMPLE_CUSTOMERS, SAMPLE_SEED)
+    return out
+
+
+@pytest.fixture
+def exports_dir(tmp_path: Path, sample_dir: Path) -> Path:
+    """A private copy of night 1's exports that a test may add files to."""
+    target = tmp_path / "exports"
+    shutil.copytree(sample_dir / "exports", target)
+    return target
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Path:
+    return tmp_path / "warehouse" / "cdp.duckdb"
+
+
+def run_ingest(exports_dir: Path | str, warehouse: Path) -> IngestReport:
+    destination, pipelines_dir = duckdb_destination(warehouse)
+    return ingest_exports(str(exports_dir), destination, pipelines_dir)
+
+
+def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return connection.execute(sql, params or []).fetchall()
+
+
+def deliver_next_night(sample_dir: Path, exports_dir: Path) -> None:
+    shutil.copytree(sample_dir / "next_night", exports_dir, dirs_exist_ok=True)

@@ -1,0 +1,162 @@
+"""Each kind of bad input is set aside with file, line and reason, and the rest still loads."""
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from orchestration.cli import main
+from tests.conftest import query, run_ingest
+
+GOOD_EVENT = '{"messageId":"%s","type":"track","event":"Product Viewed","timestamp":"%s"}'
+CONTACTS_HEADER = "Record ID,First Name,Email,Create Date,Last Modified Date"
+
+
+def _write(path: Path, content: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    path.write_bytes(content)
+    return path
+
+
+def _quarantine(warehouse: Path, dataset: str) -> list[tuple]:
+    return query(warehouse, f"select source_file, line_number, reason, raw_text "
+                            f"from {dataset}.quarantine order by line_number")
+
+
+def test_a_malformed_json_line_is_set_aside_and_the_rest_loads(tmp_path, warehouse):
+    lines = [GOOD_EVENT % ("m1", "2026-11-20T01:00:00Z"),
+             '{"messageId":"m2","type":"track", oops',
+             GOOD_EVENT % ("m3", "2026-11-20T02:00:00.120Z")]
+    _write(tmp_path / "x" / "website" / "events.jsonl", "\n".join(lines) + "\n")
+
+    report = run_ingest(tmp_path / "x", warehouse)
+
+    assert query(warehouse, "select message_id from raw_website.events order by 1") == [
+        ("m1",), ("m3",)]
+    [(source_file, line, reason, raw)] = _quarantine(warehouse, "raw_website")
+    assert (source_file, line, raw) == ("website/events.jsonl", 2, lines[1])
+    assert reason.startswith("malformed JSON")
+    assert report.systems[0].rows_quarantined == 1 and not report.failed_files
+
+
+def test_a_csv_row_with_the_wrong_number_of_fields_is_set_aside(tmp_path, warehouse):
+    _write(tmp_path / "x" / "crm" / "contacts.csv", "\n".join([
+        CONTACTS_HEADER,
+        "1,Anh,anh@example.vn,2026-01-01T10:00:00+07:00,2026-01-02T10:00:00+07:00",
+        '2,"Bình\nThị",binh@example.vn,2026-01-01T10:00:00+07:00,,EXTRA',
+        "3,Chi",
+        "4,Dũng,dung@example.vn,2026-01-01T10:00:00+07:00,",
+    ]) + "\n")
+
+    run_ingest(tmp_path / "x", warehouse)
+
+    assert query(warehouse, "select record_id from raw_crm.contacts order by 1") == [
+        ("1",), ("4",)]
+    quarantined = _quarantine(warehouse, "raw_crm")
+    assert [(line, reason) for _, line, reason, _ in quarantined] == [
+        (3, "row has more fields than the header"),  # a quoted field spans lines 3 and 4
+        (5, "row has fewer fields than the header"),
+    ]
+    assert quarantined[1][3] == "3,Chi"
+
+
+def test_an_unparseable_timestamp_sets_its_row_aside_with_the_exact_line(tmp_path, warehouse):
+    _write(tmp_path / "x" / "pos" / "orders.csv", "\n".join([
+        "Name,Email,Total,Created at,Lineitem name",
+        '#1001,a@example.vn,100000.00,2026-11-20 10:00:00 +0700,"Áo\nthun"',
+        "#1002,b@example.vn,200000.00,20/11/2026 25:61,Quần",
+        "#1003,c@example.vn,not money,2026-11-20 10:00:00 +0700,Giày",
+        "#1004,d@example.vn,50000.00,2026-11-20T03:00:00Z,Túi",
+    ]) + "\n")
+
+    run_ingest(tmp_path / "x", warehouse)
+
+    loaded = query(warehouse, "select name, created_at::varchar, total from raw_pos.order_lines "
+                              "order by 1")
+    assert [(name, created) for name, created, _ in loaded] == [
+        ("#1001", "2026-11-20 03:00:00+00"), ("#1004", "2026-11-20 03:00:00+00")]
+    assert _quarantine(warehouse, "raw_pos") == [
+        ("pos/orders.csv", 4, "unparseable timestamp in 'Created at': 20/11/2026 25:61",
+         "#1002,b@example.vn,200000.00,20/11/2026 25:61,Quần"),
+        ("pos/orders.csv", 5, "unparseable amount in 'Total': not money",
+         "#1003,c@example.vn,not money,2026-11-20 10:00:00 +0700,Giày"),
+    ]
+
+
+def test_a_file_that_is_not_utf8_is_set_aside_whole_and_fails_the_run(tmp_path, warehouse):
+    exports = tmp_path / "x"
+    _write(exports / "crm" / "latin1.csv",
+           f"{CONTACTS_HEADER}\n1,B\xe0nh,b@example.vn,,\n".encode("latin-1"))
+    _write(exports / "crm" / "good.csv", f"{CONTACTS_HEADER}\n2,Anh,a@example.vn,,\n")
+
+    result = CliRunner().invoke(main, ["ingest", "--exports-dir", str(exports),
+                                       "--warehouse", str(warehouse)])
+
+    assert result.exit_code == 1
+    assert "failed    crm/latin1.csv: file is not UTF-8 encoded (first invalid byte on line 2)" \
+        in result.output
+    assert query(warehouse, "select record_id from raw_crm.contacts") == [("2",)]
+    [(_, line, reason, _)] = _quarantine(warehouse, "raw_crm")
+    assert line == 2 and reason.startswith("whole file set aside: file is not UTF-8")
+    # Still not loaded, so the next run tries it again (and does not duplicate its quarantine).
+    again = run_ingest(exports, warehouse)
+    assert [file.status for file in again.systems[1].files] == ["failed"]
+    assert len(_quarantine(warehouse, "raw_crm")) == 1
+
+
+@pytest.mark.parametrize("content", ["", "\n", CONTACTS_HEADER + "\n"])
+def test_an_empty_file_is_reported_and_is_no_error(tmp_path, warehouse, content):
+    _write(tmp_path / "x" / "crm" / "empty.csv", content)
+    _write(tmp_path / "x" / "website" / "empty.jsonl", content.replace(CONTACTS_HEADER, ""))
+
+    report = run_ingest(tmp_path / "x", warehouse)
+
+    outcomes = {file.source_file: (file.status, file.detail) for system in report.systems
+                for file in system.files}
+    assert outcomes["crm/empty.csv"][0] == "empty"
+    assert outcomes["website/empty.jsonl"] == ("empty", "empty file: no JSON objects")
+    assert outcomes["crm/empty.csv"][1].startswith("empty file")
+    assert not report.failed_files
+
+
+def test_a_file_missing_its_key_column_is_set_aside_whole(tmp_path, warehouse):
+    _write(tmp_path / "x" / "social" / "leads.csv",
+           "lead,full_name,email\nl:1,Anh,a@example.vn\n")
+
+    report = run_ingest(tmp_path / "x", warehouse)
+
+    [failed] = report.failed_files
+    assert failed.detail.startswith("missing required column(s) ['id']")
+    [(_, line, reason, _)] = _quarantine(warehouse, "raw_social")
+    assert line == 1 and "missing required column(s) ['id']" in reason
+
+
+def test_a_row_missing_its_key_value_is_set_aside(tmp_path, warehouse):
+    _write(tmp_path / "x" / "social" / "leads.csv",
+           "id,full_name,email\nl:1,Anh,a@example.vn\n,Bình,b@example.vn\n")
+
+    run_ingest(tmp_path / "x", warehouse)
+
+    assert query(warehouse, "select id from raw_social.leads") == [("l:1",)]
+    assert [(line, reason) for _, line, reason, _ in _quarantine(warehouse, "raw_social")] == [
+        (3, "missing id")]
+
+
+def test_unknown_columns_are_kept_and_evolve_the_schema(tmp_path, warehouse):
+    exports = tmp_path / "x"
+    _write(exports / "crm" / "a.csv", f"{CONTACTS_HEADER}\n1,Anh,a@example.vn,,\n")
+    _write(exports / "website" / "a.jsonl", GOOD_EVENT % ("m1", "2026-11-20T01:00:00Z") + "\n")
+    run_ingest(exports, warehouse)
+    _write(exports / "crm" / "b.csv",
+           f"{CONTACTS_HEADER},Zalo ID,Favourite Store\n2,Bình,b@example.vn,,,zl-99,Quận 1\n")
+    _write(exports / "website" / "b.jsonl",
+           '{"messageId":"m2","type":"page","experiment":{"arm":"B"},"channel":"web"}\n')
+
+    run_ingest(exports, warehouse)
+
+    assert query(warehouse, "select record_id, zalo_id, favourite_store from raw_crm.contacts "
+                            "order by 1") == [("1", None, None), ("2", "zl-99", "Quận 1")]
+    assert query(warehouse, "select message_id, experiment, channel from raw_website.events "
+                            "order by 1") == [("m1", None, None), ("m2", '{"arm":"B"}', "web")]
