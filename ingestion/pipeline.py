@@ -25,10 +25,6 @@ SOURCES: dict[str, tuple[Callable[..., DltSource], str]] = {
     "pos": (pos, "order_lines"),
 }
 
-# Arrow tables get the load id column too, so every raw row can be traced to its load.
-os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
-
-
 class _ExpectedJsonHintNotice(logging.Filter):
     """dlt warns on every load that Arrow strings were loaded as the JSON columns we declared:
     that is the intent (Arrow has no JSON type dlt reads), so the warning is noise."""

@@ -67,8 +67,11 @@ def export_resource(
         state = dlt.current.resource_state()
         loaded: dict[str, str] = state.setdefault("loaded_fingerprints", {})
         listing: dict[str, list] = state.setdefault("listing", {})
+        had_loaded_files = bool(loaded)
         connection = duckdb.connect()
         connection.execute("set preserve_insertion_order = true")
+        # Stamped here, in the same pass as the rest, so dlt need not rewrite the Parquet files.
+        load_id = dlt.current.load_package_state()["load_id"]
         typed_tables: list[str] = []
         quarantined: list[QuarantinedRow] = []
         run_outcomes: list[FileOutcome] = []
@@ -88,7 +91,7 @@ def export_resource(
                 else:
                     typed_table = f"typed_{len(run_outcomes)}"
                     rows = _read_file(connection, spec, file, path, fingerprint, typed_table,
-                                      len(run_outcomes), outcome)
+                                      len(run_outcomes), load_id, outcome)
                     quarantined.extend(rows)
                     if outcome.status == "loaded":
                         typed_tables.append(typed_table)
@@ -100,6 +103,11 @@ def export_resource(
                 _required(_first_appearances(connection, spec, typed_tables), record_key(spec)),
                 dlt.mark.make_hints(
                     table_name=spec.table,
+                    # Nothing is stored before the first load, so there is nothing to merge
+                    # against: appending the (already deduplicated) rows is the same, and
+                    # skips a MERGE over the whole history on the night it is largest.
+                    write_disposition=_INSERT_ONLY if had_loaded_files else "append",
+                    primary_key=record_key(spec),
                     columns=[{"name": normalized_name(name), "data_type": "json"}
                              for name in spec.json_columns],
                 ),
@@ -107,7 +115,7 @@ def export_resource(
             )
         if quarantined:
             yield dlt.mark.with_hints(
-                _required(quarantine_table(quarantined), QUARANTINE_KEY),
+                _required(_stamped(quarantine_table(quarantined), load_id), QUARANTINE_KEY),
                 dlt.mark.make_hints(
                     table_name=QUARANTINE_TABLE, write_disposition=_INSERT_ONLY,
                     primary_key=QUARANTINE_KEY,
@@ -116,8 +124,8 @@ def export_resource(
             )
         if run_outcomes:
             yield dlt.mark.with_hints(
-                _required(pa.Table.from_pylist([asdict(outcome) for outcome in run_outcomes]),
-                          _FILES_KEY),
+                _required(_stamped(pa.Table.from_pylist([asdict(o) for o in run_outcomes]),
+                                   load_id), _FILES_KEY),
                 dlt.mark.make_hints(
                     table_name=FILES_TABLE, write_disposition=_INSERT_ONLY,
                     primary_key=_FILES_KEY,
@@ -128,6 +136,10 @@ def export_resource(
         connection.close()
 
     return read_new_files
+
+
+def _stamped(table: pa.Table, load_id: str) -> pa.Table:
+    return table.append_column("_dlt_load_id", pa.array([load_id] * table.num_rows, pa.string()))
 
 
 def _required(table: pa.Table, columns: tuple[str, ...]) -> pa.Table:
@@ -157,6 +169,7 @@ def _read_file(
     fingerprint: str,
     typed_table: str,
     file_order: int,
+    load_id: str,
     outcome: FileOutcome,
 ) -> list[QuarantinedRow]:
     """Read, type and check one file; fills `outcome` and returns the rows set aside."""
@@ -166,7 +179,7 @@ def _read_file(
     else:
         read = read_jsonl_export(connection, path, raw_table, file.is_gzip)
     typed = read if isinstance(read, FileProblem) else type_records(
-        connection, spec, read, raw_table, typed_table, file.relative_path, file_order,
+        connection, spec, read, raw_table, typed_table, file.relative_path, file_order, load_id,
     )
     if isinstance(typed, FileProblem):
         outcome.status = "empty" if typed.is_empty else "failed"
@@ -200,10 +213,19 @@ def _first_appearances(
     """All files' good rows, each (key, content hash) once: its first appearance wins, so its
     lineage points at the file that first delivered it."""
     key = ", ".join(f'"{column}"' for column in record_key(spec))
-    union = " union all by name ".join(f"select * from {table}" for table in typed_tables)
+    union = " union all by name ".join(
+        f"select * exclude (_problems) from {table} where len(_problems) = 0"
+        for table in typed_tables
+    )
+    connection.execute(f"create or replace temp view good_rows as {union}")
+    has_repeats = connection.execute(
+        f"select exists (select 1 from good_rows group by {key} having count(*) > 1)"
+    ).fetchone()[0]
+    # Deduplicating costs a sort; most nights no record repeats, so only pay it when one does.
+    first_only = (
+        f"qualify row_number() over (partition by {key} order by _file_order, _row_ordinal) = 1"
+        if has_repeats else ""
+    )
     return connection.execute(f"""
-        select * exclude (_file_order, _row_ordinal)
-        from ({union})
-        qualify row_number() over (partition by {key} order by _file_order, _row_ordinal) = 1
-        order by _file_order, _row_ordinal
+        select * exclude (_file_order, _row_ordinal) from good_rows {first_only}
     """).to_arrow_table()

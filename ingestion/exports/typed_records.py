@@ -55,8 +55,10 @@ def type_records(
     typed_table: str,
     source_file: str,
     file_order: int,
+    load_id: str,
 ) -> TypedFile | FileProblem:
-    """Write the good rows of `raw_table` to `typed_table`; return the bad rows' reasons."""
+    """Write `raw_table`'s rows typed to `typed_table` (`_problems` lists what is wrong with a
+    row; empty for good rows), and return the bad rows' reasons."""
     missing = [key for key in spec.key_columns if key not in read.columns]
     if missing:
         return FileProblem(1, f"missing required column(s) {missing}; the file has {read.columns}")
@@ -101,7 +103,7 @@ def type_records(
             f", row_number() over (partition by {group} order by _row_ordinal) as line_position"
         )
     connection.execute(f"""
-        create or replace temp table {typed_table}_checked as
+        create or replace temp table {typed_table} as
         with texts as (
             select rowid as _row_ordinal, {", ".join(texts)} from {raw_table}
         )
@@ -109,6 +111,7 @@ def type_records(
             {", ".join(typed)},
             md5(concat_ws(chr(30), {hashed})) as _record_hash,
             {_sql_string(source_file)} as _source_file,
+            {_sql_string(load_id)} as _dlt_load_id,
             {file_order} as _file_order,
             _row_ordinal,
             list_filter([{", ".join(checks) or "null"}], reason -> reason is not null) as _problems
@@ -117,12 +120,7 @@ def type_records(
     """)
     bad_rows = dict(connection.execute(f"""
         select _row_ordinal, array_to_string(_problems, '; ')
-        from {typed_table}_checked where len(_problems) > 0
+        from {typed_table} where len(_problems) > 0
     """).fetchall())
-    connection.execute(f"""
-        create or replace temp table {typed_table} as
-        select * exclude (_problems) from {typed_table}_checked where len(_problems) = 0
-    """)
-    connection.execute(f"drop table {typed_table}_checked")
-    good_rows = connection.execute(f"select count(*) from {typed_table}").fetchone()[0]
-    return TypedFile(good_rows=good_rows, bad_rows=bad_rows)
+    rows = connection.execute(f"select count(*) from {typed_table}").fetchone()[0]
+    return TypedFile(good_rows=rows - len(bad_rows), bad_rows=bad_rows)
