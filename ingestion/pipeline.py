@@ -89,18 +89,20 @@ def duckdb_destination(warehouse: Path) -> tuple[Destination, Path]:
 
 
 def ingest_exports(
-    exports_dir: str,
+    exports_dir: str | None,
     destination: Destination | str,
     pipelines_dir: Path | None = None,
     systems: list[str] | None = None,
 ) -> IngestReport:
-    """Load every new export file under `exports_dir` (a folder or an fsspec URL)."""
+    """Load every new export file under `exports_dir` (a folder or an fsspec URL; None reads
+    it from dlt config, `sources.exports_dir`)."""
     loads = []
     for system in systems or list(SOURCES):
         make_source, table = SOURCES[system]
         outcomes: list[FileOutcome] = []
         pipeline = pipeline_for(system, destination, pipelines_dir)
-        info = pipeline.run(make_source(exports_dir=exports_dir, outcomes=outcomes))
+        arguments = {"exports_dir": exports_dir} if exports_dir else {}
+        info = pipeline.run(make_source(outcomes=outcomes, **arguments))
         load_id = info.loads_ids[0] if info.loads_ids else None
         rows_added = _rows_of_load(pipeline, table, load_id)
         quarantined = _rows_of_load(pipeline, QUARANTINE_TABLE, load_id)

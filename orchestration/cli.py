@@ -34,22 +34,46 @@ def sample(customers: int, seed: int, out_dir: Path, as_of) -> None:
 
 
 @main.command()
-@click.option("--exports-dir", envvar="CDP_EXPORTS_DIR", required=True,
-              help="Folder or fsspec URL (s3://…) with website/, crm/, social/, pos/.")
+@click.option("--exports-dir", envvar="CDP_EXPORTS_DIR", default=None,
+              help="Folder or fsspec URL (s3://…) with website/, crm/, social/, pos/ "
+                   "[default: dlt config `sources.exports_dir`].")
 @click.option("--warehouse", envvar="CDP_WAREHOUSE", type=click.Path(path_type=Path),
               default=None, help=f"DuckDB file [default: {DEFAULT_WAREHOUSE}].")
 @click.option("--destination", envvar="CDP_DESTINATION", default=None,
               help="A dlt destination name (e.g. postgres) configured through dlt instead of "
                    "DuckDB; its credentials come from dlt config or environment.")
-def ingest(exports_dir: str, warehouse: Path | None, destination: str | None) -> None:
+def ingest(exports_dir: str | None, warehouse: Path | None, destination: str | None) -> None:
     """Load new export files into the raw datasets; bad rows go to each dataset's quarantine."""
-    from ingestion.pipeline import duckdb_destination, ingest_exports
-
     if destination and warehouse:
         raise click.UsageError("give --warehouse (DuckDB) or --destination, not both")
+    _ingest(exports_dir, warehouse or DEFAULT_WAREHOUSE, destination)
+
+
+@main.command()
+@click.option("--customers", default=2000, show_default=True)
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=DEFAULT_SAMPLE_DIR,
+              show_default=True)
+@click.option("--warehouse", type=click.Path(path_type=Path), default=DEFAULT_WAREHOUSE,
+              show_default=True)
+def demo(customers: int, out_dir: Path, warehouse: Path) -> None:
+    """Generate the bundled sample exports (once) and load them."""
+    from ingestion.sample_exports import generate_sample_exports
+
+    if not (out_dir / "ground_truth.csv").exists():
+        summary = generate_sample_exports(out_dir, customers)
+        click.echo(f"Generated sample exports for {summary.people:,} people in {out_dir}/")
+    _ingest(str(out_dir / "exports"), warehouse, None)
+    click.echo(f"\nWarehouse: {warehouse} (raw_website, raw_crm, raw_social, raw_pos)")
+    click.echo(f"Deliver the next night: cp -r {out_dir}/next_night/* {out_dir}/exports/ "
+               f"&& .venv/bin/cdp ingest --exports-dir {out_dir}/exports --warehouse {warehouse}")
+
+
+def _ingest(exports_dir: str | None, warehouse: Path, destination: str | None) -> None:
+    from ingestion.pipeline import duckdb_destination, ingest_exports
+
     pipelines_dir = None
     if not destination:
-        destination, pipelines_dir = duckdb_destination(warehouse or DEFAULT_WAREHOUSE)
+        destination, pipelines_dir = duckdb_destination(warehouse)
     report = ingest_exports(exports_dir, destination, pipelines_dir)
     for system in report.systems:
         click.echo(f"{system.dataset}.{system.table}: {system.rows_added:,} rows added, "
