@@ -12,6 +12,11 @@ CRM_CONTACTS = ExportSpec(
     file_format="csv",
     file_patterns=("**/*.csv", "**/*.csv.gz"),
     key_columns=("Record ID",),
+    known_columns=(
+        "Record ID", "First Name", "Last Name", "Email", "Phone Number", "Mobile Phone Number",
+        "City", "Country/Region", "Lifecycle Stage", "Create Date", "Last Modified Date",
+        "Marketing contact status",
+    ),
     timestamp_columns=("Create Date", "Last Modified Date"),
 )
 

@@ -108,8 +108,7 @@ def export_resource(
                     # skips a MERGE over the whole history on the night it is largest.
                     write_disposition=_INSERT_ONLY if had_loaded_files else "append",
                     primary_key=record_key(spec),
-                    columns=[{"name": normalized_name(name), "data_type": "json"}
-                             for name in spec.json_columns],
+                    columns=_column_hints(spec),
                 ),
                 create_table_variant=True,
             )
@@ -136,6 +135,22 @@ def export_resource(
         connection.close()
 
     return read_new_files
+
+
+def _column_hints(spec: ExportSpec) -> list[dict]:
+    """dlt column types for the format's documented columns (and JSON for nested ones)."""
+    hints = []
+    for column in dict.fromkeys((*spec.known_columns, *spec.json_columns)):
+        if column in spec.json_columns:
+            hint = {"data_type": "json"}
+        elif column in spec.timestamp_columns:
+            hint = {"data_type": "timestamp", "timezone": True}
+        elif column in spec.decimal_columns:
+            hint = {"data_type": "decimal", "precision": 18, "scale": 2}
+        else:
+            hint = {"data_type": "text"}
+        hints.append({"name": normalized_name(column), "nullable": True, **hint})
+    return hints
 
 
 def _stamped(table: pa.Table, load_id: str) -> pa.Table:

@@ -13,6 +13,9 @@ class ExportSpec:
     file_format: Literal["csv", "jsonl"]
     file_patterns: tuple[str, ...]  # globs relative to the system's folder
     key_columns: tuple[str, ...]  # the natural key; a file without them cannot be loaded
+    # Columns the format documents: created in the raw table even before a file holds them, so
+    # models downstream can rely on them. Other columns in a file are loaded all the same.
+    known_columns: tuple[str, ...] = ()
     timestamp_columns: tuple[str, ...] = ()  # parsed to UTC; unparseable values are set aside
     decimal_columns: tuple[str, ...] = ()  # parsed to DECIMAL(18, 2); bad values are set aside
     json_columns: tuple[str, ...] = ()  # nested objects kept whole as JSON

@@ -12,6 +12,13 @@ POS_ORDER_LINES = ExportSpec(
     file_format="csv",
     file_patterns=("**/*.csv", "**/*.csv.gz"),
     key_columns=("Name",),
+    known_columns=(
+        "Name", "Email", "Financial Status", "Paid at", "Fulfillment Status", "Accepts Marketing",
+        "Currency", "Subtotal", "Shipping", "Taxes", "Total", "Discount Code", "Discount Amount",
+        "Created at", "Lineitem quantity", "Lineitem name", "Lineitem price", "Lineitem sku",
+        "Billing Name", "Billing City", "Billing Country", "Billing Phone", "Cancelled at",
+        "Refunded Amount", "Location", "Id", "Source", "Phone",
+    ),
     timestamp_columns=("Created at", "Paid at", "Fulfilled at", "Cancelled at"),
     decimal_columns=(
         "Subtotal", "Shipping", "Taxes", "Total", "Discount Amount", "Lineitem price",

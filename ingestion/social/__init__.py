@@ -12,6 +12,11 @@ SOCIAL_LEADS = ExportSpec(
     file_format="csv",
     file_patterns=("**/*.csv", "**/*.csv.gz"),
     key_columns=("id",),
+    known_columns=(
+        "id", "created_time", "ad_id", "ad_name", "adset_id", "adset_name", "campaign_id",
+        "campaign_name", "form_id", "form_name", "is_organic", "platform", "full_name", "email",
+        "phone_number",
+    ),
     timestamp_columns=("created_time",),
 )
 

@@ -12,6 +12,10 @@ WEBSITE_EVENTS = ExportSpec(
     file_format="jsonl",
     file_patterns=("**/*.jsonl", "**/*.jsonl.gz"),
     key_columns=("messageId",),
+    known_columns=(
+        "messageId", "type", "anonymousId", "userId", "event", "name", "timestamp", "receivedAt",
+        "sentAt", "originalTimestamp",
+    ),
     timestamp_columns=("timestamp", "receivedAt", "sentAt", "originalTimestamp"),
     # Kept whole: their keys differ per event and per site; staging picks out what it needs.
     json_columns=("properties", "traits", "context", "integrations"),
