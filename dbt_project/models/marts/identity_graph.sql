@@ -1,0 +1,38 @@
+with
+
+identifiers as (
+    select * from {{ ref('int_identifiers_unioned') }}
+),
+
+excluded as (
+    select * from {{ ref('int_identifiers_excluded') }}
+),
+
+clustered as (
+    select * from {{ ref('int_records_clustered') }}
+),
+
+linking as (
+    select identifiers.*
+    from identifiers
+    left join excluded
+        on identifiers.identifier_type = excluded.identifier_type
+        and identifiers.identifier_value = excluded.identifier_value
+    where excluded.identifier_value is null
+),
+
+graph as (
+    -- Every record carrying a linking identifier is in one customer, so one row per identifier.
+    select
+        linking.identifier_type,
+        linking.identifier_value,
+        min(clustered.customer_id) as customer_id,
+        min(linking.first_seen_at) as first_seen_at,
+        max(linking.last_seen_at) as last_seen_at,
+        count(distinct linking.record_key) as records_count
+    from linking
+    inner join clustered on linking.record_key = clustered.record_key
+    group by linking.identifier_type, linking.identifier_value
+)
+
+select * from graph

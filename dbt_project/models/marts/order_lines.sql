@@ -1,0 +1,23 @@
+with
+
+order_lines as (
+    select * from {{ ref('stg_pos__order_lines') }}
+),
+
+orders as (
+    select * from {{ ref('int_orders_attributed') }}
+)
+
+select
+    order_lines.order_id,
+    order_lines.line_position,
+    orders.customer_id,
+    orders.ordered_at,
+    order_lines.sku,
+    order_lines.product_name,
+    order_lines.quantity,
+    order_lines.unit_price,
+    order_lines.quantity * order_lines.unit_price as line_amount,
+    orders.currency
+from order_lines
+inner join orders on order_lines.order_id = orders.order_id

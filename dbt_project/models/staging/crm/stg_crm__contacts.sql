@@ -1,0 +1,54 @@
+with
+
+source as (
+    select * from {{ source('crm', 'contacts') }}
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by record_id
+            order by
+                last_modified_date desc nulls last,
+                cast(_dlt_load_id as double) desc,
+                _source_file desc
+        ) as version_rank
+    from source
+),
+
+latest_versions as (
+    select * from ranked where version_rank = 1
+),
+
+renamed as (
+    select
+        record_id as contact_id,
+        {{ cdp.nfc('first_name') }} as first_name,
+        {{ cdp.nfc('last_name') }} as last_name,
+        {{ cdp.nfc("trim(concat_ws(' ', last_name, first_name))") }} as full_name,
+        email,
+        phone_number,
+        mobile_phone_number,
+        {{ cdp.nfc('city') }} as city,
+        country_region as country,
+        lower(lifecycle_stage) as lifecycle_stage,
+        marketing_contact_status = 'Marketing contact' as is_marketing_contact,
+        create_date as created_at,
+        last_modified_date as modified_at,
+        _source_file,
+        _dlt_load_id
+    from latest_versions
+),
+
+normalized as (
+    select
+        *,
+        {{ cdp.normalize_email('email') }} as email_normalized,
+        {{ cdp.normalize_phone('phone_number') }} as phone_normalized,
+        {{ cdp.normalize_phone('mobile_phone_number') }} as mobile_phone_normalized,
+        {{ cdp.fold_name('full_name') }} as name_key
+    from renamed
+)
+
+select * from normalized

@@ -1,0 +1,67 @@
+with
+
+source as (
+    select * from {{ source('pos', 'order_lines') }}
+),
+
+ranked as (
+    -- A refund re-exports the whole order, but only its changed lines (the first, which holds
+    -- the order-level fields) are stored again: the newest version of each line wins.
+    select
+        *,
+        row_number() over (
+            partition by name, line_position
+            order by cast(_dlt_load_id as double) desc, _source_file desc
+        ) as version_rank
+    from source
+),
+
+latest_versions as (
+    select * from ranked where version_rank = 1
+),
+
+renamed as (
+    select
+        name as order_id,
+        line_position,
+        email,
+        financial_status,
+        paid_at,
+        fulfillment_status,
+        lower(accepts_marketing) = 'yes' as accepts_marketing,
+        currency,
+        subtotal,
+        shipping,
+        taxes,
+        total,
+        discount_code,
+        discount_amount,
+        coalesce(refunded_amount, 0) as refunded_amount,
+        created_at as ordered_at,
+        cancelled_at,
+        cast(lineitem_quantity as integer) as quantity,
+        {{ cdp.nfc('lineitem_name') }} as product_name,
+        lineitem_price as unit_price,
+        lineitem_sku as sku,
+        {{ cdp.nfc('billing_name') }} as billing_name,
+        {{ cdp.nfc('billing_city') }} as billing_city,
+        billing_country,
+        billing_phone,
+        location,
+        id as shopify_order_id,
+        lower(source) as order_source,
+        _source_file,
+        _dlt_load_id
+    from latest_versions
+),
+
+normalized as (
+    select
+        *,
+        {{ cdp.normalize_email('email') }} as email_normalized,
+        {{ cdp.normalize_phone('billing_phone') }} as phone_normalized,
+        {{ cdp.fold_name('billing_name') }} as name_key
+    from renamed
+)
+
+select * from normalized

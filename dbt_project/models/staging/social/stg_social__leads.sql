@@ -1,0 +1,49 @@
+with
+
+source as (
+    select * from {{ source('social', 'leads') }}
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by id order by cast(_dlt_load_id as double) desc, _source_file desc
+        ) as version_rank
+    from source
+),
+
+latest_versions as (
+    select * from ranked where version_rank = 1
+),
+
+renamed as (
+    select
+        id as lead_id,
+        created_time as created_at,
+        platform,
+        lower(is_organic) = 'true' as is_organic,
+        campaign_id,
+        campaign_name,
+        ad_id,
+        ad_name,
+        form_id,
+        form_name,
+        {{ cdp.nfc('full_name') }} as full_name,
+        email,
+        phone_number,
+        _source_file,
+        _dlt_load_id
+    from latest_versions
+),
+
+normalized as (
+    select
+        *,
+        {{ cdp.normalize_email('email') }} as email_normalized,
+        {{ cdp.normalize_phone('phone_number') }} as phone_normalized,
+        {{ cdp.fold_name('full_name') }} as name_key
+    from renamed
+)
+
+select * from normalized

@@ -1,0 +1,65 @@
+with
+
+source as (
+    select * from {{ source('website', 'events') }}
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by message_id order by cast(_dlt_load_id as double) desc, _source_file desc
+        ) as version_rank
+    from source
+),
+
+latest_versions as (
+    select * from ranked where version_rank = 1
+),
+
+renamed as (
+    select
+        message_id as event_id,
+        lower(type) as event_type,
+        coalesce(event, name) as event_name,
+        anonymous_id,
+        user_id,
+        "timestamp" as occurred_at,
+        received_at,
+        {{ cdp.json_text('context', ['page', 'path']) }} as page_path,
+        {{ cdp.json_text('context', ['page', 'url']) }} as page_url,
+        {{ cdp.json_text('context', ['page', 'title']) }} as page_title,
+        nullif({{ cdp.json_text('context', ['page', 'referrer']) }}, '') as page_referrer,
+        {{ cdp.json_text('context', ['campaign', 'source']) }} as utm_source,
+        {{ cdp.json_text('context', ['campaign', 'medium']) }} as utm_medium,
+        {{ cdp.json_text('context', ['campaign', 'name']) }} as utm_campaign,
+        {{ cdp.json_text('context', ['ip']) }} as ip_address,
+        {{ cdp.json_text('context', ['userAgent']) }} as user_agent,
+        {{ cdp.json_text('traits', ['email']) }} as traits_email,
+        {{ cdp.json_text('traits', ['phone']) }} as traits_phone,
+        {{ cdp.json_text('traits', ['name']) }} as traits_name,
+        case
+            when coalesce(event, name) = 'Order Completed'
+                then {{ cdp.json_text('properties', ['order_id']) }}
+        end as order_id,
+        case
+            when coalesce(event, name) = 'Order Completed'
+                then cast({{ cdp.json_text('properties', ['revenue']) }} as decimal(18, 2))
+        end as order_revenue,
+        {{ cdp.json_text('properties', ['currency']) }} as currency,
+        properties,
+        traits,
+        _source_file,
+        _dlt_load_id
+    from latest_versions
+),
+
+normalized as (
+    select
+        *,
+        {{ cdp.normalize_email('traits_email') }} as email_normalized,
+        {{ cdp.normalize_phone('traits_phone') }} as phone_normalized
+    from renamed
+)
+
+select * from normalized
