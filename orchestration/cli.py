@@ -50,6 +50,21 @@ def ingest(exports_dir: str | None, warehouse: Path | None, destination: str | N
 
 
 @main.command()
+@click.option("--warehouse", envvar="CDP_WAREHOUSE", type=click.Path(path_type=Path),
+              default=DEFAULT_WAREHOUSE, show_default=True, help="DuckDB file holding raw_*.")
+@click.option("--select", default=None, help="dbt node selection, e.g. 'marts' or '+customers'.")
+def transform(warehouse: Path, select: str | None) -> None:
+    """Run `dbt build` over the loaded raw data: staging, identity resolution, marts, tests."""
+    from orchestration.transformation.dbt_runner import DbtBuildFailed, dbt_build
+
+    try:
+        dbt_build(warehouse, select=select)
+    except DbtBuildFailed as failure:
+        raise click.ClickException(str(failure)) from failure
+    click.echo(f"Marts built in {warehouse} (schema marts).")
+
+
+@main.command()
 @click.option("--customers", default=2000, show_default=True)
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=DEFAULT_SAMPLE_DIR,
               show_default=True)

@@ -1,4 +1,4 @@
-"""Connected components of the record–identifier graph, with scipy.
+"""Connected components of the record-identifier graph, with scipy.
 
 Records that share an identifier, directly or through a chain of records, are one customer.
 scipy labels every component in one linear pass however long the chains or large the components

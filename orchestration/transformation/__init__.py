@@ -1,0 +1,1 @@
+"""The dbt project and how to run it against a warehouse."""

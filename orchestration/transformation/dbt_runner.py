@@ -1,0 +1,47 @@
+"""Running `dbt build` on the bundled dbt project, in-process, against a DuckDB warehouse."""
+
+import json
+import os
+from pathlib import Path
+
+from dbt.cli.main import dbtRunner, dbtRunnerResult
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+
+
+class DbtBuildFailed(RuntimeError):
+    """dbt build finished with failed models or tests; the message names them."""
+
+
+def dbt_environment(warehouse: Path) -> dict[str, str]:
+    """What profiles.yml reads: the warehouse path (absolute, whatever dbt's cwd is)."""
+    return {"CDP_WAREHOUSE": str(warehouse.resolve())}
+
+
+def dbt_build(
+    warehouse: Path, variables: dict | None = None, select: str | None = None,
+    target_path: Path | None = None,
+) -> dbtRunnerResult:
+    """`dbt build` (seeds, models, tests); raises DbtBuildFailed naming what failed."""
+    os.environ.update(dbt_environment(warehouse))
+    arguments = [
+        "build",
+        "--project-dir", str(DBT_PROJECT_DIR),
+        "--profiles-dir", str(DBT_PROJECT_DIR),
+    ]
+    if target_path:
+        arguments += ["--target-path", str(target_path)]
+    if variables:
+        arguments += ["--vars", json.dumps(variables)]
+    if select:
+        arguments += ["--select", select]
+    result = dbtRunner().invoke(arguments)
+    if not result.success:
+        failures = [
+            f"{node.node.resource_type} {node.node.name}: {node.status} — {node.message}"
+            for node in (result.result or [])
+            if str(node.status) in ("error", "fail")
+        ]
+        detail = "\n  ".join(failures) or str(result.exception)
+        raise DbtBuildFailed(f"dbt build failed:\n  {detail}")
+    return result
