@@ -8,6 +8,7 @@ import pytest
 
 from ingestion.pipeline import IngestReport, duckdb_destination, ingest_exports
 from ingestion.sample_exports import generate_sample_exports
+from orchestration.transformation.dbt_runner import dbt_build
 
 SAMPLE_CUSTOMERS = 400
 SAMPLE_SEED = 11
@@ -42,6 +43,20 @@ def run_ingest(exports_dir: Path | str, warehouse: Path) -> IngestReport:
 def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         return connection.execute(sql, params or []).fetchall()
+
+
+def run_transform(warehouse: Path, variables: dict | None = None) -> None:
+    """A real `dbt build` of the whole project against the warehouse."""
+    dbt_build(warehouse, variables=variables, target_path=warehouse.parent / "dbt_target")
+
+
+def customer_of(warehouse: Path, source: str, record_id: str) -> str:
+    [(customer_id,)] = query(
+        warehouse,
+        "select customer_id from marts.customer_records where source = ? and record_id = ?",
+        [source, record_id],
+    )
+    return customer_id
 
 
 def deliver_next_night(sample_dir: Path, exports_dir: Path) -> None:

@@ -112,6 +112,15 @@ def export_resource(
                 ),
                 create_table_variant=True,
             )
+        elif not had_loaded_files:
+            # No records yet (a system not in use, or its files all bad): create the table
+            # anyway, with the documented columns, so models downstream find it.
+            yield dlt.mark.with_hints(
+                _empty_records(spec),
+                dlt.mark.make_hints(table_name=spec.table, columns=_column_hints(spec),
+                                    write_disposition="append", primary_key=record_key(spec)),
+                create_table_variant=True,
+            )
         if quarantined:
             yield dlt.mark.with_hints(
                 _required(_stamped(quarantine_table(quarantined), load_id), QUARANTINE_KEY),
@@ -151,6 +160,19 @@ def _column_hints(spec: ExportSpec) -> list[dict]:
             hint = {"data_type": "text"}
         hints.append({"name": normalized_name(column), "nullable": True, **hint})
     return hints
+
+
+def _empty_records(spec: ExportSpec) -> pa.Table:
+    """A table of no rows with the raw table's columns and types."""
+    arrow_types = {"text": pa.string(), "json": pa.string(),
+                   "timestamp": pa.timestamp("us", tz="UTC"), "decimal": pa.decimal128(18, 2)}
+    fields = [
+        pa.field(hint["name"], arrow_types[hint["data_type"]]) for hint in _column_hints(spec)
+    ]
+    fields += [pa.field("line_position", pa.int64())] if spec.position_within else []
+    fields += [pa.field(name, pa.string())
+               for name in ("_record_hash", "_source_file", "_dlt_load_id")]
+    return _required(pa.schema(fields).empty_table(), record_key(spec))
 
 
 def _stamped(table: pa.Table, load_id: str) -> pa.Table:

@@ -18,6 +18,18 @@ def dbt_environment(warehouse: Path) -> dict[str, str]:
     return {"CDP_WAREHOUSE": str(warehouse.resolve())}
 
 
+def release_warehouse() -> None:
+    """Close the DuckDB handle dbt-duckdb keeps open in-process after a command: until it is
+    closed, nothing else in this process (a check, the publisher, the next load) can open the
+    warehouse with other settings, and no other process can write it."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        if DuckDBConnectionManager._ENV is not None:
+            DuckDBConnectionManager._ENV.close()
+            DuckDBConnectionManager._ENV = None
+
+
 def dbt_build(
     warehouse: Path, variables: dict | None = None, select: str | None = None,
     target_path: Path | None = None,
@@ -35,7 +47,10 @@ def dbt_build(
         arguments += ["--vars", json.dumps(variables)]
     if select:
         arguments += ["--select", select]
-    result = dbtRunner().invoke(arguments)
+    try:
+        result = dbtRunner().invoke(arguments)
+    finally:
+        release_warehouse()
     if not result.success:
         failures = [
             f"{node.node.resource_type} {node.node.name}: {node.status} — {node.message}"

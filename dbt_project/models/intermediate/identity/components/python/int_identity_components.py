@@ -15,7 +15,7 @@ from scipy.sparse.csgraph import connected_components
 def model(dbt, session):
     dbt.config(materialized="table")
     record_count = dbt.ref("int_records_unioned").aggregate("count(*)").fetchone()[0]
-    edges = dbt.ref("int_identity_edges").fetch_arrow_table()
+    edges = dbt.ref("int_identity_edges").to_arrow_table()
     record_nodes = edges.column("record_node").to_numpy().astype(np.int64)
     identifier_nodes = edges.column("identifier_node").to_numpy().astype(np.int64)
     node_count = int(max(record_count, identifier_nodes.max() + 1 if len(edges) else 0))
