@@ -80,15 +80,32 @@ used_under_several_names as (
         || {{ var('max_names_per_identifier') }} || ')' as reason
     from identifiers
     inner join record_names on identifiers.record_key = record_names.record_key
-    where identifiers.identifier_type in ('email', 'phone')
+    where identifiers.identifier_type in ('email', 'phone') and not record_names.is_placeholder
     group by identifiers.identifier_type, identifiers.identifier_value
     having count(distinct record_names.name_key) > {{ var('max_names_per_identifier') }}
+),
+
+typed_for_unnamed_customers as (
+    -- Staff who type a placeholder name ("Khách lẻ") for a walk-in also type a placeholder
+    -- phone: usually the store's own. A customer's own number is rarely given unnamed often.
+    select
+        identifiers.identifier_type,
+        identifiers.identifier_value,
+        'shared: on ' || count(distinct identifiers.record_key) || ' records with a placeholder name (more than '
+        || {{ var('max_links_per_identifier') }} || ')' as reason
+    from identifiers
+    inner join record_names on identifiers.record_key = record_names.record_key
+    where identifiers.identifier_type in ('email', 'phone') and record_names.is_placeholder
+    group by identifiers.identifier_type, identifiers.identifier_value
+    having count(distinct identifiers.record_key) > {{ var('max_links_per_identifier') }}
 ),
 
 all_exclusions as (
     select * from blocklisted
     union all
     select * from used_under_several_names
+    union all
+    select * from typed_for_unnamed_customers
     union all
     select * from shared_emails
     union all

@@ -1,5 +1,5 @@
--- The names each record was given, as folded matching keys (placeholders left out): evidence
--- of whether an identifier is used by one person or several.
+-- The names each record was given, as folded matching keys, and whether the name is a
+-- placeholder ("Khách lẻ"): evidence of whether an identifier is used by one person or several.
 with
 
 events as (
@@ -32,11 +32,11 @@ names as (
 
 select distinct
     source || ':' || record_id as record_key,
-    name_key
-from names
-where name_key is not null
-    and name_key not in (
+    name_key,
+    name_key in (
         {%- for name in var('placeholder_names') -%}
             '{{ name }}'{{ ", " if not loop.last }}
         {%- endfor -%}
-    )
+    ) as is_placeholder
+from names
+where name_key is not null
