@@ -55,7 +55,8 @@ def test_revenue_reconciles_to_the_raw_shopify_totals(built_warehouse):
     [(raw_net, raw_refunds)] = query(built_warehouse, """
         with first_lines as (
             select name, total, refunded_amount,
-                row_number() over (partition by name order by _dlt_load_id desc) as newest
+                row_number() over (
+                    partition by name order by _dlt_load_id desc, _source_file desc) as newest
             from raw_pos.order_lines where line_position = 1
         )
         select sum(total - refunded_amount), sum(refunded_amount)

@@ -1,0 +1,16 @@
+"""A data-quality check: the rows to look at (SQL over the warehouse) and what must hold."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import great_expectations as gx
+
+
+@dataclass(frozen=True)
+class QualityCheck:
+    name: str
+    asset: tuple[str, ...]  # the asset key it checks, e.g. ("marts", "customers")
+    description: str
+    blocking: bool  # a failure stops publishing
+    query: str  # selects the frame to validate from the working warehouse
+    expectations: Callable[[], list[gx.expectations.Expectation]]

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select name
+from "bench"."raw_pos"."order_lines"
+where name is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select id
+from "bench"."raw_social"."leads"
+where id is null
+
+

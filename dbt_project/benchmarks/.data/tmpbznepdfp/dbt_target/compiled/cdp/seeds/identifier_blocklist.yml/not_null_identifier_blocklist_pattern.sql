@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select pattern
+from "bench"."reference"."identifier_blocklist"
+where pattern is null
+
+

@@ -1,0 +1,19 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+select order_id, line_position, count(*) as occurrences
+from "bench"."staging"."stg_pos__order_lines"
+group by order_id, line_position
+having count(*) > 1
+
+  
+  
+      
+    ) dbt_internal_test

@@ -1,0 +1,46 @@
+
+  
+  create view "bench"."staging"."stg_pos__orders__dbt_tmp" as (
+    -- Shopify fills order-level columns only on an order's first line: that row is the order.
+with
+
+order_lines as (
+    select * from "bench"."staging"."stg_pos__order_lines"
+),
+
+first_lines as (
+    select
+        order_id,
+        shopify_order_id,
+        order_source,
+        location,
+        ordered_at,
+        paid_at,
+        cancelled_at,
+        financial_status,
+        fulfillment_status,
+        currency,
+        subtotal,
+        shipping,
+        taxes,
+        discount_code,
+        discount_amount,
+        total,
+        refunded_amount,
+        accepts_marketing,
+        email,
+        email_normalized,
+        billing_phone,
+        phone_normalized,
+        billing_name,
+        name_key,
+        billing_city,
+        billing_country,
+        _source_file,
+        _dlt_load_id
+    from order_lines
+    where line_position = 1
+)
+
+select * from first_lines
+  );
