@@ -68,7 +68,7 @@ def main() -> None:
         generate_sample_exports(sample, args.customers, args.seed)
         print(f"generated {args.customers:,} customers in {time.perf_counter() - started:.0f} s")
 
-    with tempfile.TemporaryDirectory(dir=args.data_dir) as scratch:
+    with tempfile.TemporaryDirectory(dir=args.data_dir.resolve()) as scratch:
         warehouse = Path(scratch) / "bench.duckdb"
         destination, pipelines_dir = duckdb_destination(warehouse)
         started = time.perf_counter()

@@ -104,14 +104,14 @@ def ingest_exports(
         arguments = {"exports_dir": exports_dir} if exports_dir else {}
         info = pipeline.run(make_source(outcomes=outcomes, **arguments))
         load_id = info.loads_ids[0] if info.loads_ids else None
-        rows_added = _rows_of_load(pipeline, table, load_id)
-        quarantined = _rows_of_load(pipeline, QUARANTINE_TABLE, load_id)
+        rows_added = rows_of_load(pipeline, table, load_id)
+        quarantined = rows_of_load(pipeline, QUARANTINE_TABLE, load_id)
         loads.append(SystemLoad(system, dataset_name(system), table, load_id, rows_added,
                                 quarantined, outcomes))
     return IngestReport(loads)
 
 
-def _rows_of_load(pipeline: dlt.Pipeline, table: str, load_id: str | None) -> int:
+def rows_of_load(pipeline: dlt.Pipeline, table: str, load_id: str | None) -> int:
     """Rows this load inserted: insert-only merges skip stored rows, so count in the warehouse."""
     if load_id is None:
         return 0

@@ -65,22 +65,75 @@ def transform(warehouse: Path, select: str | None) -> None:
 
 
 @main.command()
+@click.option("--exports-dir", envvar="CDP_EXPORTS_DIR", required=True,
+              help="Folder or fsspec URL (s3://…) with website/, crm/, social/, pos/.")
+@click.option("--warehouse", envvar="CDP_WAREHOUSE", type=click.Path(path_type=Path),
+              default=DEFAULT_WAREHOUSE, show_default=True,
+              help="Working DuckDB file the run builds in.")
+@click.option("--published", envvar="CDP_PUBLISHED_WAREHOUSE", type=click.Path(path_type=Path),
+              default=None, help="DuckDB file BI tools read [default: <warehouse dir>/published/"
+                                 "<warehouse name>].")
+def run(exports_dir: str, warehouse: Path, published: Path | None) -> None:
+    """Run the nightly Dagster job once, headless: load, model, check, publish."""
+    settings = _settings(exports_dir, warehouse, published)
+    _run_pipeline(settings)
+
+
+@main.command()
 @click.option("--customers", default=2000, show_default=True)
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=DEFAULT_SAMPLE_DIR,
               show_default=True)
 @click.option("--warehouse", type=click.Path(path_type=Path), default=DEFAULT_WAREHOUSE,
               show_default=True)
 def demo(customers: int, out_dir: Path, warehouse: Path) -> None:
-    """Generate the bundled sample exports (once) and load them."""
+    """Generate the bundled sample exports (once) and run the nightly job on them."""
     from ingestion.sample_exports import generate_sample_exports
 
     if not (out_dir / "ground_truth.csv").exists():
         summary = generate_sample_exports(out_dir, customers)
         click.echo(f"Generated sample exports for {summary.people:,} people in {out_dir}/")
-    _ingest(str(out_dir / "exports"), warehouse, None)
-    click.echo(f"\nWarehouse: {warehouse} (raw_website, raw_crm, raw_social, raw_pos)")
-    click.echo(f"Deliver the next night: cp -r {out_dir}/next_night/* {out_dir}/exports/ "
-               f"&& .venv/bin/cdp ingest --exports-dir {out_dir}/exports --warehouse {warehouse}")
+    settings = _settings(str(out_dir / "exports"), warehouse, None)
+    _run_pipeline(settings)
+    next_night = (f"cp -r {out_dir}/next_night/* {out_dir}/exports/ && .venv/bin/cdp run "
+                  f"--exports-dir {out_dir}/exports --warehouse {warehouse}")
+    peek = (f".venv/bin/python -c \"import duckdb; print(duckdb.connect("
+            f"'{settings.published_warehouse}', read_only=True)"
+            f".sql('from marts.customers limit 5'))\"")
+    click.echo(f"""
+Where to look:
+  published marts, for BI tools (open it read-only):  {settings.published_warehouse}
+      {peek}
+  working warehouse (raw_*, staging, intermediate, marts):  {settings.warehouse}
+  Great Expectations report:  {settings.data_docs_index}
+  the pipeline in Dagster's UI:  .venv/bin/dagster dev   (then http://localhost:3000)
+  deliver the next night:  {next_night}""")
+
+
+def _settings(exports_dir: str, warehouse: Path, published: Path | None):
+    from orchestration.settings import CdpSettings
+
+    warehouse = warehouse.resolve()
+    published = (published or warehouse.parent / "published" / warehouse.name).resolve()
+    if "://" not in exports_dir:
+        exports_dir = str(Path(exports_dir).resolve())
+    return CdpSettings(exports_dir=exports_dir, warehouse=str(warehouse),
+                       published_warehouse=str(published),
+                       reports_dir=str(warehouse.parent / "reports"))
+
+
+def _run_pipeline(settings) -> None:
+    from orchestration.runner import run_pipeline
+
+    click.echo(f"Running the nightly job on {settings.exports_dir} ...")
+    outcome = run_pipeline(settings)
+    for warning in outcome.warnings:
+        click.echo(f"warning: {warning.check_name}: {warning.description}", err=True)
+    if not outcome.success:
+        click.echo(outcome.failure_report() or "the run failed", err=True)
+        click.echo("Nothing was published: the previous published version stays in place.",
+                   err=True)
+        sys.exit(1)
+    click.echo(f"Published the marts to {settings.published_warehouse}")
 
 
 def _ingest(exports_dir: str | None, warehouse: Path, destination: str | None) -> None:

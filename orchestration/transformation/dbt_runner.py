@@ -42,7 +42,7 @@ def dbt_build(
         "--profiles-dir", str(DBT_PROJECT_DIR),
     ]
     if target_path:
-        arguments += ["--target-path", str(target_path)]
+        arguments += ["--target-path", str(target_path.resolve())]  # else project-relative
     if variables:
         arguments += ["--vars", json.dumps(variables)]
     if select:

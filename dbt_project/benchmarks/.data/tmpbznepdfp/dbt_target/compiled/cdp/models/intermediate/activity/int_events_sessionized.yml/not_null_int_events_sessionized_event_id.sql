@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select event_id
+from "bench"."intermediate"."int_events_sessionized"
+where event_id is null
+
+

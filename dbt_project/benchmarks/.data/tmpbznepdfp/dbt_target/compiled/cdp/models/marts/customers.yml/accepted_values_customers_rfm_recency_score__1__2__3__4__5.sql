@@ -1,0 +1,22 @@
+
+    
+    
+
+with all_values as (
+
+    select
+        rfm_recency_score as value_field,
+        count(*) as n_records
+
+    from "bench"."marts"."customers"
+    group by rfm_recency_score
+
+)
+
+select *
+from all_values
+where value_field not in (
+    '1','2','3','4','5'
+)
+
+

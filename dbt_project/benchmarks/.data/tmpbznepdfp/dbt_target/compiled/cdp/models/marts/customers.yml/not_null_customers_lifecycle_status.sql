@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select lifecycle_status
+from "bench"."marts"."customers"
+where lifecycle_status is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select event_id
+from "bench"."marts"."events"
+where event_id is null
+
+

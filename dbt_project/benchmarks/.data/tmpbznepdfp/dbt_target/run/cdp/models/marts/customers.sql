@@ -1,0 +1,179 @@
+
+    
+
+    create  table
+      "bench"."marts"."customers__dbt_tmp"
+  
+    
+    as (
+      with
+
+clustered as (
+    select * from "bench"."intermediate"."int_records_clustered"
+),
+
+attributes as (
+    select * from "bench"."intermediate"."int_customer_attributes_survived"
+),
+
+orders as (
+    select * from "bench"."intermediate"."int_orders_attributed"
+),
+
+events as (
+    select * from "bench"."intermediate"."int_events_sessionized"
+),
+
+contacts as (
+    select * from "bench"."staging"."stg_crm__contacts"
+),
+
+record_summary as (
+    select
+        customer_id,
+        min(first_seen_at) as first_seen_at,
+        max(last_seen_at) as last_seen_at,
+        count(*) as records_count,
+        string_agg(distinct source, ', ' order by source) as sources,
+        count(*) filter (where source = 'social') as leads_count,
+        count(*) filter (where source = 'crm') as crm_contacts_count
+    from clustered
+    group by customer_id
+),
+
+order_summary as (
+    select
+        customer_id,
+        count(*) as orders_count,
+        sum(total) as gross_revenue,
+        sum(refunded_amount) as refunded_amount,
+        sum(net_revenue) as net_revenue,
+        min(ordered_at) as first_order_at,
+        max(ordered_at) as last_order_at,
+        bool_or(accepts_marketing) as accepts_marketing_at_checkout
+    from orders
+    where customer_id is not null
+    group by customer_id
+),
+
+web_summary as (
+    select
+        customer_id,
+        count(*) as events_count,
+        count(distinct session_id) as web_sessions_count
+    from events
+    where customer_id is not null
+    group by customer_id
+),
+
+crm_ranked as (
+    select
+        clustered.customer_id,
+        contacts.lifecycle_stage,
+        contacts.is_marketing_contact,
+        row_number() over (
+            partition by clustered.customer_id
+            order by contacts.modified_at desc nulls last, contacts.contact_id
+        ) as recency_rank
+    from contacts
+    inner join clustered
+        on clustered.source = 'crm' and contacts.contact_id = clustered.record_id
+),
+
+crm_latest as (
+    select * from crm_ranked where recency_rank = 1
+),
+
+as_of as (
+    select
+        max(last_seen_at) as as_of_at
+    from record_summary
+),
+
+joined as (
+    select
+        record_summary.customer_id,
+        attributes.full_name,
+        attributes.email,
+        attributes.phone,
+        attributes.city,
+        record_summary.first_seen_at,
+        record_summary.last_seen_at,
+        record_summary.sources,
+        record_summary.records_count,
+        coalesce(web_summary.web_sessions_count, 0) as web_sessions_count,
+        coalesce(web_summary.events_count, 0) as events_count,
+        record_summary.leads_count,
+        coalesce(order_summary.orders_count, 0) as orders_count,
+        coalesce(order_summary.gross_revenue, 0) as gross_revenue,
+        coalesce(order_summary.refunded_amount, 0) as refunded_amount,
+        coalesce(order_summary.net_revenue, 0) as net_revenue,
+        order_summary.net_revenue / nullif(order_summary.orders_count, 0) as average_order_value,
+        order_summary.first_order_at,
+        order_summary.last_order_at,
+        crm_latest.lifecycle_stage as crm_lifecycle_stage,
+        coalesce(crm_latest.is_marketing_contact, false)
+            or coalesce(order_summary.accepts_marketing_at_checkout, false)
+            as has_marketing_consent,
+        
+        (date_diff('day', record_summary.last_seen_at::timestamp, as_of.as_of_at::timestamp ))
+    
+            as days_since_last_seen,
+        
+        (date_diff('day', order_summary.last_order_at::timestamp, as_of.as_of_at::timestamp ))
+    
+            as days_since_last_order,
+        
+        (date_diff('day', record_summary.first_seen_at::timestamp, as_of.as_of_at::timestamp ))
+    
+            as days_since_first_seen
+    from record_summary
+    cross join as_of
+    left join attributes on record_summary.customer_id = attributes.customer_id
+    left join order_summary on record_summary.customer_id = order_summary.customer_id
+    left join web_summary on record_summary.customer_id = web_summary.customer_id
+    left join crm_latest on record_summary.customer_id = crm_latest.customer_id
+),
+
+rfm_scored as (
+    -- Quintiles among buyers; ties share a score (cume_dist), so equal customers score equally.
+    select
+        customer_id,
+        cast(ceil(5 * cume_dist() over (order by last_order_at)) as integer) as rfm_recency_score,
+        cast(ceil(5 * cume_dist() over (order by orders_count)) as integer) as rfm_frequency_score,
+        cast(ceil(5 * cume_dist() over (order by net_revenue)) as integer) as rfm_monetary_score
+    from joined
+    where orders_count > 0
+),
+
+final as (
+    select
+        joined.*,
+        rfm_scored.rfm_recency_score,
+        rfm_scored.rfm_frequency_score,
+        rfm_scored.rfm_monetary_score,
+        case
+            when rfm_scored.customer_id is null then null
+            when rfm_recency_score >= 4 and rfm_frequency_score >= 4 then 'Champions'
+            when rfm_recency_score >= 3 and rfm_frequency_score >= 4 then 'Loyal'
+            when rfm_recency_score >= 4 and rfm_frequency_score >= 2 then 'Potential loyalists'
+            when rfm_recency_score >= 4 then 'New customers'
+            when rfm_recency_score = 3 and rfm_frequency_score >= 2 then 'Need attention'
+            when rfm_recency_score = 3 then 'Promising'
+            when rfm_frequency_score >= 3 then 'At risk'
+            else 'Hibernating'
+        end as rfm_segment,
+        case
+            when joined.days_since_first_seen <= 30 then 'new'
+            when joined.days_since_last_seen <= 90 then 'active'
+            when joined.days_since_last_seen <= 180 then 'at risk'
+            else 'churned'
+        end as lifecycle_status
+    from joined
+    left join rfm_scored on joined.customer_id = rfm_scored.customer_id
+)
+
+select * from final
+    );
+    
+  

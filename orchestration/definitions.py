@@ -1,0 +1,35 @@
+"""The code location `dagster dev` loads: exports -> raw (dlt) -> staging, intermediate, marts
+(dbt) -> published, with Great Expectations checks on raw tables and marts."""
+
+from dagster import Definitions, in_process_executor
+from dagster_dbt import DbtCliResource
+from dagster_dlt import DagsterDltResource
+
+from orchestration.automation import new_export_files, nightly_job, nightly_schedule
+from orchestration.ingestion.assets import EXPORT_FOLDERS, LOAD_ASSETS
+from orchestration.publishing.assets import published_warehouse
+from orchestration.quality.checks import quality_checks
+from orchestration.settings import CdpSettings
+from orchestration.transformation.assets import DBT_EXECUTABLE, DBT_PROJECT, dbt_models
+
+
+def build_definitions(settings: CdpSettings) -> Definitions:
+    """The whole code location, reading and writing where `settings` say."""
+    return Definitions(
+        assets=[*EXPORT_FOLDERS, *LOAD_ASSETS, dbt_models, published_warehouse],
+        asset_checks=QUALITY_CHECKS,
+        jobs=[nightly_job],
+        schedules=[nightly_schedule],
+        sensors=[new_export_files],
+        resources={
+            "dlt": DagsterDltResource(),
+            "dbt": DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE),
+            "settings": settings,
+        },
+        # One box: the multiprocess executor costs ~1.5 s a step, and DuckDB has one writer.
+        executor=in_process_executor,
+    )
+
+
+QUALITY_CHECKS = quality_checks()
+defs = build_definitions(CdpSettings.from_environment())

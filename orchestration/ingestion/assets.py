@@ -1,0 +1,113 @@
+"""The raw tables as Dagster assets, loaded by dlt through dagster-dlt.
+
+Each table is keyed `<source>/<table>`, the key dagster-dbt gives `source('<source>', '<table>')`,
+so the lineage runs unbroken from the export folders to the marts.
+"""
+
+from pathlib import Path
+
+import duckdb
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    AssetSpec,
+    MaterializeResult,
+    RetryRequested,
+)
+from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
+from dagster_dlt.translator import DltResourceTranslatorData
+
+from ingestion.exports.resource import FileOutcome
+from ingestion.pipeline import SOURCES, duckdb_destination, pipeline_for, rows_of_load
+from orchestration.settings import CdpSettings
+
+LOAD_RETRIES = 3
+LOAD_RETRY_SECONDS = 30
+
+
+def export_folder_key(system: str) -> AssetKey:
+    return AssetKey(["exports", system])
+
+
+EXPORT_FOLDERS = [
+    AssetSpec(
+        key=export_folder_key(system),
+        description=f"Export files the {system} system drops in `<exports_dir>/{system}/`.",
+        group_name="exports",
+        kinds={"file"},
+    )
+    for system in SOURCES
+]
+
+
+class CdpDltTranslator(DagsterDltTranslator):
+    def get_asset_spec(self, data: DltResourceTranslatorData) -> AssetSpec:
+        system = data.resource.source_name
+        return super().get_asset_spec(data).replace_attributes(
+            key=AssetKey([system, data.resource.name]),
+            deps=[export_folder_key(system)],
+            group_name="raw",
+        )
+
+
+def _is_transient(error: BaseException) -> bool:
+    """Worth another try: the warehouse locked by a reader, a bucket or disk hiccup."""
+    while error is not None:
+        if isinstance(error, duckdb.IOException | TimeoutError | ConnectionError):
+            return True
+        if isinstance(error, OSError) and not isinstance(error, FileNotFoundError):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _load_assets(system: str) -> AssetsDefinition:
+    make_source, table = SOURCES[system]
+
+    # The source and pipeline given here only describe the assets; the run builds its own
+    # from the settings (exports folder, warehouse).
+    @dlt_assets(
+        dlt_source=make_source(exports_dir="configured-at-run-time"),
+        dlt_pipeline=pipeline_for(system, "duckdb", None),
+        name=f"load_{system}_exports",
+        dagster_dlt_translator=CdpDltTranslator(),
+    )
+    def load_exports(context: AssetExecutionContext, dlt: DagsterDltResource,
+                     settings: CdpSettings):
+        destination, pipelines_dir = duckdb_destination(Path(settings.warehouse))
+        pipeline = pipeline_for(system, destination, pipelines_dir)
+        outcomes: list[FileOutcome] = []
+        try:
+            results = list(dlt.run(
+                context=context,
+                dlt_source=make_source(exports_dir=settings.exports_dir, outcomes=outcomes),
+                dlt_pipeline=pipeline,
+            ))
+        except Exception as error:
+            if _is_transient(error) and context.retry_number < LOAD_RETRIES:
+                raise RetryRequested(max_retries=LOAD_RETRIES,
+                                     seconds_to_wait=LOAD_RETRY_SECONDS) from error
+            raise
+        load_id = pipeline.last_trace.last_load_info.loads_ids[0] \
+            if pipeline.last_trace and pipeline.last_trace.last_load_info \
+            and pipeline.last_trace.last_load_info.loads_ids else None
+        failed = [f"{file.source_file}: {file.detail}" for file in outcomes
+                  if file.status == "failed"]
+        for file in failed:
+            context.log.warning(f"set aside whole: {file}")
+        metadata = {
+            "rows_added": rows_of_load(pipeline, table, load_id),
+            "rows_quarantined": rows_of_load(pipeline, "quarantine", load_id),
+            "files": [f"{file.status}: {file.source_file}" for file in outcomes],
+            "files_set_aside": failed,
+            "quarantine_table": f"raw_{system}.quarantine",
+        }
+        for result in results:
+            yield MaterializeResult(asset_key=result.asset_key,
+                                    metadata={**(result.metadata or {}), **metadata})
+
+    return load_exports
+
+
+LOAD_ASSETS = [_load_assets(system) for system in SOURCES]
