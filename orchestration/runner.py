@@ -30,7 +30,7 @@ class PipelineOutcome:
 def run_pipeline(settings: CdpSettings, instance: DagsterInstance | None = None,
                  log_level: str = "INFO") -> PipelineOutcome:
     """Load, model, check and publish once; never raises for a failed step or check."""
-    job = build_definitions(settings).get_job_def("cdp_nightly")
+    job = build_definitions(settings).resolve_job_def("cdp_nightly")
     with DagsterInstance.ephemeral() if instance is None else nullcontext(instance) as dagster:
         result = job.execute_in_process(
             instance=dagster,

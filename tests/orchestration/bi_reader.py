@@ -1,0 +1,33 @@
+"""A BI tool in another process: connects read-only, queries, disconnects, again and again,
+until told to stop; prints how many queries ran, which answers it saw, and every error."""
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+
+def main(published: str, stop_file: str) -> None:
+    queries, errors, answers = 0, [], set()
+    while not Path(stop_file).exists():
+        try:
+            with duckdb.connect(published, read_only=True) as connection:
+                customers, records = connection.execute("""
+                    select (select count(*) from marts.customers),
+                           (select sum(records_count) from marts.customers)""").fetchone()
+                rows = connection.execute(
+                    "select count(*) from marts.customer_records").fetchone()[0]
+            if records != rows:  # a half-published version would not add up
+                errors.append(f"inconsistent version: {records} != {rows}")
+            answers.add(customers)
+            queries += 1
+        except Exception as error:  # noqa: BLE001 - every failure is what we count
+            errors.append(f"{type(error).__name__}: {error}")
+        time.sleep(0.005)
+    print(json.dumps({"queries": queries, "errors": errors[:20], "answers": sorted(answers)}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

@@ -1,0 +1,42 @@
+"""The code location `dagster dev` serves: assets, checks, schedule and sensor."""
+
+from dagster import AssetKey
+
+from orchestration.definitions import defs
+
+
+def test_the_lineage_runs_from_export_folders_to_the_published_warehouse():
+    graph = defs.get_repository_def().asset_graph
+    keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
+    systems = {"website": "events", "crm": "contacts", "social": "leads", "pos": "order_lines"}
+    for system, table in systems.items():
+        assert {f"exports/{system}", f"{system}/{table}"} <= keys
+        # The dlt asset is exactly the dbt source's upstream.
+        assert graph.get(AssetKey([system, table])).parent_keys == {AssetKey(["exports", system])}
+    assert {"marts/customers", "marts/customer_records", "marts/identity_graph",
+            "marts/identity_exclusions", "marts/customer_merges", "marts/orders",
+            "marts/order_lines", "marts/events", "marts/sessions",
+            "marts/customer_segments", "published/warehouse"} <= keys
+    staging = graph.get(AssetKey(["staging", "stg_crm__contacts"]))
+    assert AssetKey(["crm", "contacts"]) in staging.parent_keys
+    published = graph.get(AssetKey(["published", "warehouse"]))
+    assert AssetKey(["marts", "customers"]) in published.parent_keys
+    groups = {graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    assert {"exports", "raw", "staging", "intermediate", "marts", "publishing"} <= groups
+
+
+def test_dbt_tests_and_great_expectations_suites_are_asset_checks():
+    checks = {(key.asset_key.to_user_string(), key.name)
+              for key in defs.get_repository_def().asset_graph.asset_check_keys}
+    assert ("marts/customers", "unique_customers_customer_id") in checks  # a dbt test
+    assert ("marts/customers", "marts_customers_ids_unique") in checks  # a GX suite
+    assert ("website/events", "raw_website_events_keys_unique") in checks
+    assert ("marts/orders", "marts_orders_revenue_reconciled") in checks
+
+
+def test_a_nightly_schedule_and_a_new_files_sensor():
+    schedule = defs.get_schedule_def("cdp_nightly_schedule")
+    assert schedule.cron_schedule == "0 2 * * *"
+    assert schedule.execution_timezone == "Asia/Ho_Chi_Minh"
+    assert schedule.job_name == "cdp_nightly"
+    assert defs.get_sensor_def("new_export_files").job_name == "cdp_nightly"
