@@ -35,8 +35,8 @@ def test_dbt_tests_and_great_expectations_suites_are_asset_checks():
 
 
 def test_a_nightly_schedule_and_a_new_files_sensor():
-    schedule = defs.get_schedule_def("cdp_nightly_schedule")
+    schedule = defs.resolve_schedule_def("cdp_nightly_schedule")
     assert schedule.cron_schedule == "0 2 * * *"
     assert schedule.execution_timezone == "Asia/Ho_Chi_Minh"
     assert schedule.job_name == "cdp_nightly"
-    assert defs.get_sensor_def("new_export_files").job_name == "cdp_nightly"
+    assert defs.resolve_sensor_def("new_export_files").job_name == "cdp_nightly"

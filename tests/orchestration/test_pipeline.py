@@ -1,6 +1,5 @@
 """The whole graph, materialized for real: dlt, dbt, Great Expectations and publishing."""
 
-import shutil
 from pathlib import Path
 
 import duckdb

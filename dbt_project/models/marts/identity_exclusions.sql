@@ -19,7 +19,7 @@ reach as (
         excluded.identifier_type,
         excluded.identifier_value,
         excluded.reason,
-        count(distinct identifiers.record_key) as records_count,
+        count(*) as records_count,
         count(distinct clustered.customer_id) as customers_count
     from excluded
     inner join identifiers

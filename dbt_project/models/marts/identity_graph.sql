@@ -29,7 +29,8 @@ graph as (
         min(clustered.customer_id) as customer_id,
         min(linking.first_seen_at) as first_seen_at,
         max(linking.last_seen_at) as last_seen_at,
-        count(distinct linking.record_key) as records_count
+        -- A record carries an identifier once (int_identifiers_unioned's grain).
+        count(*) as records_count
     from linking
     inner join clustered on linking.record_key = clustered.record_key
     group by linking.identifier_type, linking.identifier_value

@@ -41,49 +41,50 @@ observations as (
         billing_city
     from orders
     union all
-    select 'website', anonymous_id, occurred_at, traits_name, {{ cdp.fold_name('traits_name') }},
+    select 'website', anonymous_id, occurred_at, {{ cdp.nfc('traits_name') }},
+        {{ cdp.fold_name('traits_name') }},
         email_normalized, phone_normalized, null
     from events
     where event_type = 'identify'
 ),
 
-candidates as (
-    select clustered.customer_id, observations.source, observations.observed_at,
-        'full_name' as attribute, {{ cdp.nfc('trim(observations.full_name)') }} as value
+observed_by_customer as (
+    select
+        clustered.customer_id,
+        observations.*
     from observations
     inner join clustered
         on observations.source = clustered.source and observations.record_id = clustered.record_id
-    where observations.name_key is not null
-        and observations.name_key not in (
+),
+
+candidates as (
+    -- Names are NFC already (staging); excluded values and placeholder names are no candidates.
+    select customer_id, source, observed_at, 'full_name' as attribute, trim(full_name) as value
+    from observed_by_customer
+    where name_key is not null
+        and name_key not in (
             {%- for name in var('placeholder_names') -%}
                 '{{ name }}'{{ ", " if not loop.last }}
             {%- endfor -%}
         )
     union all
-    select clustered.customer_id, observations.source, observations.observed_at, 'email',
-        observations.email
-    from observations
-    inner join clustered
-        on observations.source = clustered.source and observations.record_id = clustered.record_id
-    left join excluded
-        on excluded.identifier_type = 'email' and observations.email = excluded.identifier_value
-    where observations.email is not null and excluded.identifier_value is null
+    select customer_id, source, observed_at, 'email', email
+    from observed_by_customer
+    where email is not null
+        and email not in (
+            select identifier_value from excluded where identifier_type = 'email'
+        )
     union all
-    select clustered.customer_id, observations.source, observations.observed_at, 'phone',
-        observations.phone
-    from observations
-    inner join clustered
-        on observations.source = clustered.source and observations.record_id = clustered.record_id
-    left join excluded
-        on excluded.identifier_type = 'phone' and observations.phone = excluded.identifier_value
-    where observations.phone is not null and excluded.identifier_value is null
+    select customer_id, source, observed_at, 'phone', phone
+    from observed_by_customer
+    where phone is not null
+        and phone not in (
+            select identifier_value from excluded where identifier_type = 'phone'
+        )
     union all
-    select clustered.customer_id, observations.source, observations.observed_at, 'city',
-        {{ cdp.nfc('trim(observations.city)') }}
-    from observations
-    inner join clustered
-        on observations.source = clustered.source and observations.record_id = clustered.record_id
-    where nullif(trim(observations.city), '') is not null
+    select customer_id, source, observed_at, 'city', trim(city)
+    from observed_by_customer
+    where nullif(trim(city), '') is not null
 ),
 
 ranked as (
