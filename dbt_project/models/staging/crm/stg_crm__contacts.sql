@@ -4,21 +4,8 @@ source as (
     select * from {{ source('crm', 'contacts') }}
 ),
 
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by record_id
-            order by
-                last_modified_date desc nulls last,
-                cast(_dlt_load_id as double) desc,
-                _source_file desc
-        ) as version_rank
-    from source
-),
-
 latest_versions as (
-    select * from ranked where version_rank = 1
+    {{ cdp.latest_version('source', 'record_id', newer_first='last_modified_date desc nulls last') }}
 ),
 
 renamed as (

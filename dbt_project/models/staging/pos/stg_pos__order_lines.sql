@@ -4,20 +4,10 @@ source as (
     select * from {{ source('pos', 'order_lines') }}
 ),
 
-ranked as (
-    -- A refund re-exports the whole order, but only its changed lines (the first, which holds
-    -- the order-level fields) are stored again: the newest version of each line wins.
-    select
-        *,
-        row_number() over (
-            partition by name, line_position
-            order by cast(_dlt_load_id as double) desc, _source_file desc
-        ) as version_rank
-    from source
-),
-
 latest_versions as (
-    select * from ranked where version_rank = 1
+    -- A refund re-exports the whole order, but only its changed lines (the first, which
+    -- holds the order-level fields) are stored again: the newest version of each line wins.
+    {{ cdp.latest_version('source', 'name, line_position') }}
 ),
 
 renamed as (

@@ -4,17 +4,8 @@ source as (
     select * from {{ source('social', 'leads') }}
 ),
 
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by id order by cast(_dlt_load_id as double) desc, _source_file desc
-        ) as version_rank
-    from source
-),
-
 latest_versions as (
-    select * from ranked where version_rank = 1
+    {{ cdp.latest_version('source', 'id') }}
 ),
 
 renamed as (
