@@ -34,13 +34,16 @@ nightly_schedule = ScheduleDefinition(
 )
 
 
-def exports_signature(exports_dir: str) -> str:
-    """A fingerprint of the export files present: names, sizes and modification times."""
+def exports_signature(exports_dir: str) -> str | None:
+    """A fingerprint of the export files present (names, sizes, modification times); None when
+    there are none."""
     listing = sorted(
         (file.relative_path, file.size_bytes, file.modified_at)
         for system in SOURCES
         for file in list_export_files(exports_dir, system, ("**/*",))
     )
+    if not listing:
+        return None
     return hashlib.sha1(repr(listing).encode(), usedforsecurity=False).hexdigest()
 
 
@@ -53,6 +56,8 @@ def exports_signature(exports_dir: str) -> str:
 )
 def new_export_files(context: SensorEvaluationContext, settings: CdpSettings):
     signature = exports_signature(settings.exports_dir)
+    if signature is None:
+        return SkipReason(f"no export files under {settings.exports_dir} yet")
     if signature == context.cursor:
         return SkipReason("no new export files")
     context.update_cursor(signature)

@@ -40,3 +40,26 @@ def test_a_nightly_schedule_and_a_new_files_sensor():
     assert schedule.execution_timezone == "Asia/Ho_Chi_Minh"
     assert schedule.job_name == "cdp_nightly"
     assert defs.resolve_sensor_def("new_export_files").job_name == "cdp_nightly"
+
+
+def test_the_sensor_starts_a_run_only_when_export_files_change(tmp_path):
+    from dagster import build_sensor_context
+
+    from orchestration.settings import CdpSettings
+    from tests.exports_builder import write_contacts
+
+    sensor = defs.resolve_sensor_def("new_export_files")
+    settings = CdpSettings(exports_dir=str(tmp_path / "exports"), warehouse="w.duckdb",
+                           published_warehouse="p.duckdb", reports_dir="reports")
+
+    def tick(cursor: str | None):
+        context = build_sensor_context(cursor=cursor, resources={"settings": settings})
+        return sensor.evaluate_tick(context)
+
+    assert tick(None).run_requests == []  # nothing delivered yet
+    write_contacts(tmp_path / "exports", "contacts.csv", [{"Record ID": "1"}])
+    first = tick(None)
+    assert len(first.run_requests) == 1
+    assert tick(first.cursor).run_requests == []  # same files: no new run
+    write_contacts(tmp_path / "exports", "contacts-2.csv", [{"Record ID": "2"}])
+    assert len(tick(first.cursor).run_requests) == 1
