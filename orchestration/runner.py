@@ -16,6 +16,7 @@ class PipelineOutcome:
     failed_checks: list[AssetCheckEvaluation]  # blocking ones: they stopped publishing
     warnings: list[AssetCheckEvaluation]
     published: bool
+    evaluations: list[AssetCheckEvaluation]  # every check that ran: dbt tests and GX suites
 
     def failure_report(self) -> str:
         lines = [f"step failed: {step}" for step in self.failed_steps]
@@ -57,4 +58,5 @@ def run_pipeline(settings: CdpSettings, instance: DagsterInstance | None = None,
         failed_checks=failed,
         warnings=warnings,
         published=published,
+        evaluations=evaluations,
     )

@@ -3,8 +3,8 @@
    long chains converge in a logarithmic number of passes instead of one pass per link. Returns
    the SELECT of (record_node, component_id); the working table is dropped by the caller. #}
 {% macro connected_components(edges, records, max_passes=64) %}
-    {%- set work = cdp.components_work_table(this) -%}
-    {%- set next_work = cdp.components_work_table(this, 'next') -%}
+    {%- set work = components_work_table(this) -%}
+    {%- set next_work = components_work_table(this, 'next') -%}
     {%- if execute -%}
         {%- do run_query("drop table if exists " ~ work) -%}
         {%- do run_query(
@@ -13,7 +13,7 @@
         {%- set progress = namespace(converged=false, passes=0) -%}
         {%- for _ in range(max_passes) if not progress.converged -%}
             {%- do run_query("drop table if exists " ~ next_work) -%}
-            {%- do run_query(cdp.components_pass_sql(edges, work, next_work)) -%}
+            {%- do run_query(components_pass_sql(edges, work, next_work)) -%}
             {%- set changed = run_query(
                 "select count(*) from " ~ next_work ~ " as next_labels inner join " ~ work
                 ~ " as labels on next_labels.record_node = labels.record_node"

@@ -5,7 +5,7 @@
     {%- set local_part = "split_part(split_part(" ~ address ~ ", '@', 1), '+', 1)" -%}
     {%- set domain = "split_part(" ~ address ~ ", '@', 2)" -%}
     case
-        when {{ cdp.regex_matches(address, "'^[^@[:space:]]+@[^@[:space:]]+\\.[a-z]{2,}$'") }} then
+        when {{ regex_matches(address, "'^[^@[:space:]]+@[^@[:space:]]+\\.[a-z]{2,}$'") }} then
             case
                 when {{ domain }} in (
                     {%- for dotless in var('dotless_email_domains') -%}

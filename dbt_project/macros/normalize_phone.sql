@@ -11,7 +11,7 @@
         {%- do with_trunk_zero.append(length + 1) -%}
     {%- endfor -%}
     {%- set digits = "regexp_replace(" ~ column ~ ", '[^0-9]', '', 'g')" -%}
-    {%- set written_with_plus = cdp.regex_matches("trim(replace(" ~ column ~ ", 'p:', ''))", "'^\\+'") -%}
+    {%- set written_with_plus = regex_matches("trim(replace(" ~ column ~ ", 'p:', ''))", "'^\\+'") -%}
     case
         when {{ written_with_plus }} then '+' || {{ digits }}
         when {{ digits }} like '00%' and length({{ digits }}) > {{ lengths | max + 2 }}

@@ -5,6 +5,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.definitions import defs
 from orchestration.runner import run_pipeline
 from orchestration.settings import CdpSettings
 from tests.conftest import deliver_next_night, query
@@ -35,6 +36,13 @@ def test_two_nights_end_to_end(settings, sample_dir, exports_dir):
 
     assert first.success, first.failure_report()
     assert first.published and not first.failed_checks
+    # Every check of the code location ran (dbt tests and GX suites) and passed.
+    defined = {(key.asset_key.to_user_string(), key.name)
+               for key in defs.get_repository_def().asset_graph.asset_check_keys}
+    ran = {(check.asset_key.to_user_string(), check.check_name): check.passed
+           for check in first.evaluations}
+    assert set(ran) == defined
+    assert [check for check, passed in ran.items() if not passed] == []
     customers = query(Path(settings.warehouse), "select count(*) from marts.customers")
     assert _published(settings, "select count(*) from marts.customers") == customers
     assert Path(settings.data_docs_index).exists()

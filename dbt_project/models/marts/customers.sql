@@ -65,7 +65,7 @@ crm_ranked as (
         contacts.is_marketing_contact,
         row_number() over (
             partition by clustered.customer_id
-            order by contacts.modified_at desc nulls last, contacts.contact_id
+            order by contacts.modified_at desc nulls last, contacts.contact_id asc
         ) as recency_rank
     from contacts
     inner join clustered
@@ -73,7 +73,8 @@ crm_ranked as (
 ),
 
 crm_latest as (
-    select * from crm_ranked where recency_rank = 1
+    select * from crm_ranked
+    where recency_rank = 1
 ),
 
 as_of as (
@@ -81,7 +82,7 @@ as_of as (
         {%- if var('as_of_date') %}
         cast('{{ var("as_of_date") }}' as timestamp with time zone) as as_of_at
         {%- else %}
-        max(last_seen_at) as as_of_at
+            max(last_seen_at) as as_of_at
         {%- endif %}
     from record_summary
 ),
@@ -109,7 +110,7 @@ joined as (
         order_summary.last_order_at,
         crm_latest.lifecycle_stage as crm_lifecycle_stage,
         coalesce(crm_latest.is_marketing_contact, false)
-            or coalesce(order_summary.accepts_marketing_at_checkout, false)
+        or coalesce(order_summary.accepts_marketing_at_checkout, false)
             as has_marketing_consent,
         {{ dbt.datediff("record_summary.last_seen_at", "as_of.as_of_at", "day") }}
             as days_since_last_seen,
@@ -144,13 +145,16 @@ final as (
         rfm_scored.rfm_monetary_score,
         case
             when rfm_scored.customer_id is null then null
-            when rfm_recency_score >= 4 and rfm_frequency_score >= 4 then 'Champions'
-            when rfm_recency_score >= 3 and rfm_frequency_score >= 4 then 'Loyal'
-            when rfm_recency_score >= 4 and rfm_frequency_score >= 2 then 'Potential loyalists'
-            when rfm_recency_score >= 4 then 'New customers'
-            when rfm_recency_score = 3 and rfm_frequency_score >= 2 then 'Need attention'
-            when rfm_recency_score = 3 then 'Promising'
-            when rfm_frequency_score >= 3 then 'At risk'
+            when rfm_scored.rfm_recency_score >= 4 and rfm_scored.rfm_frequency_score >= 4
+                then 'Champions'
+            when rfm_scored.rfm_recency_score >= 3 and rfm_scored.rfm_frequency_score >= 4 then 'Loyal'
+            when rfm_scored.rfm_recency_score >= 4 and rfm_scored.rfm_frequency_score >= 2
+                then 'Potential loyalists'
+            when rfm_scored.rfm_recency_score >= 4 then 'New customers'
+            when rfm_scored.rfm_recency_score = 3 and rfm_scored.rfm_frequency_score >= 2
+                then 'Need attention'
+            when rfm_scored.rfm_recency_score = 3 then 'Promising'
+            when rfm_scored.rfm_frequency_score >= 3 then 'At risk'
             else 'Hibernating'
         end as rfm_segment,
         case

@@ -4,4 +4,25 @@ events as (
     select * from {{ ref('int_events_sessionized') }}
 )
 
-select * from events
+select
+    event_id,
+    customer_id,
+    session_id,
+    anonymous_id,
+    user_id,
+    event_type,
+    event_name,
+    occurred_at,
+    received_at,
+    page_path,
+    page_url,
+    page_title,
+    page_referrer,
+    utm_source,
+    utm_medium,
+    utm_campaign,
+    order_id,
+    order_revenue,
+    currency,
+    properties
+from events

@@ -23,8 +23,9 @@ reach as (
         count(distinct clustered.customer_id) as customers_count
     from excluded
     inner join identifiers
-        on excluded.identifier_type = identifiers.identifier_type
-        and excluded.identifier_value = identifiers.identifier_value
+        on
+            excluded.identifier_type = identifiers.identifier_type
+            and excluded.identifier_value = identifiers.identifier_value
     inner join clustered on identifiers.record_key = clustered.record_key
     group by excluded.identifier_type, excluded.identifier_value, excluded.reason
 )

@@ -16,8 +16,9 @@ linking as (
     select identifiers.*
     from identifiers
     left join excluded
-        on identifiers.identifier_type = excluded.identifier_type
-        and identifiers.identifier_value = excluded.identifier_value
+        on
+            identifiers.identifier_type = excluded.identifier_type
+            and identifiers.identifier_value = excluded.identifier_value
     where excluded.identifier_value is null
 ),
 

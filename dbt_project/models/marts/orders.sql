@@ -4,4 +4,29 @@ orders as (
     select * from {{ ref('int_orders_attributed') }}
 )
 
-select * from orders
+select
+    order_id,
+    customer_id,
+    shopify_order_id,
+    order_source,
+    location,
+    ordered_at,
+    paid_at,
+    cancelled_at,
+    financial_status,
+    fulfillment_status,
+    is_refunded,
+    currency,
+    subtotal,
+    shipping,
+    taxes,
+    discount_amount,
+    total,
+    refunded_amount,
+    net_revenue,
+    accepts_marketing,
+    email,
+    phone,
+    line_count,
+    items_quantity
+from orders

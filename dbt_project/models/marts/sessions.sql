@@ -37,7 +37,8 @@ select
     aggregated.customer_id,
     aggregated.started_at,
     aggregated.ended_at,
-    {{ dbt.datediff("aggregated.started_at", "aggregated.ended_at", "second") }} as duration_seconds,
+    {{ dbt.datediff("aggregated.started_at", "aggregated.ended_at", "second") }}
+        as duration_seconds,  -- noqa: LT05
     aggregated.events_count,
     aggregated.pages_count,
     aggregated.orders_count,

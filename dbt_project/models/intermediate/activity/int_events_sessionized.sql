@@ -14,7 +14,8 @@ with_gaps as (
     select
         *,
         case
-            when lag(occurred_at) over (partition by anonymous_id order by occurred_at, event_id)
+            when
+                lag(occurred_at) over (partition by anonymous_id order by occurred_at, event_id)
                 is null then 1
             when occurred_at - lag(occurred_at) over (
                 partition by anonymous_id order by occurred_at, event_id

@@ -28,22 +28,48 @@ excluded as (
 ),
 
 observations as (
-    select 'crm' as source, contact_id as record_id, coalesce(modified_at, created_at) as observed_at,
-        full_name, name_key, email_normalized as email,
-        coalesce(mobile_phone_normalized, phone_normalized) as phone, city
+    select
+        'crm' as source,
+        contact_id as record_id,
+        coalesce(modified_at, created_at) as observed_at,
+        full_name,
+        name_key,
+        email_normalized as email,
+        coalesce(mobile_phone_normalized, phone_normalized) as phone,
+        city
     from contacts
     union all
-    select 'social', lead_id, created_at, full_name, name_key, email_normalized, phone_normalized,
+    select
+        'social',
+        lead_id,
+        created_at,
+        full_name,
+        name_key,
+        email_normalized,
+        phone_normalized,
         null
     from leads
     union all
-    select 'pos', order_id, ordered_at, billing_name, name_key, email_normalized, phone_normalized,
+    select
+        'pos',
+        order_id,
+        ordered_at,
+        billing_name,
+        name_key,
+        email_normalized,
+        phone_normalized,
         billing_city
     from orders
     union all
-    select 'website', anonymous_id, occurred_at, {{ cdp.nfc('traits_name') }},
-        {{ cdp.fold_name('traits_name') }},
-        email_normalized, phone_normalized, null
+    select
+        'website',
+        anonymous_id,
+        occurred_at,
+        {{ nfc('traits_name') }},
+        {{ fold_name('traits_name') }},
+        email_normalized,
+        phone_normalized,
+        null
     from events
     where event_type = 'identify'
 ),
@@ -59,30 +85,55 @@ observed_by_customer as (
 
 candidates as (
     -- Names are NFC already (staging); excluded values and placeholder names are no candidates.
-    select customer_id, source, observed_at, 'full_name' as attribute, trim(full_name) as value
+    select
+        customer_id,
+        source,
+        observed_at,
+        'full_name' as attribute,
+        trim(full_name) as value
     from observed_by_customer
-    where name_key is not null
+    where
+        name_key is not null
         and name_key not in (
             {%- for name in var('placeholder_names') -%}
                 '{{ name }}'{{ ", " if not loop.last }}
             {%- endfor -%}
         )
     union all
-    select customer_id, source, observed_at, 'email', email
+    select
+        customer_id,
+        source,
+        observed_at,
+        'email',
+        email
     from observed_by_customer
-    where email is not null
+    where
+        email is not null
         and email not in (
-            select identifier_value from excluded where identifier_type = 'email'
+            select excluded.identifier_value from excluded
+            where excluded.identifier_type = 'email'
         )
     union all
-    select customer_id, source, observed_at, 'phone', phone
+    select
+        customer_id,
+        source,
+        observed_at,
+        'phone',
+        phone
     from observed_by_customer
-    where phone is not null
+    where
+        phone is not null
         and phone not in (
-            select identifier_value from excluded where identifier_type = 'phone'
+            select excluded.identifier_value from excluded
+            where excluded.identifier_type = 'phone'
         )
     union all
-    select customer_id, source, observed_at, 'city', trim(city)
+    select
+        customer_id,
+        source,
+        observed_at,
+        'city',
+        trim(city)
     from observed_by_customer
     where nullif(trim(city), '') is not null
 ),
@@ -95,7 +146,7 @@ ranked as (
             order by
                 case source
                     {%- for source in var('survivorship_source_order') %}
-                    when '{{ source }}' then {{ loop.index }}
+                        when '{{ source }}' then {{ loop.index }}
                     {%- endfor %}
                     else 99
                 end,

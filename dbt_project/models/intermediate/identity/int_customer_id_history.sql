@@ -10,36 +10,45 @@ clustered as (
 ),
 
 {% if is_incremental() %}
-history as (
-    select * from {{ this }}
-),
+    history as (
+        select * from {{ this }}
+    ),
 
-ranked_history as (
-    select
-        record_key,
-        customer_id,
-        row_number() over (partition by record_key order by assigned_at desc) as recency_rank
-    from history
-),
+    ranked_history as (
+        select
+            record_key,
+            customer_id,
+            row_number() over (partition by record_key order by assigned_at desc) as recency_rank
+        from history
+    ),
 
-latest as (
-    select record_key, customer_id from ranked_history where recency_rank = 1
-),
+    latest as (
+        select
+            record_key,
+            customer_id
+        from ranked_history
+        where recency_rank = 1
+    ),
 
-changed as (
-    select clustered.record_key, clustered.customer_id
-    from clustered
-    left join latest on clustered.record_key = latest.record_key
-    where latest.customer_id is null or latest.customer_id <> clustered.customer_id
-)
+    changed as (
+        select
+            clustered.record_key,
+            clustered.customer_id
+        from clustered
+        left join latest on clustered.record_key = latest.record_key
+        where latest.customer_id is null or latest.customer_id <> clustered.customer_id
+    )
 {% else %}
-changed as (
-    select record_key, customer_id from clustered
-)
+    changed as (
+        select
+            record_key,
+            customer_id
+        from clustered
+    )
 {% endif %}
 
 select
     record_key,
     customer_id,
-    cast('{{ run_started_at.isoformat() }}' as timestamp with time zone) as assigned_at
+    cast('{{ run_started_at.isoformat() }}' as timestamptz) as assigned_at
 from changed

@@ -15,7 +15,10 @@ record_names as (
 ),
 
 distinct_values as (
-    select distinct identifier_type, identifier_value from identifiers
+    select distinct
+        identifier_type,
+        identifier_value
+    from identifiers
 ),
 
 blocklisted as (
@@ -25,27 +28,38 @@ blocklisted as (
         'blocklist: ' || blocklist.reason as reason
     from distinct_values
     inner join blocklist
-        on distinct_values.identifier_type = blocklist.identifier_type
-        and (
-            (blocklist.match_type = 'exact' and distinct_values.identifier_value = blocklist.pattern)
-            or (
-                blocklist.match_type = 'regex'
-                and {{ cdp.regex_matches('distinct_values.identifier_value', 'blocklist.pattern') }}
+        on
+            distinct_values.identifier_type = blocklist.identifier_type
+            and (
+                (blocklist.match_type = 'exact' and distinct_values.identifier_value = blocklist.pattern)
+                or (
+                    blocklist.match_type = 'regex'
+                    and {{ regex_matches('distinct_values.identifier_value', 'blocklist.pattern') }}
+                )
             )
-        )
 ),
 
 emails as (
-    select record_key, identifier_value as email from identifiers where identifier_type = 'email'
+    select
+        record_key,
+        identifier_value as email
+    from identifiers
+    where identifier_type = 'email'
 ),
 
 phones as (
-    select record_key, identifier_value as phone from identifiers where identifier_type = 'phone'
+    select
+        record_key,
+        identifier_value as phone
+    from identifiers
+    where identifier_type = 'phone'
 ),
 
 emails_with_phones as (
     -- Pairs seen on the same record: one person's email and phone, unless the value is shared.
-    select distinct emails.email, phones.phone
+    select distinct
+        emails.email,
+        phones.phone
     from emails
     inner join phones on emails.record_key = phones.record_key
 ),
@@ -91,7 +105,9 @@ typed_for_unnamed_customers as (
     select
         identifiers.identifier_type,
         identifiers.identifier_value,
-        'shared: on ' || count(distinct identifiers.record_key) || ' records with a placeholder name (more than '
+        'shared: on '
+        || count(distinct identifiers.record_key)
+        || ' records with a placeholder name (more than '
         || {{ var('max_links_per_identifier') }} || ')' as reason
     from identifiers
     inner join record_names on identifiers.record_key = record_names.record_key

@@ -18,19 +18,42 @@ orders as (
 ),
 
 event_identifiers as (
-    select anonymous_id as record_id, 'anonymous_id' as identifier_type,
-        anonymous_id as identifier_value, occurred_at as seen_at
+    select
+        anonymous_id as record_id,
+        'anonymous_id' as identifier_type,
+        anonymous_id as identifier_value,
+        occurred_at as seen_at
     from events
     union all
-    select anonymous_id, 'user_id', user_id, occurred_at from events
+    select
+        anonymous_id,
+        'user_id',
+        user_id,
+        occurred_at
+    from events
     union all
-    select anonymous_id, 'email', email_normalized, occurred_at from events
+    select
+        anonymous_id,
+        'email',
+        email_normalized,
+        occurred_at
+    from events
     union all
-    select anonymous_id, 'phone', phone_normalized, occurred_at from events
+    select
+        anonymous_id,
+        'phone',
+        phone_normalized,
+        occurred_at
+    from events
     union all
     -- An Order Completed event and the Shopify order of the same Name are one order: this is
     -- what ties a browsing device to a buyer.
-    select anonymous_id, 'order_id', order_id, occurred_at from events
+    select
+        anonymous_id,
+        'order_id',
+        order_id,
+        occurred_at
+    from events
 ),
 
 website_identifiers as (
@@ -47,44 +70,96 @@ website_identifiers as (
 ),
 
 contact_identifiers as (
-    select contact_id as record_id, 'crm_contact_id' as identifier_type,
-        contact_id as identifier_value, created_at as seen_at
+    select
+        contact_id as record_id,
+        'crm_contact_id' as identifier_type,
+        contact_id as identifier_value,
+        created_at as seen_at
     from contacts
     union all
-    select contact_id, 'email', email_normalized, coalesce(modified_at, created_at) from contacts
+    select
+        contact_id,
+        'email',
+        email_normalized,
+        coalesce(modified_at, created_at)
+    from contacts
     union all
-    select contact_id, 'phone', phone_normalized, coalesce(modified_at, created_at) from contacts
+    select
+        contact_id,
+        'phone',
+        phone_normalized,
+        coalesce(modified_at, created_at)
+    from contacts
     union all
-    select contact_id, 'phone', mobile_phone_normalized, coalesce(modified_at, created_at)
+    select
+        contact_id,
+        'phone',
+        mobile_phone_normalized,
+        coalesce(modified_at, created_at)
     from contacts
 ),
 
 lead_identifiers as (
-    select lead_id as record_id, 'lead_id' as identifier_type,
-        lead_id as identifier_value, created_at as seen_at
+    select
+        lead_id as record_id,
+        'lead_id' as identifier_type,
+        lead_id as identifier_value,
+        created_at as seen_at
     from leads
     union all
-    select lead_id, 'email', email_normalized, created_at from leads
+    select
+        lead_id,
+        'email',
+        email_normalized,
+        created_at
+    from leads
     union all
-    select lead_id, 'phone', phone_normalized, created_at from leads
+    select
+        lead_id,
+        'phone',
+        phone_normalized,
+        created_at
+    from leads
 ),
 
 order_identifiers as (
-    select order_id as record_id, 'order_id' as identifier_type,
-        order_id as identifier_value, ordered_at as seen_at
+    select
+        order_id as record_id,
+        'order_id' as identifier_type,
+        order_id as identifier_value,
+        ordered_at as seen_at
     from orders
     union all
-    select order_id, 'email', email_normalized, ordered_at from orders
+    select
+        order_id,
+        'email',
+        email_normalized,
+        ordered_at
+    from orders
     union all
-    select order_id, 'phone', phone_normalized, ordered_at from orders
+    select
+        order_id,
+        'phone',
+        phone_normalized,
+        ordered_at
+    from orders
 ),
 
 other_identifiers as (
-    select 'crm' as source, * from contact_identifiers
+    select
+        'crm' as source,
+        *
+    from contact_identifiers
     union all
-    select 'social' as source, * from lead_identifiers
+    select
+        'social' as source,
+        *
+    from lead_identifiers
     union all
-    select 'pos' as source, * from order_identifiers
+    select
+        'pos' as source,
+        *
+    from order_identifiers
 ),
 
 other_identifiers_grouped as (

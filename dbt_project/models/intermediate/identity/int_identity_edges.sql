@@ -15,11 +15,15 @@ excluded as (
 ),
 
 linking_identifiers as (
-    select identifiers.record_key, identifiers.identifier_type, identifiers.identifier_value
+    select
+        identifiers.record_key,
+        identifiers.identifier_type,
+        identifiers.identifier_value
     from identifiers
     left join excluded
-        on identifiers.identifier_type = excluded.identifier_type
-        and identifiers.identifier_value = excluded.identifier_value
+        on
+            identifiers.identifier_type = excluded.identifier_type
+            and identifiers.identifier_value = excluded.identifier_value
     where excluded.identifier_value is null
 ),
 
@@ -29,7 +33,10 @@ identifier_nodes as (
         identifier_value,
         (select count(*) from records)
         + row_number() over (order by identifier_type, identifier_value) - 1 as identifier_node
-    from (select distinct identifier_type, identifier_value from linking_identifiers) as distinct_identifiers
+    from (select distinct
+        identifier_type,
+        identifier_value
+    from linking_identifiers) as distinct_identifiers
 ),
 
 edges as (
@@ -39,8 +46,9 @@ edges as (
     from linking_identifiers
     inner join records on linking_identifiers.record_key = records.record_key
     inner join identifier_nodes
-        on linking_identifiers.identifier_type = identifier_nodes.identifier_type
-        and linking_identifiers.identifier_value = identifier_nodes.identifier_value
+        on
+            linking_identifiers.identifier_type = identifier_nodes.identifier_type
+            and linking_identifiers.identifier_value = identifier_nodes.identifier_value
 )
 
 select * from edges

@@ -19,15 +19,30 @@ orders as (
 ),
 
 names as (
-    select 'website' as source, anonymous_id as record_id, {{ cdp.fold_name('traits_name') }} as name_key
+    select
+        'website' as source,
+        anonymous_id as record_id,
+        {{ fold_name('traits_name') }} as name_key
     from events
     where event_type = 'identify'
     union all
-    select 'crm', contact_id, name_key from contacts
+    select
+        'crm',
+        contact_id,
+        name_key
+    from contacts
     union all
-    select 'social', lead_id, name_key from leads
+    select
+        'social',
+        lead_id,
+        name_key
+    from leads
     union all
-    select 'pos', order_id, name_key from orders
+    select
+        'pos',
+        order_id,
+        name_key
+    from orders
 )
 
 select distinct

@@ -5,19 +5,19 @@ source as (
 ),
 
 latest_versions as (
-    {{ cdp.latest_version('source', 'record_id', newer_first='last_modified_date desc nulls last') }}
+    {{ latest_version('source', 'record_id', newer_first='last_modified_date desc nulls last') }}
 ),
 
 renamed as (
     select
         record_id as contact_id,
-        {{ cdp.nfc('first_name') }} as first_name,
-        {{ cdp.nfc('last_name') }} as last_name,
-        {{ cdp.nfc("trim(concat_ws(' ', last_name, first_name))") }} as full_name,
+        {{ nfc('first_name') }} as first_name,
+        {{ nfc('last_name') }} as last_name,
+        {{ nfc("trim(concat_ws(' ', last_name, first_name))") }} as full_name,
         email,
         phone_number,
         mobile_phone_number,
-        {{ cdp.nfc('city') }} as city,
+        {{ nfc('city') }} as city,
         country_region as country,
         lower(lifecycle_stage) as lifecycle_stage,
         marketing_contact_status = 'Marketing contact' as is_marketing_contact,
@@ -31,10 +31,10 @@ renamed as (
 normalized as (
     select
         *,
-        {{ cdp.normalize_email('email') }} as email_normalized,
-        {{ cdp.normalize_phone('phone_number') }} as phone_normalized,
-        {{ cdp.normalize_phone('mobile_phone_number') }} as mobile_phone_normalized,
-        {{ cdp.fold_name('full_name') }} as name_key
+        {{ normalize_email('email') }} as email_normalized,
+        {{ normalize_phone('phone_number') }} as phone_normalized,
+        {{ normalize_phone('mobile_phone_number') }} as mobile_phone_normalized,
+        {{ fold_name('full_name') }} as name_key
     from renamed
 )
 

@@ -7,7 +7,7 @@ source as (
 latest_versions as (
     -- A refund re-exports the whole order, but only its changed lines (the first, which
     -- holds the order-level fields) are stored again: the newest version of each line wins.
-    {{ cdp.latest_version('source', 'name, line_position') }}
+    {{ latest_version('source', 'name, line_position') }}
 ),
 
 renamed as (
@@ -30,11 +30,11 @@ renamed as (
         created_at as ordered_at,
         cancelled_at,
         cast(lineitem_quantity as integer) as quantity,
-        {{ cdp.nfc('lineitem_name') }} as product_name,
+        {{ nfc('lineitem_name') }} as product_name,
         lineitem_price as unit_price,
         lineitem_sku as sku,
-        {{ cdp.nfc('billing_name') }} as billing_name,
-        {{ cdp.nfc('billing_city') }} as billing_city,
+        {{ nfc('billing_name') }} as billing_name,
+        {{ nfc('billing_city') }} as billing_city,
         billing_country,
         billing_phone,
         location,
@@ -48,9 +48,9 @@ renamed as (
 normalized as (
     select
         *,
-        {{ cdp.normalize_email('email') }} as email_normalized,
-        {{ cdp.normalize_phone('billing_phone') }} as phone_normalized,
-        {{ cdp.fold_name('billing_name') }} as name_key
+        {{ normalize_email('email') }} as email_normalized,
+        {{ normalize_phone('billing_phone') }} as phone_normalized,
+        {{ fold_name('billing_name') }} as name_key
     from renamed
 )
 

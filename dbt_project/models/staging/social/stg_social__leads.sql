@@ -5,7 +5,7 @@ source as (
 ),
 
 latest_versions as (
-    {{ cdp.latest_version('source', 'id') }}
+    {{ latest_version('source', 'id') }}
 ),
 
 renamed as (
@@ -20,7 +20,7 @@ renamed as (
         ad_name,
         form_id,
         form_name,
-        {{ cdp.nfc('full_name') }} as full_name,
+        {{ nfc('full_name') }} as full_name,
         email,
         phone_number,
         _source_file,
@@ -31,9 +31,9 @@ renamed as (
 normalized as (
     select
         *,
-        {{ cdp.normalize_email('email') }} as email_normalized,
-        {{ cdp.normalize_phone('phone_number') }} as phone_normalized,
-        {{ cdp.fold_name('full_name') }} as name_key
+        {{ normalize_email('email') }} as email_normalized,
+        {{ normalize_phone('phone_number') }} as phone_normalized,
+        {{ fold_name('full_name') }} as name_key
     from renamed
 )
 

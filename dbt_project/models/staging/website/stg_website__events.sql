@@ -5,7 +5,7 @@ source as (
 ),
 
 latest_versions as (
-    {{ cdp.latest_version('source', 'message_id') }}
+    {{ latest_version('source', 'message_id') }}
 ),
 
 renamed as (
@@ -15,29 +15,29 @@ renamed as (
         coalesce(event, name) as event_name,
         anonymous_id,
         user_id,
-        "timestamp" as occurred_at,
+        timestamp as occurred_at,
         received_at,
-        {{ cdp.json_text('context', ['page', 'path']) }} as page_path,
-        {{ cdp.json_text('context', ['page', 'url']) }} as page_url,
-        {{ cdp.json_text('context', ['page', 'title']) }} as page_title,
-        nullif({{ cdp.json_text('context', ['page', 'referrer']) }}, '') as page_referrer,
-        {{ cdp.json_text('context', ['campaign', 'source']) }} as utm_source,
-        {{ cdp.json_text('context', ['campaign', 'medium']) }} as utm_medium,
-        {{ cdp.json_text('context', ['campaign', 'name']) }} as utm_campaign,
-        {{ cdp.json_text('context', ['ip']) }} as ip_address,
-        {{ cdp.json_text('context', ['userAgent']) }} as user_agent,
-        {{ cdp.json_text('traits', ['email']) }} as traits_email,
-        {{ cdp.json_text('traits', ['phone']) }} as traits_phone,
-        {{ cdp.json_text('traits', ['name']) }} as traits_name,
+        {{ json_text('context', ['page', 'path']) }} as page_path,
+        {{ json_text('context', ['page', 'url']) }} as page_url,
+        {{ json_text('context', ['page', 'title']) }} as page_title,
+        nullif({{ json_text('context', ['page', 'referrer']) }}, '') as page_referrer,
+        {{ json_text('context', ['campaign', 'source']) }} as utm_source,
+        {{ json_text('context', ['campaign', 'medium']) }} as utm_medium,
+        {{ json_text('context', ['campaign', 'name']) }} as utm_campaign,
+        {{ json_text('context', ['ip']) }} as ip_address,
+        {{ json_text('context', ['userAgent']) }} as user_agent,
+        {{ json_text('traits', ['email']) }} as traits_email,
+        {{ json_text('traits', ['phone']) }} as traits_phone,
+        {{ json_text('traits', ['name']) }} as traits_name,
         case
             when coalesce(event, name) = 'Order Completed'
-                then {{ cdp.json_text('properties', ['order_id']) }}
+                then {{ json_text('properties', ['order_id']) }}
         end as order_id,
         case
             when coalesce(event, name) = 'Order Completed'
-                then cast({{ cdp.json_text('properties', ['revenue']) }} as decimal(18, 2))
+                then cast({{ json_text('properties', ['revenue']) }} as decimal(18, 2))
         end as order_revenue,
-        {{ cdp.json_text('properties', ['currency']) }} as currency,
+        {{ json_text('properties', ['currency']) }} as currency,
         properties,
         traits,
         _source_file,
@@ -48,8 +48,8 @@ renamed as (
 normalized as (
     select
         *,
-        {{ cdp.normalize_email('traits_email') }} as email_normalized,
-        {{ cdp.normalize_phone('traits_phone') }} as phone_normalized
+        {{ normalize_email('traits_email') }} as email_normalized,
+        {{ normalize_phone('traits_phone') }} as phone_normalized
     from renamed
 )
 

@@ -1,0 +1,25 @@
+"""The linters the project keeps clean: ruff for Python, sqlfluff (dbt templater) for SQL."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def test_python_is_ruff_clean():
+    result = subprocess.run([str(BIN / "ruff"), "check", "."], cwd=REPO, capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stdout
+
+
+def test_sql_is_sqlfluff_clean(tmp_path):
+    environment = {**os.environ, "CDP_WAREHOUSE": str(tmp_path / "lint.duckdb"),
+                   "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    result = subprocess.run(
+        [str(BIN / "sqlfluff"), "lint", "models"],
+        cwd=REPO / "dbt_project", capture_output=True, text=True, env=environment,
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
