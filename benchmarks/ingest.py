@@ -13,11 +13,11 @@ import time
 from pathlib import Path
 
 import duckdb
+from generated_sample import add_sample_arguments, generated_sample
 
 from ingestion.crm import CRM_CONTACTS
 from ingestion.pipeline import duckdb_destination, ingest_exports
 from ingestion.pos import POS_ORDER_LINES
-from ingestion.sample_exports import generate_sample_exports
 from ingestion.social import SOCIAL_LEADS
 from ingestion.website import WEBSITE_EVENTS
 
@@ -45,17 +45,10 @@ def duckdb_floor(exports: Path) -> dict[str, tuple[int, float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--customers", type=int, default=120_000)
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--data-dir", type=Path, default=Path("benchmarks/.data"),
-                        help="where the generated exports are kept between runs")
+    add_sample_arguments(parser, customers=120_000)
     args = parser.parse_args()
 
-    sample = args.data_dir / f"sample-{args.customers}-{args.seed}"
-    if not (sample / "ground_truth.csv").exists():
-        started = time.perf_counter()
-        generate_sample_exports(sample, args.customers, args.seed)
-        print(f"generated {args.customers:,} customers in {time.perf_counter() - started:.1f} s")
+    sample = generated_sample(args)
     exports = sample / "exports"
     sizes = {spec.system: sum(p.stat().st_size for p in (exports / spec.system).iterdir())
              for spec in SPECS}

@@ -15,17 +15,17 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+from generated_sample import add_sample_arguments, generated_sample
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ingestion.pipeline import duckdb_destination, ingest_exports
-from ingestion.sample_exports import generate_sample_exports
 from orchestration.transformation.dbt_runner import dbt_build
 
 IDENTITY_MODELS = [
     "int_records_unioned", "int_identifiers_unioned", "int_record_names_unioned",
-    "int_identifiers_excluded", "int_identity_edges", "int_identity_components",
-    "int_records_clustered",
+    "int_identifiers_excluded", "int_identifiers_linking", "int_identity_edges",
+    "int_identity_components", "int_records_clustered",
 ]
 
 
@@ -55,20 +55,14 @@ def node_seconds(target_path: Path) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--customers", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--data-dir", type=Path, default=Path("benchmarks/.data"))
+    add_sample_arguments(parser, customers=1_000_000)
     parser.add_argument("--sql-engine", action="store_true",
                         help="also time the set-based SQL connected components")
     args = parser.parse_args()
 
-    sample = args.data_dir / f"sample-{args.customers}-{args.seed}"
-    if not (sample / "ground_truth.csv").exists():
-        started = time.perf_counter()
-        generate_sample_exports(sample, args.customers, args.seed)
-        print(f"generated {args.customers:,} customers in {time.perf_counter() - started:.0f} s")
+    sample = generated_sample(args)
 
-    with tempfile.TemporaryDirectory(dir=args.data_dir.resolve()) as scratch:
+    with tempfile.TemporaryDirectory(dir=sample.parent) as scratch:
         warehouse = Path(scratch) / "bench.duckdb"
         destination, pipelines_dir = duckdb_destination(warehouse)
         started = time.perf_counter()

@@ -39,6 +39,11 @@ class CheckOutcome:
         return f"{self.check.name} failed: " + "; ".join(str(f) for f in self.failures)
 
 
+def data_docs_index(reports_dir: Path) -> Path:
+    """Where the Data Docs site of a reports folder starts."""
+    return reports_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+
 class QualityValidator:
     """A file-backed GX context under `reports_dir`: suites are rebuilt from code each run, and
     every validation updates the Data Docs site at `data_docs_index`."""
@@ -48,9 +53,7 @@ class QualityValidator:
         self.context = gx.get_context(mode="file", project_root_dir=str(reports_dir))
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         self.datasource = self.context.data_sources.add_or_update_pandas("cdp_warehouse")
-        self.data_docs_index = (
-            reports_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
-        )
+        self.data_docs_index = data_docs_index(reports_dir)
 
     def run(self, check: QualityCheck, warehouse: Path) -> CheckOutcome:
         """Read the check's rows from the warehouse (read-only) and validate them."""

@@ -5,6 +5,8 @@ from pathlib import Path
 
 from dagster import ConfigurableResource
 
+from data_quality.validation import data_docs_index
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -30,5 +32,4 @@ class CdpSettings(ConfigurableResource):
 
     @property
     def data_docs_index(self) -> Path:
-        return Path(self.reports_dir) / "gx" / "uncommitted" / "data_docs" / "local_site" / \
-            "index.html"
+        return data_docs_index(Path(self.reports_dir))

@@ -46,7 +46,7 @@ def _weighted(rng: random.Random, pairs: list[tuple[str, int]]) -> str:
     return rng.choices(values, weights)[0]
 
 
-def _new_uuid(rng: random.Random) -> str:
+def new_uuid(rng: random.Random) -> str:
     hex_digits = f"{rng.getrandbits(128):032x}"
     return (
         f"{hex_digits[:8]}-{hex_digits[8:12]}-4{hex_digits[13:16]}-"
@@ -85,7 +85,7 @@ def make_person(rng: random.Random, index: int, household_of: "Person | None") -
 
 
 def add_devices(rng: random.Random, person: Person, count: int) -> list[str]:
-    new_devices = [_new_uuid(rng) for _ in range(count)]
+    new_devices = [new_uuid(rng) for _ in range(count)]
     person.devices.extend(new_devices)
     return new_devices
 

@@ -4,7 +4,7 @@ import random
 from datetime import datetime, timedelta
 
 from ingestion.sample_exports import vietnam
-from ingestion.sample_exports.people import Person, _new_uuid, render_email, render_phone
+from ingestion.sample_exports.people import Person, new_uuid, render_email, render_phone
 from ingestion.sample_exports.pos import Order
 
 _PAGES = [
@@ -60,7 +60,7 @@ def session_messages(
         page = {"path": path, "url": SITE + path, "title": title, "referrer": ""}
         received = moment + timedelta(milliseconds=rng.randrange(50, 3000))
         messages.append({
-            "messageId": f"ajs-next-{_new_uuid(rng)}",
+            "messageId": f"ajs-next-{new_uuid(rng)}",
             "type": kind,
             "anonymousId": device,
             "userId": user_id,

@@ -1,25 +1,11 @@
 with
 
-identifiers as (
-    select * from {{ ref('int_identifiers_unioned') }}
-),
-
-excluded as (
-    select * from {{ ref('int_identifiers_excluded') }}
+linking as (
+    select * from {{ ref('int_identifiers_linking') }}
 ),
 
 clustered as (
     select * from {{ ref('int_records_clustered') }}
-),
-
-linking as (
-    select identifiers.*
-    from identifiers
-    left join excluded
-        on
-            identifiers.identifier_type = excluded.identifier_type
-            and identifiers.identifier_value = excluded.identifier_value
-    where excluded.identifier_value is null
 ),
 
 graph as (

@@ -6,25 +6,8 @@ records as (
     select * from {{ ref('int_records_unioned') }}
 ),
 
-identifiers as (
-    select * from {{ ref('int_identifiers_unioned') }}
-),
-
-excluded as (
-    select * from {{ ref('int_identifiers_excluded') }}
-),
-
 linking_identifiers as (
-    select
-        identifiers.record_key,
-        identifiers.identifier_type,
-        identifiers.identifier_value
-    from identifiers
-    left join excluded
-        on
-            identifiers.identifier_type = excluded.identifier_type
-            and identifiers.identifier_value = excluded.identifier_value
-    where excluded.identifier_value is null
+    select * from {{ ref('int_identifiers_linking') }}
 ),
 
 identifier_nodes as (

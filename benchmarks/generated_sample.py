@@ -1,0 +1,24 @@
+"""The generated exports benchmarks run on, made once and kept under benchmarks/.data/."""
+
+import argparse
+import time
+from pathlib import Path
+
+from ingestion.sample_exports import generate_sample_exports
+
+
+def add_sample_arguments(parser: argparse.ArgumentParser, customers: int) -> None:
+    parser.add_argument("--customers", type=int, default=customers)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--data-dir", type=Path, default=Path("benchmarks/.data"),
+                        help="where the generated exports are kept between runs")
+
+
+def generated_sample(args: argparse.Namespace) -> Path:
+    """The folder of a generated set for `--customers` and `--seed`, generating it if needed."""
+    sample = args.data_dir.resolve() / f"sample-{args.customers}-{args.seed}"
+    if not (sample / "ground_truth.csv").exists():
+        started = time.perf_counter()
+        generate_sample_exports(sample, args.customers, args.seed)
+        print(f"generated {args.customers:,} customers in {time.perf_counter() - started:.0f} s")
+    return sample
