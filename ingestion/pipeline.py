@@ -11,6 +11,8 @@ from dlt.common.destination import Destination
 from dlt.extract.source import DltSource
 
 from ingestion.crm import crm
+from ingestion.exports.files import IgnoredFile, list_files_outside
+from ingestion.exports.folder import check_exports_folder
 from ingestion.exports.quarantine import QUARANTINE_TABLE
 from ingestion.exports.resource import FileOutcome
 from ingestion.pos import pos
@@ -56,6 +58,7 @@ class SystemLoad:
 @dataclass
 class IngestReport:
     systems: list[SystemLoad]
+    ignored_outside: list[IgnoredFile] = field(default_factory=list)  # in no system's folder
 
     @property
     def failed_files(self) -> list[FileOutcome]:
@@ -95,7 +98,10 @@ def ingest_exports(
     systems: list[str] | None = None,
 ) -> IngestReport:
     """Load every new export file under `exports_dir` (a folder or an fsspec URL; None reads
-    it from dlt config, `sources.exports_dir`)."""
+    it from dlt config, `sources.exports_dir`). Raises ExportsFolderError when the folder is
+    missing or lacks a system's folder."""
+    if exports_dir:
+        check_exports_folder(exports_dir, list(SOURCES))
     loads = []
     for system in systems or list(SOURCES):
         make_source, table = SOURCES[system]
@@ -108,7 +114,8 @@ def ingest_exports(
         quarantined = rows_of_load(pipeline, QUARANTINE_TABLE, load_id)
         loads.append(SystemLoad(system, dataset_name(system), table, load_id, rows_added,
                                 quarantined, outcomes))
-    return IngestReport(loads)
+    outside = list_files_outside(exports_dir, list(SOURCES)) if exports_dir else []
+    return IngestReport(loads, outside)
 
 
 def rows_of_load(pipeline: dlt.Pipeline, table: str, load_id: str | None) -> int:

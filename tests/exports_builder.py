@@ -7,6 +7,14 @@ from pathlib import Path
 from ingestion.sample_exports import crm, pos, social
 
 _NO_TIME = "2026-11-20T10:00:00+07:00"
+SYSTEMS = ("website", "crm", "social", "pos")
+
+
+def lay_out(folder: Path) -> Path:
+    """An exports folder with every system's folder, as a deployment has (empty ones too)."""
+    for system in SYSTEMS:
+        (folder / system).mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def write_contacts(folder: Path, name: str, contacts: list[dict]) -> None:
@@ -32,13 +40,12 @@ def write_orders(folder: Path, name: str, orders: list[dict]) -> None:
 
 
 def write_events(folder: Path, name: str, events: list[dict]) -> None:
-    path = folder / "website" / name
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = lay_out(folder) / "website" / name
     path.write_text("".join(json.dumps(event) + "\n" for event in events), encoding="utf-8")
 
 
 def _write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    lay_out(path.parent.parent)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, columns)
         writer.writeheader()

@@ -10,7 +10,7 @@ CRM_CONTACTS = ExportSpec(
     system="crm",
     table="contacts",
     file_format="csv",
-    file_patterns=("**/*.csv", "**/*.csv.gz"),
+    file_suffixes=(".csv", ".csv.gz"),
     key_columns=("Record ID",),
     known_columns=(
         "Record ID", "First Name", "Last Name", "Email", "Phone Number", "Mobile Phone Number",

@@ -21,6 +21,11 @@ _REJECT_REASONS = {
     "LINE SIZE OVER MAXIMUM": "line longer than the reader's maximum",
     "CAST ERROR": "value does not fit its column",
 }
+_UNTERMINATED_QUOTE = ("unterminated quote: a field opened on this line never closes; the line "
+                       "is set aside and the records after it are read on their own")
+# Rejects that can be one record swallowing the ones after it.
+_SPAN_REJECTS = ("UNQUOTED VALUE", "TOO MANY COLUMNS", "MISSING COLUMNS", "LINE SIZE OVER MAXIMUM")
+_MAX_QUOTE_REPAIRS = 20
 
 
 def read_header(path: Path, is_gzip: bool, delimiter: str) -> list[str] | FileProblem:
@@ -45,15 +50,71 @@ def read_csv_export(
     table: str,
     is_gzip: bool,
     delimiter: str,
+    scratch: Path,
 ) -> ReadResult | FileProblem:
-    """Load the file's rows as text into `table`; its rowid is the row's order in the file."""
+    """Load the file's rows as text into `table`; its rowid is the row's order in the file.
+    `scratch` is a folder for cleaned copies, kept until the caller is done with the result."""
     header = read_header(path, is_gzip, delimiter)
     if isinstance(header, FileProblem):
         return header
-    duplicated = sorted({name for name in header if header.count(name) > 1})
-    if duplicated:
-        return FileProblem(1, f"header repeats column(s) {duplicated}")
+    # DuckDB, like the warehouse, tells column names apart regardless of case.
+    by_name: dict[str, list[str]] = {}
+    for name in header:
+        by_name.setdefault(name.lower(), []).append(name)
+    clashes = [" and ".join(repr(name) for name in names)
+               for names in by_name.values() if len(names) > 1]
+    if clashes:
+        return FileProblem(1, f"column names clash: {'; '.join(clashes)} are one column in the "
+                              "warehouse; rename one of them in the export")
+    # An unterminated quote makes every record after it part of one field, until the next
+    # quote: each such line is set aside alone and the file read again without it.
+    lines = _LineMap()
+    source, source_is_gzip = path, is_gzip
+    for attempt in range(_MAX_QUOTE_REPAIRS + 1):
+        rejects = _read(connection, source, source_is_gzip, table, header, delimiter)
+        layout = _RecordLayout(connection, table, header, rejects)
+        swallowing = None if attempt == _MAX_QUOTE_REPAIRS else _swallowing_reject(
+            rejects, layout, len(header), delimiter)
+        if swallowing is None:
+            break
+        line, text = swallowing
+        lines.set_aside(lines.original(line), text)
+        cleaned = scratch / f"without-line-{attempt}.csv"
+        _copy_without_line(source, source_is_gzip, line, cleaned)
+        source, source_is_gzip = cleaned, False
+    encoding_errors = [line for line, kind, _ in rejects if kind == "INVALID ENCODING"]
+    if encoding_errors:
+        index = [line for line, _, _ in rejects].index(encoding_errors[0])
+        first = lines.original(layout.reject_lines[index])
+        return FileProblem(
+            first, f"file is not UTF-8 encoded (first invalid byte on line {first}); "
+                   "re-export it as UTF-8",
+        )
+    rejected = [
+        RejectedLine(line, _UNTERMINATED_QUOTE, text) for line, text in lines.set_aside_lines
+    ] + [
+        RejectedLine(lines.original(line), _REJECT_REASONS.get(kind, kind.lower()), text)
+        for line, (_, kind, text) in zip(layout.reject_lines, rejects, strict=True)
+    ]
+
+    def locate(ordinals: list[int]) -> dict[int, tuple[int, str]]:
+        located = layout.row_lines(ordinals)
+        texts = read_lines(source, source_is_gzip, dict(located.values()))
+        return {ordinal: (lines.original(line), texts.get(line, ""))
+                for ordinal, (line, _) in located.items()}
+
+    return ReadResult(columns=header, rejected=rejected, locate=locate)
+
+
+def _read(
+    connection: duckdb.DuckDBPyConnection, path: Path, is_gzip: bool, table: str,
+    header: list[str], delimiter: str,
+) -> list[tuple[int, str, str]]:
+    """Read every row as text into `table`; returns DuckDB's rejects (record, type, text)."""
     columns = ", ".join(f"'{_quote(name)}': 'VARCHAR'" for name in header)
+    # DuckDB appends to an existing rejects table: start each read with none.
+    connection.execute(f"drop table if exists {table}_rejects")
+    connection.execute(f"drop table if exists {table}_reject_scans")
     connection.execute(f"""
         create or replace table {table} as
         select *
@@ -65,36 +126,67 @@ def read_csv_export(
             delim = '{_quote(delimiter)}',
             quote = '"',
             escape = '"',
+            compression = '{"gzip" if is_gzip else "none"}',
             store_rejects = true,
             rejects_table = '{table}_rejects',
             rejects_scan = '{table}_reject_scans'
         )
     """)
-    rejects = connection.execute(f"""
+    return connection.execute(f"""
         select line, any_value(error_type), any_value(csv_line)
         from {table}_rejects
         group by line
         order by line
     """).fetchall()
-    layout = _RecordLayout(connection, table, header, rejects)
-    encoding_errors = [line for line, kind, _ in rejects if kind == "INVALID ENCODING"]
-    if encoding_errors:
-        first = layout.reject_lines[[line for line, _, _ in rejects].index(encoding_errors[0])]
-        return FileProblem(
-            first, f"file is not UTF-8 encoded (first invalid byte on line {first}); "
-                   "re-export it as UTF-8",
-        )
-    rejected = [
-        RejectedLine(line, _REJECT_REASONS.get(kind, kind.lower()), text)
-        for line, (_, kind, text) in zip(layout.reject_lines, rejects, strict=True)
-    ]
 
-    def locate(ordinals: list[int]) -> dict[int, tuple[int, str]]:
-        located = layout.row_lines(ordinals)
-        texts = read_lines(path, is_gzip, dict(located.values()))
-        return {ordinal: (line, texts.get(line, "")) for ordinal, (line, _) in located.items()}
 
-    return ReadResult(columns=header, rejected=rejected, locate=locate)
+def _swallowing_reject(
+    rejects: list[tuple[int, str, str]], layout: "_RecordLayout", fields: int, delimiter: str,
+) -> tuple[int, str] | None:
+    """The physical line of the first rejected record that swallowed whole records after it
+    (an opening quote never closed), and that line's text; None when there is none. A record
+    spanning lines is swallowing when a later line of it is a complete record on its own: its
+    quotes balanced and its fields as many as the header's."""
+    for line, (_, kind, text) in zip(layout.reject_lines, rejects, strict=True):
+        parts = (text or "").split("\n")
+        if kind not in _SPAN_REJECTS or len(parts) < 2 or parts[0].count('"') % 2 == 0:
+            continue
+        if any(_is_complete_record(part, fields, delimiter) for part in parts[1:]):
+            return line, parts[0]
+    return None
+
+
+def _is_complete_record(text: str, fields: int, delimiter: str) -> bool:
+    if text.count('"') % 2:
+        return False
+    parsed = next(csv.reader([text], delimiter=delimiter), [])
+    return len(parsed) == fields
+
+
+def _copy_without_line(source: Path, is_gzip: bool, skipped: int, target: Path) -> None:
+    with (gzip.open(source, "rb") if is_gzip else open(source, "rb")) as reader, \
+            open(target, "wb") as writer:
+        for number, raw in enumerate(reader, start=1):
+            if number != skipped:
+                writer.write(raw)
+
+
+class _LineMap:
+    """Physical lines of the original file, when lines were taken out of the copy read."""
+
+    def __init__(self) -> None:
+        self._removed: list[int] = []  # original line numbers, ascending
+        self.set_aside_lines: list[tuple[int, str]] = []
+
+    def original(self, line: int) -> int:
+        for removed in self._removed:
+            if removed <= line:
+                line += 1
+        return line
+
+    def set_aside(self, original_line: int, text: str) -> None:
+        self._removed = sorted([*self._removed, original_line])
+        self.set_aside_lines.append((original_line, text))
 
 
 class _RecordLayout:

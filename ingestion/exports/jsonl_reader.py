@@ -45,6 +45,7 @@ def _bulk_read(
         select * from read_json(
             '{str(path).replace("'", "''")}',
             format = 'newline_delimited',
+            compression = '{"gzip" if is_gzip else "uncompressed"}',
             records = true,
             maximum_depth = 1,
             sample_size = -1

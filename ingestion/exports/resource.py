@@ -1,8 +1,10 @@
 """The dlt resource that loads one system's export files: incremental by file content, every row
 keyed by its natural key plus a content hash, bad rows set aside in the dataset's quarantine."""
 
+import logging
+import tempfile
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import dlt
@@ -11,7 +13,7 @@ import pyarrow as pa
 from dlt.extract.resource import DltResource
 
 from ingestion.exports.csv_reader import read_csv_export
-from ingestion.exports.files import ExportFile, list_export_files
+from ingestion.exports.files import ExportFile, UnreadableFile, list_export_files
 from ingestion.exports.jsonl_reader import read_jsonl_export
 from ingestion.exports.quarantine import (
     QUARANTINE_KEY,
@@ -20,14 +22,18 @@ from ingestion.exports.quarantine import (
     quarantine_table,
 )
 from ingestion.exports.read_result import FileProblem
+from ingestion.exports.schema_drift import drift_warnings
 from ingestion.exports.spec import ExportSpec
-from ingestion.exports.typed_records import normalized_name, type_records
+from ingestion.exports.text_lines import with_newline_line_ends
+from ingestion.exports.typed_records import AmountSettings, normalized_name, type_records
 
 FILES_TABLE = "export_files"
 _FILES_KEY = ("source_file", "file_fingerprint", "status")
 # Insert-only: a row whose key (natural key + content hash) is already stored is skipped, so
 # re-delivered files add nothing and history is never rewritten.
 _INSERT_ONLY = {"disposition": "merge", "strategy": "insert-only"}
+# Per-file progress for whoever shows it (the `cdp` command); never row contents.
+_log = logging.getLogger("cdp.ingestion")
 
 
 @dataclass
@@ -39,10 +45,12 @@ class FileOutcome:
     file_fingerprint: str
     size_bytes: int
     modified_at: str
-    status: str  # loaded | empty | duplicate | failed
+    status: str  # loaded | empty | duplicate | failed | ignored
     records_read: int = 0
     records_quarantined: int = 0
     detail: str = ""
+    warnings: str = ""  # schema drift and renamed columns, "; "-separated
+    columns: list[str] = field(default_factory=list)  # the file's header (not stored)
 
 
 def record_key(spec: ExportSpec) -> tuple[str, ...]:
@@ -54,9 +62,12 @@ def record_key(spec: ExportSpec) -> tuple[str, ...]:
 
 def export_resource(
     spec: ExportSpec, exports_dir: str, outcomes: list[FileOutcome] | None = None,
+    amounts: AmountSettings | None = None,
 ) -> DltResource:
-    """A resource over `<exports_dir>/<system>/`; appends each new file's outcome to `outcomes`."""
+    """A resource over `<exports_dir>/<system>/`; appends each new file's outcome to `outcomes`.
+    A file that cannot be read is set aside with its reason; it never stops the others."""
     outcomes = outcomes if outcomes is not None else []
+    amounts = amounts or AmountSettings()
 
     @dlt.resource(
         name=spec.table,
@@ -66,7 +77,7 @@ def export_resource(
     def read_new_files() -> Iterator:
         state = dlt.current.resource_state()
         loaded: dict[str, str] = state.setdefault("loaded_fingerprints", {})
-        listing: dict[str, list] = state.setdefault("listing", {})
+        columns_seen: list[str] = state.setdefault("columns_seen", [])
         had_loaded_files = bool(loaded)
         connection = duckdb.connect()
         connection.execute("set preserve_insertion_order = true")
@@ -75,29 +86,47 @@ def export_resource(
         typed_tables: list[str] = []
         quarantined: list[QuarantinedRow] = []
         run_outcomes: list[FileOutcome] = []
-        for file in list_export_files(exports_dir, spec.system, spec.file_patterns):
-            known = listing.get(file.relative_path)
-            if known and known[:2] == file.listing_signature and known[2] in loaded:
-                continue  # same name, size and time as a file already loaded
-            with file.local_path() as path:
-                fingerprint = file.fingerprint(path)
-                listing[file.relative_path] = [*file.listing_signature, fingerprint]
-                if loaded.get(fingerprint) == file.relative_path:
-                    continue  # touched, not changed
-                outcome = _outcome(file, fingerprint)
-                if fingerprint in loaded:
-                    outcome.status = "duplicate"
-                    outcome.detail = f"same content as {loaded[fingerprint]}, already loaded"
-                else:
-                    typed_table = f"typed_{len(run_outcomes)}"
-                    rows = _read_file(connection, spec, file, path, fingerprint, typed_table,
-                                      len(run_outcomes), load_id, outcome)
-                    quarantined.extend(rows)
-                    if outcome.status == "loaded":
-                        typed_tables.append(typed_table)
-                    if outcome.status in ("loaded", "empty"):
-                        loaded[fingerprint] = file.relative_path
+        listing = list_export_files(exports_dir, spec.system, spec.file_suffixes)
+        for index, file in enumerate(listing.readable, start=1):
+            _log.info("reading %s (%d of %d)", file.relative_path, index, len(listing.readable),
+                      extra={"system": spec.system, "files_done": index - 1,
+                             "files_total": len(listing.readable)})
+            outcome = _outcome(file, "")
+            typed_table = f"typed_{len(run_outcomes)}"
+            with tempfile.TemporaryDirectory(prefix="cdp-read-") as scratch, \
+                    file.local_path() as path:
+                try:
+                    fingerprint = file.fingerprint(path)
+                    if loaded.get(fingerprint) == file.relative_path:
+                        continue  # touched, not changed
+                    outcome.file_fingerprint = fingerprint
+                    if fingerprint in loaded:
+                        outcome.status = "duplicate"
+                        outcome.detail = f"same content as {loaded[fingerprint]}, already loaded"
+                    else:
+                        rows = _read_file(connection, spec, file, path, Path(scratch),
+                                          typed_table, len(run_outcomes), load_id, outcome,
+                                          amounts, set(columns_seen))
+                        quarantined.extend(rows)
+                except Exception as error:  # one file's failure never stops the others
+                    outcome.status = "failed"
+                    outcome.detail = _one_line(error)
+                    outcome.records_read = 0
+                    outcome.records_quarantined = 1
+                    quarantined.append(QuarantinedRow(
+                        file.relative_path, outcome.file_fingerprint or f"unread:{file.url}",
+                        0, f"whole file set aside: {outcome.detail}", ""))
+            if outcome.status == "loaded":
+                typed_tables.append(typed_table)
+            if outcome.status in ("loaded", "empty"):
+                loaded[outcome.file_fingerprint] = file.relative_path
+                columns_seen.extend(sorted(set(outcome.columns) - set(columns_seen)))
             run_outcomes.append(outcome)
+        run_outcomes += [
+            FileOutcome(source_file=ignored.relative_path, file_url="", file_fingerprint="",
+                        size_bytes=0, modified_at="", status="ignored", detail=ignored.reason)
+            for ignored in listing.ignored
+        ]
         if typed_tables:
             yield dlt.mark.with_hints(
                 _required(_first_appearances(connection, spec, typed_tables), record_key(spec)),
@@ -121,7 +150,9 @@ def export_resource(
                                     write_disposition="append", primary_key=record_key(spec)),
                 create_table_variant=True,
             )
-        if quarantined:
+        # The quarantine and file tables exist from the first run, so checks and reports that
+        # read them never meet a missing table.
+        if quarantined or not had_loaded_files:
             yield dlt.mark.with_hints(
                 _required(_stamped(quarantine_table(quarantined), load_id), QUARANTINE_KEY),
                 dlt.mark.make_hints(
@@ -130,10 +161,9 @@ def export_resource(
                 ),
                 create_table_variant=True,
             )
-        if run_outcomes:
+        if run_outcomes or not had_loaded_files:
             yield dlt.mark.with_hints(
-                _required(_stamped(pa.Table.from_pylist([asdict(o) for o in run_outcomes]),
-                                   load_id), _FILES_KEY),
+                _required(_stamped(_files_table(run_outcomes), load_id), _FILES_KEY),
                 dlt.mark.make_hints(
                     table_name=FILES_TABLE, write_disposition=_INSERT_ONLY,
                     primary_key=_FILES_KEY,
@@ -144,6 +174,25 @@ def export_resource(
         connection.close()
 
     return read_new_files
+
+
+def _one_line(error: BaseException) -> str:
+    """The innermost cause of an error, on one line: what a person can act on."""
+    while error.__cause__ is not None and not isinstance(error, UnreadableFile):
+        error = error.__cause__
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if isinstance(error, UnreadableFile) else f"{type(error).__name__}: {text}"
+
+
+def _files_table(outcomes: list[FileOutcome]) -> pa.Table:
+    schema = pa.schema([
+        ("source_file", pa.string()), ("file_url", pa.string()),
+        ("file_fingerprint", pa.string()), ("size_bytes", pa.int64()),
+        ("modified_at", pa.string()), ("status", pa.string()), ("records_read", pa.int64()),
+        ("records_quarantined", pa.int64()), ("detail", pa.string()), ("warnings", pa.string()),
+    ])
+    rows = [{name: getattr(outcome, name) for name in schema.names} for outcome in outcomes]
+    return pa.Table.from_pylist(rows, schema=schema)
 
 
 def _column_hints(spec: ExportSpec) -> list[dict]:
@@ -203,21 +252,27 @@ def _read_file(
     spec: ExportSpec,
     file: ExportFile,
     path: Path,
-    fingerprint: str,
+    scratch: Path,
     typed_table: str,
     file_order: int,
     load_id: str,
     outcome: FileOutcome,
+    amounts: AmountSettings,
+    columns_seen: set[str],
 ) -> list[QuarantinedRow]:
     """Read, type and check one file; fills `outcome` and returns the rows set aside."""
     raw_table = f"raw_{file_order}"
+    path, is_gzip = with_newline_line_ends(path, file.is_gzip, scratch)
     if spec.file_format == "csv":
-        read = read_csv_export(connection, path, raw_table, file.is_gzip, spec.csv_delimiter)
+        read = read_csv_export(connection, path, raw_table, is_gzip, spec.csv_delimiter,
+                               scratch)
     else:
-        read = read_jsonl_export(connection, path, raw_table, file.is_gzip)
+        read = read_jsonl_export(connection, path, raw_table, is_gzip)
     typed = read if isinstance(read, FileProblem) else type_records(
         connection, spec, read, raw_table, typed_table, file.relative_path, file_order, load_id,
+        amounts,
     )
+    fingerprint = outcome.file_fingerprint
     if isinstance(typed, FileProblem):
         outcome.status = "empty" if typed.is_empty else "failed"
         outcome.detail = typed.reason
@@ -226,6 +281,9 @@ def _read_file(
         outcome.records_quarantined = 1
         return [QuarantinedRow(file.relative_path, fingerprint, typed.line_number,
                                f"whole file set aside: {typed.reason}", "")]
+    outcome.columns = list(read.columns)
+    outcome.warnings = "; ".join(
+        [*typed.notes, *drift_warnings(read.columns, spec.known_columns, columns_seen)])
     located = read.locate(sorted(typed.bad_rows))
     rows = [
         QuarantinedRow(file.relative_path, fingerprint, line.line_number, line.reason,

@@ -11,13 +11,15 @@ class ExportSpec:
     system: str  # dataset is raw_<system>; also the folder under the exports directory
     table: str  # the raw table its records land in
     file_format: Literal["csv", "jsonl"]
-    file_patterns: tuple[str, ...]  # globs relative to the system's folder
+    # Endings of the files read (in any case), directly in the system's folder.
+    file_suffixes: tuple[str, ...]
     key_columns: tuple[str, ...]  # the natural key; a file without them cannot be loaded
     # Columns the format documents: created in the raw table even before a file holds them, so
     # models downstream can rely on them. Other columns in a file are loaded all the same.
     known_columns: tuple[str, ...] = ()
     timestamp_columns: tuple[str, ...] = ()  # parsed to UTC; unparseable values are set aside
     decimal_columns: tuple[str, ...] = ()  # parsed to DECIMAL(18, 2); bad values are set aside
+    currency_column: str | None = None  # the ISO code amounts are in, when the format has one
     json_columns: tuple[str, ...] = ()  # nested objects kept whole as JSON
     # Rows sharing this column get a 1-based `line_position` in file order (Shopify line items).
     position_within: str | None = None

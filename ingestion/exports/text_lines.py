@@ -24,3 +24,20 @@ def read_lines(path: Path, is_gzip: bool, spans: dict[int, int]) -> dict[int, st
             if len(found) == len(wanted):
                 break
     return found
+
+
+def with_newline_line_ends(path: Path, is_gzip: bool, scratch: Path) -> tuple[Path, bool]:
+    """The file itself, or (for a file whose lines end in a bare carriage return, as old Mac
+    Excel writes) an uncompressed copy in `scratch` with newlines instead, so every reader and
+    line count downstream sees the same lines. Returns the path to read and whether it is
+    gzipped."""
+    opener = gzip.open if is_gzip else open
+    with opener(path, "rb") as handle:
+        start = handle.read(1024 * 1024)
+    if b"\r" not in start or b"\n" in start:
+        return path, is_gzip
+    copy = scratch / "newline-line-ends"
+    with opener(path, "rb") as source, open(copy, "wb") as target:
+        while chunk := source.read(8 * 1024 * 1024):
+            target.write(chunk.replace(b"\r", b"\n"))
+    return copy, False

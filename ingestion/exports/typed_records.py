@@ -5,17 +5,23 @@ reason; the rest get typed columns, a content hash (so an unchanged record is st
 changed one becomes a new version) and their source file.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 from dlt.common.normalizers.naming.snake_case import NamingConvention
 
+from ingestion.exports.amounts import amount_problem_sql, amount_sql, detect_format
 from ingestion.exports.read_result import FileProblem, ReadResult
 from ingestion.exports.spec import ExportSpec
 
 _NAMING = NamingConvention()
 # Shopify writes "2026-11-22 10:00:00 +0700"; DuckDB wants the offset glued to the time.
 _OFFSET_AFTER_SPACE = r"\s+([+-]\d{2}:?\d{2})$"
+# Columns the loader writes itself: an export's own column of that name is renamed, never
+# trusted (a `_record_hash` from the file would replace the content hash, `_source_file` the
+# lineage). dlt's own columns all start with `_dlt`.
+_LOADER_COLUMNS = ("_record_hash", "_source_file", "_problems", "_row_ordinal", "_file_order")
+RENAMED_PREFIX = "exported_"
 
 
 def normalized_name(column: str) -> str:
@@ -27,6 +33,36 @@ def normalized_name(column: str) -> str:
 class TypedFile:
     good_rows: int
     bad_rows: dict[int, str]  # row ordinal -> reason
+    notes: list[str] = field(default_factory=list)  # columns renamed on the way in
+
+
+@dataclass(frozen=True)
+class AmountSettings:
+    """How a system's amounts are written, from its dlt config."""
+
+    decimal_separator: str = "auto"  # ".", "," or "auto"
+    default_currency: str = "VND"  # when a file names no currency
+
+
+def warehouse_names(spec: ExportSpec, columns: list[str]) -> dict[str, str] | FileProblem:
+    """Each file column's name in the raw table, or why the file cannot be loaded: two columns
+    that would land in one (`Email` and `email`)."""
+    generated = {*_LOADER_COLUMNS, *(["line_position"] if spec.position_within else [])}
+    names = {}
+    for column in columns:
+        name = normalized_name(column)
+        if name in generated or name.startswith("_dlt"):
+            name = RENAMED_PREFIX + name.lstrip("_")
+        names[column] = name
+    landing: dict[str, list[str]] = {}
+    for column, name in names.items():
+        landing.setdefault(name, []).append(column)
+    clashes = [f"{' and '.join(repr(c) for c in sources)} both load into `{name}`"
+               for name, sources in landing.items() if len(sources) > 1]
+    if clashes:
+        return FileProblem(1, f"column names clash: {'; '.join(clashes)}; rename one of them "
+                              "in the export")
+    return names
 
 
 def _sql_identifier(name: str) -> str:
@@ -35,16 +71,6 @@ def _sql_identifier(name: str) -> str:
 
 def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
-
-
-def _parser(spec: ExportSpec, column: str, text: str) -> tuple[str, str] | None:
-    """SQL that types a text column (NULL where it does not parse), and what it parses."""
-    if column in spec.timestamp_columns:
-        glued = f"regexp_replace({text}, '{_OFFSET_AFTER_SPACE}', '\\1')"
-        return f"try_cast({glued} as timestamptz)", "timestamp"
-    if column in spec.decimal_columns:
-        return f"try_cast(replace({text}, ',', '') as decimal(18, 2))", "amount"
-    return None
 
 
 def type_records(
@@ -56,31 +82,57 @@ def type_records(
     source_file: str,
     file_order: int,
     load_id: str,
+    amounts: AmountSettings,
 ) -> TypedFile | FileProblem:
     """Write `raw_table`'s rows typed to `typed_table` (`_problems` lists what is wrong with a
     row; empty for good rows), and return the bad rows' reasons."""
     missing = [key for key in spec.key_columns if key not in read.columns]
     if missing:
         return FileProblem(1, f"missing required column(s) {missing}; the file has {read.columns}")
+    names = warehouse_names(spec, read.columns)
+    if isinstance(names, FileProblem):
+        return names
+    notes = [f"column {column!r} is loaded as `{name}` (the loader's own column has its name)"
+             for column, name in names.items() if name.startswith(RENAMED_PREFIX)
+             and not normalized_name(column).startswith(RENAMED_PREFIX)]
 
-    texts, typed, checks = [], [], []
+    # Each file column as text under a positional name, so no column name of the file can
+    # clash with a name used here.
+    text_of = {column: f"__cdp_text_{index}" for index, column in enumerate(read.columns)}
+    texts = []
     for column in read.columns:
         source = _sql_identifier(column)
         if spec.file_format == "jsonl" and column not in spec.json_columns:
             source = f"json_extract_string({source}, '$')"
         elif spec.file_format == "jsonl":
             source = f"{source}::varchar"
-        text = _sql_identifier(f"text:{column}")
-        texts.append(f"{source} as {text}")
-        target = _sql_identifier(normalized_name(column))
-        parsed = _parser(spec, column, text)
-        if parsed:
-            expression, kind = parsed
-            typed.append(f"{expression} as {target}")
+        texts.append(f"{source} as {text_of[column]}")
+    texts_view = f"{typed_table}_texts"
+    connection.execute(f"""
+        create or replace temp view {texts_view} as
+        select rowid as _row_ordinal, {", ".join(texts)} from {raw_table}
+    """)
+    amount_columns = [column for column in read.columns if column in spec.decimal_columns]
+    amount_format = detect_format(
+        connection, texts_view, [text_of[column] for column in amount_columns],
+        text_of.get(spec.currency_column) if spec.currency_column else None,
+        amounts.decimal_separator, amounts.default_currency,
+    )
+
+    typed, checks = [], []
+    for column in read.columns:
+        text, target = text_of[column], _sql_identifier(names[column])
+        if column in spec.timestamp_columns:
+            glued = f"regexp_replace({text}, '{_OFFSET_AFTER_SPACE}', '\\1')"
+            parsed = f"try_cast({glued} as timestamptz)"
+            typed.append(f"{parsed} as {target}")
             checks.append(
-                f"case when nullif(trim({text}), '') is not null and {expression} is null then "
-                f"{_sql_string(f'unparseable {kind} in {column!r}: ')} || {text} end"
+                f"case when nullif(trim({text}), '') is not null and {parsed} is null then "
+                f"{_sql_string(f'unparseable timestamp in {column!r}: ')} || {text} end"
             )
+        elif column in spec.decimal_columns:
+            typed.append(f"{amount_sql(text, amount_format)} as {target}")
+            checks.append(amount_problem_sql(text, column, amount_format))
         else:
             typed.append(f"{text} as {target}")
         if column in spec.key_columns:
@@ -92,21 +144,18 @@ def type_records(
     # Hash only what the record says, names sorted and empty values left out, so the same record
     # hashes the same whatever the column order or extra empty columns of the file it came in.
     hashed = ", ".join(
-        f"case when {_sql_identifier(f'text:{column}')} is not null then "
-        f"{_sql_string(column)} || chr(31) || {_sql_identifier(f'text:{column}')} end"
+        f"case when {text_of[column]} is not null then "
+        f"{_sql_string(column)} || chr(31) || {text_of[column]} end"
         for column in sorted(read.columns)
     )
     position = ""
     if spec.position_within:
-        group = _sql_identifier(f"text:{spec.position_within}")
+        group = text_of[spec.position_within]
         position = (
             f", row_number() over (partition by {group} order by _row_ordinal) as line_position"
         )
     connection.execute(f"""
         create or replace temp table {typed_table} as
-        with texts as (
-            select rowid as _row_ordinal, {", ".join(texts)} from {raw_table}
-        )
         select
             {", ".join(typed)},
             md5(concat_ws(chr(30), {hashed})) as _record_hash,
@@ -116,11 +165,13 @@ def type_records(
             _row_ordinal,
             list_filter([{", ".join(checks) or "null"}], reason -> reason is not null) as _problems
             {position}
-        from texts
+        from {texts_view}
     """)
+    connection.execute(f"drop view {texts_view}")
     bad_rows = dict(connection.execute(f"""
         select _row_ordinal, array_to_string(_problems, '; ')
         from {typed_table} where len(_problems) > 0
     """).fetchall())
     rows = connection.execute(f"select count(*) from {typed_table}").fetchone()[0]
-    return TypedFile(good_rows=rows - len(bad_rows), bad_rows=bad_rows)
+    return TypedFile(good_rows=rows - len(bad_rows), bad_rows=bad_rows, notes=notes)
+

@@ -5,12 +5,13 @@ from dlt.extract.resource import DltResource
 
 from ingestion.exports.resource import FileOutcome, export_resource
 from ingestion.exports.spec import ExportSpec
+from ingestion.exports.typed_records import AmountSettings
 
 POS_ORDER_LINES = ExportSpec(
     system="pos",
     table="order_lines",
     file_format="csv",
-    file_patterns=("**/*.csv", "**/*.csv.gz"),
+    file_suffixes=(".csv", ".csv.gz"),
     key_columns=("Name",),
     known_columns=(
         "Name", "Email", "Financial Status", "Paid at", "Fulfillment Status", "Accepts Marketing",
@@ -24,13 +25,20 @@ POS_ORDER_LINES = ExportSpec(
         "Subtotal", "Shipping", "Taxes", "Total", "Discount Amount", "Lineitem price",
         "Lineitem compare at price", "Refunded Amount", "Outstanding Balance",
     ),
+    currency_column="Currency",
     # An order's rows are its line items in order; the key is order Name + line position.
     position_within="Name",
 )
 
 
 @dlt.source(name="pos")
-def pos(exports_dir: str = dlt.config.value, outcomes: list[FileOutcome] | None = None
-        ) -> DltResource:
-    """Order line rows from `<exports_dir>/pos/`; a refunded order becomes a new version."""
-    return export_resource(POS_ORDER_LINES, exports_dir, outcomes)
+def pos(exports_dir: str = dlt.config.value, outcomes: list[FileOutcome] | None = None,
+        decimal_separator: str = "auto", default_currency: str = "VND") -> DltResource:
+    """Order line rows from `<exports_dir>/pos/`; a refunded order becomes a new version.
+
+    Amounts are read the way the file writes them (`150.000` is 150,000 VND). When a file cannot
+    tell whether a lone `1.234` means thousands, `decimal_separator` (`.` or `,`; config
+    `sources.pos.decimal_separator`) says; `default_currency` applies to files naming none.
+    """
+    return export_resource(POS_ORDER_LINES, exports_dir, outcomes,
+                           AmountSettings(decimal_separator, default_currency))

@@ -10,7 +10,7 @@ SOCIAL_LEADS = ExportSpec(
     system="social",
     table="leads",
     file_format="csv",
-    file_patterns=("**/*.csv", "**/*.csv.gz"),
+    file_suffixes=(".csv", ".csv.gz"),
     key_columns=("id",),
     known_columns=(
         "id", "created_time", "ad_id", "ad_name", "adset_id", "adset_name", "campaign_id",

@@ -10,7 +10,7 @@ WEBSITE_EVENTS = ExportSpec(
     system="website",
     table="events",
     file_format="jsonl",
-    file_patterns=("**/*.jsonl", "**/*.jsonl.gz"),
+    file_suffixes=(".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz"),
     key_columns=("messageId",),
     known_columns=(
         "messageId", "type", "anonymousId", "userId", "event", "name", "timestamp", "receivedAt",

@@ -7,13 +7,15 @@ from click.testing import CliRunner
 
 from orchestration.cli import main
 from tests.conftest import query, run_ingest
+from tests.exports_builder import lay_out
 
 GOOD_EVENT = '{"messageId":"%s","type":"track","event":"Product Viewed","timestamp":"%s"}'
 CONTACTS_HEADER = "Record ID,First Name,Email,Create Date,Last Modified Date"
 
 
 def _write(path: Path, content: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write an export file at <exports>/<system>/<name>, the exports folder laid out."""
+    lay_out(path.parent.parent)
     if isinstance(content, str):
         content = content.encode("utf-8")
     path.write_bytes(content)

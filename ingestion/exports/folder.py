@@ -1,0 +1,37 @@
+"""The exports folder itself: present, and holding one folder per source system.
+
+A typo in a cron line must not look like a quiet night: a missing folder is an error named with
+its path, never "0 rows added".
+"""
+
+from pathlib import Path
+
+from dlt.sources.filesystem import filesystem
+
+
+class ExportsFolderError(Exception):
+    """The exports folder is missing or not laid out as the loader expects."""
+
+
+def check_exports_folder(exports_dir: str, systems: list[str]) -> None:
+    """Raise ExportsFolderError naming what is wrong. A local folder must exist and hold every
+    system's folder (an empty one is fine: a system not in use yet). In a bucket, folders exist
+    only while files are in them, so there the URL must simply hold some file."""
+    if "://" in exports_dir and not exports_dir.startswith("file://"):
+        pages = filesystem(bucket_url=exports_dir, file_glob="**/*")
+        if not any(page for page in pages):
+            raise ExportsFolderError(f"no export files under {exports_dir}: is the URL right?")
+        return
+    root = Path(exports_dir.removeprefix("file://"))
+    if not root.is_dir():
+        what = "is a file, not a folder" if root.exists() else "does not exist"
+        raise ExportsFolderError(f"exports folder {root} {what}")
+    missing = [system for system in systems if not (root / system).is_dir()]
+    if missing:
+        present = sorted(child.name + "/" for child in root.iterdir() if child.is_dir())
+        raise ExportsFolderError(
+            f"exports folder {root} has no {', '.join(name + '/' for name in missing)} "
+            f"(expected {', '.join(name + '/' for name in systems)}; found "
+            f"{', '.join(present) or 'no folders'}); create an empty folder for a system you "
+            "do not export yet"
+        )
