@@ -20,6 +20,10 @@ contacts as (
     select * from {{ ref('stg_crm__contacts') }}
 ),
 
+rfm as (
+    select * from {{ ref('int_customers_rfm_scored') }}
+),
+
 record_summary as (
     select
         customer_id,
@@ -96,6 +100,8 @@ joined as (
         attributes.city,
         record_summary.first_seen_at,
         record_summary.last_seen_at,
+        cast({{ to_local_time('record_summary.first_seen_at') }} as date) as first_seen_date_local,
+        cast({{ to_local_time('record_summary.last_seen_at') }} as date) as last_seen_date_local,
         record_summary.sources,
         record_summary.records_count,
         coalesce(web_summary.web_sessions_count, 0) as web_sessions_count,
@@ -108,6 +114,8 @@ joined as (
         order_summary.net_revenue / nullif(order_summary.orders_count, 0) as average_order_value,
         order_summary.first_order_at,
         order_summary.last_order_at,
+        cast({{ to_local_time('order_summary.first_order_at') }} as date) as first_order_date_local,
+        cast({{ to_local_time('order_summary.last_order_at') }} as date) as last_order_date_local,
         crm_latest.lifecycle_stage as crm_lifecycle_stage,
         coalesce(crm_latest.is_marketing_contact, false)
         or coalesce(order_summary.accepts_marketing_at_checkout, false)
@@ -126,37 +134,13 @@ joined as (
     left join crm_latest on record_summary.customer_id = crm_latest.customer_id
 ),
 
-rfm_scored as (
-    -- Quintiles among buyers; ties share a score (cume_dist), so equal customers score equally.
-    select
-        customer_id,
-        cast(ceil(5 * cume_dist() over (order by last_order_at)) as integer) as rfm_recency_score,
-        cast(ceil(5 * cume_dist() over (order by orders_count)) as integer) as rfm_frequency_score,
-        cast(ceil(5 * cume_dist() over (order by net_revenue)) as integer) as rfm_monetary_score
-    from joined
-    where orders_count > 0
-),
-
 final as (
     select
         joined.*,
-        rfm_scored.rfm_recency_score,
-        rfm_scored.rfm_frequency_score,
-        rfm_scored.rfm_monetary_score,
-        case
-            when rfm_scored.customer_id is null then null
-            when rfm_scored.rfm_recency_score >= 4 and rfm_scored.rfm_frequency_score >= 4
-                then 'Champions'
-            when rfm_scored.rfm_recency_score >= 3 and rfm_scored.rfm_frequency_score >= 4 then 'Loyal'
-            when rfm_scored.rfm_recency_score >= 4 and rfm_scored.rfm_frequency_score >= 2
-                then 'Potential loyalists'
-            when rfm_scored.rfm_recency_score >= 4 then 'New customers'
-            when rfm_scored.rfm_recency_score = 3 and rfm_scored.rfm_frequency_score >= 2
-                then 'Need attention'
-            when rfm_scored.rfm_recency_score = 3 then 'Promising'
-            when rfm_scored.rfm_frequency_score >= 3 then 'At risk'
-            else 'Hibernating'
-        end as rfm_segment,
+        rfm.rfm_recency_score,
+        rfm.rfm_frequency_score,
+        rfm.rfm_monetary_score,
+        rfm.rfm_segment,
         case
             when joined.days_since_first_seen <= {{ var('lifecycle_new_days') }} then 'new'
             when joined.days_since_last_seen <= {{ var('lifecycle_active_days') }} then 'active'
@@ -164,7 +148,7 @@ final as (
             else 'churned'
         end as lifecycle_status
     from joined
-    left join rfm_scored on joined.customer_id = rfm_scored.customer_id
+    left join rfm on joined.customer_id = rfm.customer_id
 )
 
 select * from final

@@ -13,6 +13,8 @@ select
     event_type,
     event_name,
     occurred_at,
+    {{ to_local_time('occurred_at') }} as occurred_at_local,
+    cast({{ to_local_time('occurred_at') }} as date) as occurred_date_local,
     received_at,
     page_path,
     page_url,

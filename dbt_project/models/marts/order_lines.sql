@@ -13,6 +13,7 @@ select
     order_lines.line_position,
     orders.customer_id,
     orders.ordered_at,
+    cast({{ to_local_time('orders.ordered_at') }} as date) as ordered_date_local,
     order_lines.sku,
     order_lines.product_name,
     order_lines.quantity,

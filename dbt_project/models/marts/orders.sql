@@ -11,6 +11,8 @@ select
     order_source,
     location,
     ordered_at,
+    {{ to_local_time('ordered_at') }} as ordered_at_local,
+    cast({{ to_local_time('ordered_at') }} as date) as ordered_date_local,
     paid_at,
     cancelled_at,
     financial_status,

@@ -36,6 +36,8 @@ select
     aggregated.anonymous_id,
     aggregated.customer_id,
     aggregated.started_at,
+    {{ to_local_time('aggregated.started_at') }} as started_at_local,
+    cast({{ to_local_time('aggregated.started_at') }} as date) as started_date_local,
     aggregated.ended_at,
     {{ dbt.datediff("aggregated.started_at", "aggregated.ended_at", "second") }}
         as duration_seconds,  -- noqa: LT05
