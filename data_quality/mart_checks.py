@@ -9,6 +9,38 @@ EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$"
 E164_PATTERN = r"^\+[1-9][0-9]{7,14}$"
 
 
+# Marts that, once they hold rows, always do (data_issues, identity_exclusions and
+# customer_merges may rightly be empty).
+_NEVER_EMPTY_MARTS = ("customers", "customer_records", "identity_graph", "orders", "order_lines",
+                      "events", "sessions", "customer_segments")
+
+
+def _not_shrunk(mart: str, thresholds: Thresholds) -> QualityCheck:
+    share = thresholds.max_shrink_share
+    allowed = " This run allows it (--allow-shrink)." if thresholds.allow_shrink else ""
+    return QualityCheck(
+        name=f"marts_{mart}_not_shrunk",
+        asset=("marts", mart),
+        description=f"marts.{mart} has at least {1 - share:.0%} of the rows of the published "
+                    f"version (CDP_MAX_SHRINK_SHARE): a collapse is never published unless the "
+                    f"run says so (`cdp run --allow-shrink`).{allowed}",
+        blocking=True,
+        query=f"""
+            select published.row_count as published_rows,
+                (select count(*) from marts.{mart}) as row_count,
+                (select count(*) from marts.{mart}) / published.row_count as share_of_published
+            from published_row_counts as published
+            where published.relation = 'marts.{mart}' and published.row_count > 0
+        """,
+        expectations=lambda: [
+            gx.expectations.ExpectColumnValuesToBeBetween(
+                column="share_of_published",
+                min_value=0 if thresholds.allow_shrink else 1 - share,
+            ),
+        ],
+    )
+
+
 def mart_checks(thresholds: Thresholds) -> list[QualityCheck]:
     return [
         QualityCheck(
@@ -81,7 +113,8 @@ def mart_checks(thresholds: Thresholds) -> list[QualityCheck]:
             name="marts_orders_revenue_reconciled",
             asset=("marts", "orders"),
             description="Net revenue in orders and in customers equals the raw Shopify totals "
-                        "(each order's newest version, total minus refunds).",
+                        "(each order's newest version, total minus refunds), leaving out the "
+                        "amounts set aside as wrong at the source (marts.data_issues).",
             blocking=True,
             query="""
                 with first_lines as (
@@ -110,6 +143,73 @@ def mart_checks(thresholds: Thresholds) -> list[QualityCheck]:
                                                               min_value=-0.01, max_value=0.01),
             ],
         ),
+        QualityCheck(
+            name="marts_data_issues_not_systemic",
+            asset=("marts", "data_issues"),
+            description=f"Bad values are set aside one by one; but when more than "
+                        f"{thresholds.max_bad_value_share:.0%} of one night's records carry a "
+                        f"bad value in a column (CDP_MAX_BAD_VALUE_SHARE; counted once at least "
+                        f"{thresholds.min_bad_values_for_share} are bad, CDP_MIN_BAD_VALUES), "
+                        "the export itself changed: publishing stops until someone looks.",
+            blocking=True,
+            query=f"""
+                with records as (
+                    select 'website' as source, _dlt_load_id from staging.stg_website__events
+                    union all select 'crm', _dlt_load_id from staging.stg_crm__contacts
+                    union all select 'social', _dlt_load_id from staging.stg_social__leads
+                    union all select 'pos', _dlt_load_id from staging.stg_pos__orders
+                ),
+                newest as (
+                    select source, max(cast(_dlt_load_id as double)) as load_id
+                    from records group by source
+                ),
+                loaded as (
+                    select records.source, count(*) as records
+                    from records
+                    inner join newest on records.source = newest.source
+                        and cast(records._dlt_load_id as double) = newest.load_id
+                    group by records.source
+                ),
+                bad as (
+                    select issues.source, issues.column_name, count(*) as bad_values
+                    from marts.data_issues as issues
+                    inner join newest on issues.source = newest.source
+                        and cast(issues._dlt_load_id as double) = newest.load_id
+                    group by issues.source, issues.column_name
+                )
+                select bad.source || '.' || bad.column_name as source_column, bad.bad_values,
+                    loaded.records, bad.bad_values / loaded.records as bad_share
+                from bad
+                inner join loaded on bad.source = loaded.source
+                where bad.bad_values >= {thresholds.min_bad_values_for_share}
+            """,
+            expectations=lambda: [
+                gx.expectations.ExpectColumnValuesToBeBetween(
+                    column="bad_share", max_value=thresholds.max_bad_value_share,
+                ),
+            ],
+        ),
+        QualityCheck(
+            name="marts_not_emptied",
+            asset=("marts", "customers"),
+            description="Every mart that holds rows in the published version holds rows now: "
+                        "an empty mart is never published over a full one.",
+            blocking=True,
+            query=f"""
+                select relation, published.row_count as published_rows, coalesce(
+                    case relation {" ".join(
+                        f"when 'marts.{mart}' then (select count(*) from marts.{mart})"
+                        for mart in _NEVER_EMPTY_MARTS)}
+                    end, 0) as row_count
+                from published_row_counts as published
+                where relation in ({", ".join(f"'marts.{mart}'" for mart in _NEVER_EMPTY_MARTS)})
+                    and published.row_count > 0
+            """,
+            expectations=lambda: [
+                gx.expectations.ExpectColumnValuesToBeBetween(column="row_count", min_value=1),
+            ],
+        ),
+        *(_not_shrunk(mart, thresholds) for mart in ("customers", "orders")),
         QualityCheck(
             name="marts_customer_segments_shares_bounded",
             asset=("marts", "customer_segments"),

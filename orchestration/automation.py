@@ -1,7 +1,9 @@
-"""When the pipeline runs: nightly, and as soon as new export files arrive."""
+"""When the pipeline runs: nightly, and as soon as export files with new content arrive."""
 
 import hashlib
+import json
 import os
+from pathlib import Path
 
 from dagster import (
     AssetSelection,
@@ -15,8 +17,9 @@ from dagster import (
     sensor,
 )
 
-from ingestion.exports.files import list_export_files
-from ingestion.pipeline import SOURCES
+from ingestion.exports.files import UnreadableFile, list_export_files
+from ingestion.exports.folder import ExportsFolderError, check_exports_folder
+from ingestion.pipeline import EXPORT_SPECS, SOURCES, loaded_fingerprints
 from orchestration.settings import CdpSettings
 
 nightly_job = define_asset_job(
@@ -34,31 +37,55 @@ nightly_schedule = ScheduleDefinition(
 )
 
 
-def exports_signature(exports_dir: str) -> str | None:
-    """A fingerprint of the export files present (names, sizes, modification times); None when
-    there are none."""
-    listing = sorted(
-        (file.relative_path, file.size_bytes, file.modified_at)
-        for system in SOURCES
-        for file in list_export_files(exports_dir, system, ("**/*",))
-    )
-    if not listing:
-        return None
-    return hashlib.sha1(repr(listing).encode(), usedforsecurity=False).hexdigest()
+def unloaded_files(exports_dir: str, warehouse: Path, cursor: dict) -> tuple[list[str], dict]:
+    """Export files whose content is not loaded yet, and the updated cursor. The cursor caches
+    each file's fingerprint by size and modification time (so a tick hashes only what changed)
+    and remembers fingerprints a run was already requested for."""
+    known: dict[str, list] = cursor.get("files", {})
+    requested = set(cursor.get("requested", []))
+    loaded = loaded_fingerprints(warehouse)
+    files, new = {}, []
+    for system in SOURCES:
+        suffixes = EXPORT_SPECS[system].file_suffixes
+        for file in list_export_files(exports_dir, system, suffixes).readable:
+            signature = [file.size_bytes, file.modified_at]
+            cached = known.get(file.relative_path)
+            if cached and cached[:2] == signature:
+                fingerprint = cached[2]
+            else:
+                try:
+                    with file.local_path() as path:
+                        fingerprint = file.fingerprint(path)
+                except UnreadableFile:
+                    continue  # the run would set it aside; a later complete upload changes it
+            files[file.relative_path] = [*signature, fingerprint]
+            if fingerprint not in loaded and fingerprint not in requested:
+                new.append(file.relative_path)
+    present = {entry[2] for entry in files.values()}
+    new_fingerprints = {files[name][2] for name in new}
+    return new, {"files": files, "requested": sorted((requested & present) | new_fingerprints)}
 
 
 @sensor(
     name="new_export_files",
     job=nightly_job,
     minimum_interval_seconds=120,
-    default_status=DefaultSensorStatus.RUNNING,
-    description="Starts a run when export files appear or change under the exports folder.",
+    # Off until switched on in the UI (Automation): the nightly schedule is the default way a
+    # night runs; this sensor adds a run as soon as files with new content arrive.
+    default_status=DefaultSensorStatus.STOPPED,
+    description="Starts a run when export files arrive whose content is not loaded yet (files "
+                "a `cdp run` or an earlier run loaded never start one).",
 )
 def new_export_files(context: SensorEvaluationContext, settings: CdpSettings):
-    signature = exports_signature(settings.exports_dir)
-    if signature is None:
-        return SkipReason(f"no export files under {settings.exports_dir} yet")
-    if signature == context.cursor:
-        return SkipReason("no new export files")
-    context.update_cursor(signature)
-    return RunRequest(run_key=signature)
+    try:
+        check_exports_folder(settings.exports_dir, list(SOURCES))
+    except ExportsFolderError as error:
+        return SkipReason(str(error))
+    cursor = json.loads(context.cursor) if context.cursor else {}
+    new, cursor = unloaded_files(settings.exports_dir, Path(settings.warehouse), cursor)
+    context.update_cursor(json.dumps(cursor))
+    if not new:
+        return SkipReason("no export files with new content")
+    fingerprints = sorted(cursor["files"][name][2] for name in new)
+    key = hashlib.sha1(json.dumps(fingerprints).encode(), usedforsecurity=False).hexdigest()
+    return RunRequest(run_key=key, tags={"cdp/new_files": str(len(new))})

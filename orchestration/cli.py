@@ -1,16 +1,31 @@
-"""The `cdp` command: the user's entry point to the platform."""
+"""The `cdp` command: the user's entry point to the platform.
+
+Exit codes (the same for every command): 0 done; 1 failed, nothing published; 2 bad usage or
+exports folder; 3 done, but some files were set aside and need a look; 75 the warehouse is in
+use by another run (try again later).
+"""
 
 import sys
+import time
 from datetime import date
+from importlib.metadata import version as package_version
 from pathlib import Path
 
 import click
 
 DEFAULT_WAREHOUSE = Path("warehouse/cdp.duckdb")
 DEFAULT_SAMPLE_DIR = Path("sample_data")
+EXIT_FAILED, EXIT_USAGE, EXIT_SET_ASIDE, EXIT_LOCKED = 1, 2, 3, 75
+
+
+def _fail(message: str, code: int) -> None:
+    """One line naming the cause on stderr, and the exit code."""
+    click.echo(message, err=True)
+    sys.exit(code)
 
 
 @click.group()
+@click.version_option(package_version("cdp"), prog_name="cdp")
 def main() -> None:
     """Warehouse-native customer data platform: load exports, resolve identities, publish."""
 
@@ -56,12 +71,36 @@ def ingest(exports_dir: str | None, warehouse: Path | None, destination: str | N
 def transform(warehouse: Path, select: str | None) -> None:
     """Run `dbt build` over the loaded raw data: staging, identity resolution, marts, tests."""
     from orchestration.transformation.dbt_runner import DbtBuildFailed, dbt_build
+    from orchestration.warehouse_lock import WarehouseLocked, warehouse_lock
 
     try:
-        dbt_build(warehouse, select=select)
+        with warehouse_lock(warehouse, purpose="cdp transform"):
+            dbt_build(warehouse, select=select)
+    except WarehouseLocked as locked:
+        _fail(str(locked), EXIT_LOCKED)
     except DbtBuildFailed as failure:
         raise click.ClickException(str(failure)) from failure
     click.echo(f"Marts built in {warehouse} (schema marts).")
+
+
+def _run_options(command):
+    options = [
+        click.option("--published", envvar="CDP_PUBLISHED_WAREHOUSE",
+                     type=click.Path(path_type=Path), default=None,
+                     help="DuckDB file BI tools read [default: <warehouse dir>/published/"
+                          "<warehouse name>]."),
+        click.option("--allow-shrink", is_flag=True,
+                     help="Publish even if customers or orders shrank by more than "
+                          "CDP_MAX_SHRINK_SHARE against the published version."),
+        click.option("--wait-for-lock", type=float, default=0, show_default=True,
+                     help="Seconds to wait for another run on the same warehouse to end."),
+        click.option("--quiet", "-q", is_flag=True, help="Print only the outcome."),
+        click.option("--verbose", "-v", is_flag=True,
+                     help="Also print every step's log lines (they always go to the log file)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
 
 
 @main.command()
@@ -70,13 +109,12 @@ def transform(warehouse: Path, select: str | None) -> None:
 @click.option("--warehouse", envvar="CDP_WAREHOUSE", type=click.Path(path_type=Path),
               default=DEFAULT_WAREHOUSE, show_default=True,
               help="Working DuckDB file the run builds in.")
-@click.option("--published", envvar="CDP_PUBLISHED_WAREHOUSE", type=click.Path(path_type=Path),
-              default=None, help="DuckDB file BI tools read [default: <warehouse dir>/published/"
-                                 "<warehouse name>].")
-def run(exports_dir: str, warehouse: Path, published: Path | None) -> None:
+@_run_options
+def run(exports_dir: str, warehouse: Path, published: Path | None, allow_shrink: bool,
+        wait_for_lock: float, quiet: bool, verbose: bool) -> None:
     """Run the nightly Dagster job once, headless: load, model, check, publish."""
-    settings = _settings(exports_dir, warehouse, published)
-    _run_pipeline(settings)
+    settings = _settings(exports_dir, warehouse, published, allow_shrink)
+    sys.exit(_run_pipeline(settings, wait_for_lock, quiet, verbose))
 
 
 @main.command()
@@ -85,64 +123,125 @@ def run(exports_dir: str, warehouse: Path, published: Path | None) -> None:
               show_default=True)
 @click.option("--warehouse", type=click.Path(path_type=Path), default=DEFAULT_WAREHOUSE,
               show_default=True)
-def demo(customers: int, out_dir: Path, warehouse: Path) -> None:
+@_run_options
+def demo(customers: int, out_dir: Path, warehouse: Path, published: Path | None,
+         allow_shrink: bool, wait_for_lock: float, quiet: bool, verbose: bool) -> None:
     """Generate the bundled sample exports (once) and run the nightly job on them."""
     from ingestion.sample_exports import generate_sample_exports
 
     if not (out_dir / "ground_truth.csv").exists():
         summary = generate_sample_exports(out_dir, customers)
         click.echo(f"Generated sample exports for {summary.people:,} people in {out_dir}/")
-    settings = _settings(str(out_dir / "exports"), warehouse, None)
-    _run_pipeline(settings)
-    next_night = (f"cp -r {out_dir}/next_night/* {out_dir}/exports/ && .venv/bin/cdp run "
-                  f"--exports-dir {out_dir}/exports --warehouse {warehouse}")
-    peek = (f".venv/bin/python -c \"import duckdb; print(duckdb.connect("
-            f"'{settings.published_warehouse}', read_only=True)"
-            f".sql('from marts.customers limit 5'))\"")
-    click.echo(f"""
+    settings = _settings(str(out_dir / "exports"), warehouse, published, allow_shrink)
+    code = _run_pipeline(settings, wait_for_lock, quiet, verbose)
+    env_note = _write_dotenv(settings)
+    if code in (0, EXIT_SET_ASIDE) and not quiet:
+        next_night = (f"cp -r {out_dir}/next_night/* {out_dir}/exports/ && .venv/bin/cdp run "
+                      f"--exports-dir {out_dir}/exports --warehouse {warehouse}")
+        click.echo(f"""
 Where to look:
-  published marts, for BI tools (open it read-only):  {settings.published_warehouse}
-      {peek}
-  working warehouse (raw_*, staging, intermediate, marts):  {settings.warehouse}
-  Great Expectations report:  {settings.data_docs_index}
-  the pipeline in Dagster's UI:  .venv/bin/dagster dev   (then http://localhost:3000)
+  BI tools (read-only; see README "Connecting a BI tool"):  {settings.published_warehouse}
+  quality report (opens offline):  {settings.data_docs_index}
+  the pipeline and this run in Dagster:  .venv/bin/dagster dev  (http://localhost:3000){env_note}
   deliver the next night:  {next_night}""")
+    sys.exit(code)
 
 
-def _settings(exports_dir: str, warehouse: Path, published: Path | None):
-    from orchestration.settings import CdpSettings
+def _settings(exports_dir: str, warehouse: Path, published: Path | None,
+              allow_shrink: bool = False):
+    import os
+
+    from orchestration.settings import CdpSettings, default_published
 
     warehouse = warehouse.resolve()
-    published = (published or warehouse.parent / "published" / warehouse.name).resolve()
+    published = (published or default_published(warehouse)).resolve()
     if "://" not in exports_dir:
         exports_dir = str(Path(exports_dir).resolve())
+    reports = os.environ.get("CDP_REPORTS_DIR") or str(warehouse.parent / "reports")
     return CdpSettings(exports_dir=exports_dir, warehouse=str(warehouse),
-                       published_warehouse=str(published),
-                       reports_dir=str(warehouse.parent / "reports"))
+                       published_warehouse=str(published), reports_dir=str(Path(reports).resolve()),
+                       allow_shrink=allow_shrink,
+                       published_versions_kept=int(os.environ.get("CDP_PUBLISHED_VERSIONS_KEPT",
+                                                                  5)))
 
 
-def _run_pipeline(settings) -> None:
-    from orchestration.runner import run_pipeline
+def _check_exports(exports_dir: str) -> None:
+    from ingestion.exports.folder import ExportsFolderError, check_exports_folder
+    from ingestion.pipeline import SOURCES
 
-    click.echo(f"Running the nightly job on {settings.exports_dir} ...")
-    outcome = run_pipeline(settings)
-    for warning in outcome.warnings:
-        click.echo(f"warning: {warning.check_name}: {warning.description}", err=True)
-    if not outcome.success:
-        click.echo(outcome.failure_report() or "the run failed", err=True)
-        click.echo("Nothing was published: the previous published version stays in place.",
-                   err=True)
-        sys.exit(1)
-    click.echo(f"Published the marts to {settings.published_warehouse}")
+    try:
+        check_exports_folder(exports_dir, list(SOURCES))
+    except ExportsFolderError as error:
+        _fail(f"error: {error}", EXIT_USAGE)
+
+
+def _run_pipeline(settings, wait_for_lock: float, quiet: bool, verbose: bool) -> int:
+    """Run the job with the screen showing it; returns the exit code."""
+    from rich.console import Console
+
+    from orchestration.warehouse_lock import WarehouseLocked, warehouse_lock
+
+    _check_exports(settings.exports_dir)
+    # The screen: stdout as it is now, before the run sends library output to the log file.
+    console = Console(file=sys.stdout, highlight=False)
+    started = time.monotonic()
+    try:
+        with warehouse_lock(Path(settings.warehouse), purpose="cdp run",
+                            wait_seconds=wait_for_lock) as note:
+            from orchestration.display import RunDisplay
+            from orchestration.runner import new_log_file, run_pipeline
+
+            display = RunDisplay(console, quiet=quiet, verbose=verbose)
+            if note:
+                display.line(f"note: {note}", "yellow")
+            log_file = new_log_file(settings)
+            display.line(f"cdp {package_version('cdp')} · {settings.exports_dir} → "
+                         f"{settings.warehouse}")
+            outcome = run_pipeline(settings, observer=display, log_file=log_file)
+    except WarehouseLocked as locked:
+        _fail(f"error: {locked}", EXIT_LOCKED)
+    display.outcome(outcome, Path(settings.published_warehouse))
+    if not quiet:
+        console.print(f"  ({time.monotonic() - started:.0f} s)", style="dim")
+    if not outcome.published:
+        return EXIT_FAILED
+    return EXIT_SET_ASIDE if outcome.files_set_aside else 0
+
+
+def _write_dotenv(settings) -> str:
+    """Point `dagster dev` (started in this folder) at this deployment: it reads `.env`."""
+    from orchestration.settings import default_dagster_home
+
+    dotenv = Path(".env")
+    lines = {
+        "DAGSTER_HOME": str(default_dagster_home(Path(settings.warehouse))),
+        "CDP_EXPORTS_DIR": settings.exports_dir,
+        "CDP_WAREHOUSE": settings.warehouse,
+        "CDP_PUBLISHED_WAREHOUSE": settings.published_warehouse,
+    }
+    if dotenv.exists():
+        return f"\n      (.env exists: set DAGSTER_HOME={lines['DAGSTER_HOME']} there to see " \
+               "this run)"
+    dotenv.write_text("# Written by `cdp demo`: `dagster dev` started here reads it.\n" + "".join(
+        f"{name}={value}\n" for name, value in lines.items()))
+    return "\n      (.env written: dagster dev shows this run and reads these paths)"
 
 
 def _ingest(exports_dir: str | None, warehouse: Path, destination: str | None) -> None:
+    from ingestion.exports.folder import ExportsFolderError
     from ingestion.pipeline import duckdb_destination, ingest_exports
+    from orchestration.warehouse_lock import WarehouseLocked, warehouse_lock
 
     pipelines_dir = None
     if not destination:
         destination, pipelines_dir = duckdb_destination(warehouse)
-    report = ingest_exports(exports_dir, destination, pipelines_dir)
+    try:
+        with warehouse_lock(warehouse, purpose="cdp ingest"):
+            report = ingest_exports(exports_dir, destination, pipelines_dir)
+    except ExportsFolderError as error:
+        _fail(f"error: {error}", EXIT_USAGE)
+    except WarehouseLocked as locked:
+        _fail(f"error: {locked}", EXIT_LOCKED)
     for system in report.systems:
         click.echo(f"{system.dataset}.{system.table}: {system.rows_added:,} rows added, "
                    f"{system.rows_quarantined:,} set aside in {system.dataset}.quarantine")
@@ -153,7 +252,10 @@ def _ingest(exports_dir: str | None, warehouse: Path, destination: str | None) -
             if file.detail:
                 line += f": {file.detail}"
             click.echo(line)
+            if file.warnings:
+                click.echo(f"            columns: {file.warnings}")
+    for file in report.ignored_outside:
+        click.echo(f"  ignored   {file.relative_path}: {file.reason}")
     if report.failed_files:
-        click.echo(f"{len(report.failed_files)} file(s) could not be read; they stay in place "
-                   "and are retried on the next run.", err=True)
-        sys.exit(1)
+        _fail(f"{len(report.failed_files)} file(s) set aside whole; they stay in place and are "
+              "retried on the next run.", EXIT_SET_ASIDE)

@@ -11,6 +11,7 @@ from orchestration.publishing.assets import published_warehouse
 from orchestration.quality.checks import quality_checks
 from orchestration.settings import CdpSettings
 from orchestration.transformation.assets import DBT_EXECUTABLE, DBT_PROJECT, dbt_models
+from orchestration.warehouse_lock_resource import WarehouseLock
 
 
 def build_definitions(settings: CdpSettings) -> Definitions:
@@ -25,6 +26,7 @@ def build_definitions(settings: CdpSettings) -> Definitions:
             "dlt": DagsterDltResource(),
             "dbt": DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE),
             "settings": settings,
+            "warehouse_lock": WarehouseLock(settings=settings),
         },
         # One box: the multiprocess executor costs ~1.5 s a step, and DuckDB has one writer.
         executor=in_process_executor,

@@ -12,15 +12,20 @@ from dagster import (
     AssetKey,
     AssetsDefinition,
     AssetSpec,
+    Failure,
     MaterializeResult,
+    MetadataValue,
     RetryRequested,
 )
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 from dagster_dlt.translator import DltResourceTranslatorData
 
+from ingestion.exports.files import list_files_outside
+from ingestion.exports.folder import ExportsFolderError, check_exports_folder
 from ingestion.exports.resource import FileOutcome
 from ingestion.pipeline import SOURCES, duckdb_destination, pipeline_for, rows_of_load
 from orchestration.settings import CdpSettings
+from orchestration.warehouse_lock_resource import WarehouseLock
 
 LOAD_RETRIES = 3
 LOAD_RETRY_SECONDS = 30
@@ -44,10 +49,16 @@ EXPORT_FOLDERS = [
 class CdpDltTranslator(DagsterDltTranslator):
     def get_asset_spec(self, data: DltResourceTranslatorData) -> AssetSpec:
         system = data.resource.source_name
+        table = data.resource.name
         return super().get_asset_spec(data).replace_attributes(
-            key=AssetKey([system, data.resource.name]),
+            key=AssetKey([system, table]),
             deps=[export_folder_key(system)],
             group_name="raw",
+            description=f"`raw_{system}.{table}`: every version of every record of the "
+                        f"{system} exports, as exported, keyed by its natural key and content "
+                        f"hash. Rows that cannot be loaded are in `raw_{system}.quarantine`; "
+                        f"every file read, set aside or ignored is in "
+                        f"`raw_{system}.export_files`.",
         )
 
 
@@ -74,7 +85,11 @@ def _load_assets(system: str) -> AssetsDefinition:
         dagster_dlt_translator=CdpDltTranslator(),
     )
     def load_exports(context: AssetExecutionContext, dlt: DagsterDltResource,
-                     settings: CdpSettings):
+                     settings: CdpSettings, warehouse_lock: WarehouseLock):
+        try:
+            check_exports_folder(settings.exports_dir, list(SOURCES))
+        except ExportsFolderError as error:
+            raise Failure(description=str(error)) from None
         destination, pipelines_dir = duckdb_destination(Path(settings.warehouse))
         pipeline = pipeline_for(system, destination, pipelines_dir)
         outcomes: list[FileOutcome] = []
@@ -96,18 +111,33 @@ def _load_assets(system: str) -> AssetsDefinition:
                   if file.status == "failed"]
         for file in failed:
             context.log.warning(f"set aside whole: {file}")
+        outside = [f"{file.relative_path}: {file.reason}"
+                   for file in list_files_outside(settings.exports_dir, list(SOURCES))]
         metadata = {
             "rows_added": rows_of_load(pipeline, table, load_id),
             "rows_quarantined": rows_of_load(pipeline, "quarantine", load_id),
-            "files": [f"{file.status}: {file.source_file}" for file in outcomes],
+            "dagster/row_count": _row_count(pipeline, table),
+            "files": [f"{file.status}: {file.source_file}" for file in outcomes
+                      if file.status != "ignored"],
             "files_set_aside": failed,
+            "files_ignored": [f"{file.source_file}: {file.detail}" for file in outcomes
+                              if file.status == "ignored"] + outside,
+            "schema_warnings": [f"{file.source_file}: {file.warnings}" for file in outcomes
+                                if file.warnings],
             "quarantine_table": f"raw_{system}.quarantine",
+            "exports_folder": MetadataValue.path(f"{settings.exports_dir}/{system}"),
         }
         for result in results:
             yield MaterializeResult(asset_key=result.asset_key,
                                     metadata={**(result.metadata or {}), **metadata})
 
     return load_exports
+
+
+def _row_count(pipeline, table: str) -> int:
+    with pipeline.sql_client() as client:
+        qualified = client.make_qualified_table_name(table)
+        return int(client.execute_sql(f"select count(*) from {qualified}")[0][0])
 
 
 LOAD_ASSETS = [_load_assets(system) for system in SOURCES]

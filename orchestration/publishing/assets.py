@@ -1,33 +1,58 @@
-"""The published BI database: built only when every blocking check upstream has passed."""
+"""The published BI database: built only when everything upstream succeeded in this run."""
 
 from pathlib import Path
 
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 
+from orchestration.publishing.gate import publish_blockers
 from orchestration.publishing.publish import publish_marts
 from orchestration.settings import CdpSettings
 from orchestration.transformation.assets import mart_keys
+from orchestration.warehouse_lock_resource import WarehouseLock
+
+PUBLISHED_KEY = AssetKey(["published", "warehouse"])
 
 
 @asset(
-    key=["published", "warehouse"],
+    key=PUBLISHED_KEY,
     deps=mart_keys(),
     group_name="publishing",
-    kinds={"duckdb"},
-    description="The marts, copied atomically to the DuckDB file BI tools open read-only. "
-                "Blocking checks on the raw tables and marts must pass first; a failure "
-                "leaves the previous version in place.",
+    kinds={"duckdb", "parquet"},
+    description="The marts as a new version of the published database BI tools read: "
+                "`<published>.duckdb` holds views over the current version's Parquet files, so "
+                "pooled connections see each new version. Publishes only when every step and "
+                "check of this run succeeded; otherwise the previous version stays in place.",
 )
-def published_warehouse(context: AssetExecutionContext, settings: CdpSettings
-                        ) -> MaterializeResult:
-    version = publish_marts(Path(settings.warehouse), Path(settings.published_warehouse))
-    context.log.info(f"published {len(version.tables)} marts to {version.path}")
+def published_warehouse(context: AssetExecutionContext, settings: CdpSettings,
+                        warehouse_lock: WarehouseLock) -> MaterializeResult:
+    blockers = publish_blockers(context.instance, context.run_id, mart_keys())
+    if blockers:
+        raise Failure(
+            description=f"not published: {blockers[0]}",
+            metadata={"blockers": MetadataValue.md("\n".join(f"- {b}" for b in blockers))},
+        )
+    version = publish_marts(Path(settings.warehouse), Path(settings.published_warehouse),
+                            run_id=context.run_id, keep_versions=settings.published_versions_kept)
+    context.log.info(f"published version {version.version} ({len(version.tables)} marts) "
+                     f"to {version.path}")
     return MaterializeResult(metadata={
         "path": MetadataValue.path(str(version.path)),
+        "version": version.version,
+        "version_folder": MetadataValue.path(str(version.folder)),
         "customers": version.tables.get("customers", 0),
+        "orders": version.tables.get("orders", 0),
         "customer_merges": version.tables.get("customer_merges", 0),
         "excluded_identifiers": version.tables.get("identity_exclusions", 0),
-        "orders": version.tables.get("orders", 0),
+        "data_issues": version.tables.get("data_issues", 0),
         "rows_per_table": version.tables,
-        "great_expectations_report": MetadataValue.url(settings.data_docs_index.as_uri()),
+        "dagster/row_count": sum(version.tables.values()),
+        "quality_report": MetadataValue.url(settings.data_docs_index.as_uri()),
     })
+

@@ -4,6 +4,7 @@ from functools import cache
 from pathlib import Path
 
 from dagster import (
+    AssetCheckExecutionContext,
     AssetCheckResult,
     AssetChecksDefinition,
     AssetCheckSeverity,
@@ -16,13 +17,14 @@ from data_quality.check import QualityCheck
 from data_quality.mart_checks import mart_checks
 from data_quality.raw_checks import raw_checks
 from data_quality.thresholds import Thresholds
-from data_quality.validation import QualityValidator
+from data_quality.validation import QualityValidator, run_report_page
+from orchestration.publishing.publish import published_row_counts
 from orchestration.settings import CdpSettings
 
 
 @cache
 def _validator(reports_dir: str) -> QualityValidator:
-    """One GX context per process and reports folder: creating one takes seconds."""
+    """One GX context per process and reports folder, reused by every check and run."""
     return QualityValidator(Path(reports_dir))
 
 
@@ -31,12 +33,21 @@ def _asset_check(check: QualityCheck) -> AssetChecksDefinition:
         asset=AssetKey(list(check.asset)),
         name=check.name,
         description=check.description,
-        blocking=check.blocking,
+        # Every check is blocking for Dagster, so every check runs before the steps downstream
+        # of its asset, publishing last; one that errors stops them. A warning-level check
+        # reports WARN, which Dagster lets pass.
+        blocking=True,
     )
-    def run_check(settings: CdpSettings) -> AssetCheckResult:
+    def run_check(context: AssetCheckExecutionContext, settings: CdpSettings
+                  ) -> AssetCheckResult:
         # Thresholds are read now, not at deploy time: an operator can change them in between.
-        current = _checks_by_name(Thresholds.from_environment())[check.name]
-        outcome = _validator(settings.reports_dir).run(current, Path(settings.warehouse))
+        thresholds = Thresholds.from_environment(allow_shrink=settings.allow_shrink)
+        current = _checks_by_name(thresholds)[check.name]
+        run_id = context.run.run_id
+        outcome = _validator(settings.reports_dir).run(
+            current, Path(settings.warehouse), run_id,
+            published_row_counts(Path(settings.published_warehouse)))
+        report = run_report_page(Path(settings.reports_dir), run_id)
         return AssetCheckResult(
             passed=outcome.success,
             severity=AssetCheckSeverity.ERROR if check.blocking else AssetCheckSeverity.WARN,
@@ -44,8 +55,7 @@ def _asset_check(check: QualityCheck) -> AssetChecksDefinition:
             metadata={
                 "rows_checked": outcome.rows_checked,
                 "failures": [str(failure) for failure in outcome.failures],
-                "great_expectations_report": MetadataValue.url(
-                    settings.data_docs_index.as_uri()),
+                "quality_report": MetadataValue.url(report.resolve().as_uri()),
             },
         )
 

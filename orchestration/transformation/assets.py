@@ -1,12 +1,14 @@
 """The dbt models as Dagster assets through dagster-dbt; dbt tests become asset checks."""
 
+import logging
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey
+import duckdb
+from dagster import AssetExecutionContext, AssetKey, Failure, Output
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -14,9 +16,17 @@ from dagster_dbt import (
     DbtProject,
     dbt_assets,
 )
+from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from orchestration.settings import CdpSettings
 from orchestration.transformation.dbt_runner import DBT_PROJECT_DIR, dbt_environment
+from orchestration.transformation.targets import prune_dbt_targets
+from orchestration.warehouse_lock_resource import WarehouseLock
+
+# Per-model progress for whoever shows it (the `cdp` command).
+_log = logging.getLogger("cdp.transformation")
+# dagster-dbt's per-invocation target folders kept (for debugging the last builds).
+_TARGETS_KEPT = 3
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 # The venv's dbt, whether or not the venv is on PATH when Dagster or cdp starts.
@@ -59,10 +69,60 @@ DBT_TRANSLATOR = CdpDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_a
 
 @dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT,
             dagster_dbt_translator=DBT_TRANSLATOR, name="dbt_build")
-def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: CdpSettings):
-    # dbt runs as a subprocess and reads the warehouse path from its environment.
-    os.environ.update(dbt_environment(Path(settings.warehouse)))
-    yield from dbt.cli(["build"], context=context).stream()
+def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: CdpSettings,
+               warehouse_lock: WarehouseLock):
+    # dbt runs as a subprocess and reads the warehouse path from its environment; its lines go
+    # to the run's log, where colour codes are noise.
+    os.environ.update({**dbt_environment(Path(settings.warehouse)), "DBT_USE_COLORS": "false"})
+    invocation = dbt.cli(["build"], context=context)
+    models_total = len(context.selected_output_names)
+    events, models_done = [], 0
+    try:
+        # Held until dbt exits: row counts need the warehouse, which dbt holds while it runs.
+        for event in invocation.stream():
+            events.append(event)
+            if isinstance(event, Output):
+                models_done += 1
+                _log.info("built %s (%d of %d)", event.output_name, models_done, models_total,
+                          extra={"models_done": models_done, "models_total": models_total})
+    except DagsterDbtCliRuntimeError as error:
+        raise Failure(description=_dbt_failure(invocation, error)) from None
+    finally:
+        prune_dbt_targets(Path(DBT_PROJECT.target_path), keep=_TARGETS_KEPT)
+    yield from _with_row_counts(context, events, Path(settings.warehouse))
+
+
+def _with_row_counts(context: AssetExecutionContext, events: list,
+                     warehouse: Path) -> Iterator:
+    """The build's events, each model's materialization with its row count (asset keys are
+    `<schema>/<model>`, and a model's relation is named after it)."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        for event in events:
+            if isinstance(event, Output):
+                schema, name = context.asset_key_for_output(event.output_name).path
+                try:
+                    rows = connection.execute(f'select count(*) from "{schema}"."{name}"')
+                    event = event.with_metadata({**event.metadata,
+                                                 "dagster/row_count": int(rows.fetchone()[0])})
+                except duckdb.Error:
+                    pass  # a relation without a table of its name: no count, no harm
+            yield event
+
+
+def _dbt_failure(invocation, error: DagsterDbtCliRuntimeError) -> str:
+    """One line: the first model or test that failed and why, from dbt's run results."""
+    try:
+        results = invocation.get_artifact("run_results.json")["results"]
+    except Exception:  # no run results: dbt did not get that far
+        return " ".join(str(error).split())[:300]
+    failed = [result for result in results if result["status"] in ("error", "fail")]
+    if not failed:
+        return " ".join(str(error).split())[:300]
+    first = failed[0]
+    node = first["unique_id"].split(".", 2)[-1]
+    message = " ".join((first.get("message") or first["status"]).split())
+    more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+    return f"dbt {first['status']} in {node}: {message}{more}"
 
 
 def mart_keys() -> list[AssetKey]:

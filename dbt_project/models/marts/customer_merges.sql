@@ -1,5 +1,7 @@
--- Appended each run: customers whose id disappeared because their records joined another
--- customer (the older id survives). Kept across full refreshes.
+-- Appended each run: customer ids that are gone because their records joined another customer,
+-- and the customer their anchor record belongs to now. Found by comparing every id ever given
+-- with today's, so a run interrupted after ids were assigned still logs its merges on the rerun.
+-- Kept across full refreshes.
 {{ config(materialized='incremental', full_refresh=false) }}
 
 with
@@ -12,35 +14,32 @@ clustered as (
     select * from {{ ref('int_records_clustered') }}
 ),
 
-before_this_run as (
-    select
-        record_key,
-        customer_id,
-        row_number() over (partition by record_key order by assigned_at desc) as recency_rank
-    from assignment_history
-    where assigned_at < cast('{{ run_started_at.isoformat() }}' as timestamptz)
-),
-
-assigned_before as (
-    select
-        record_key,
-        customer_id
-    from before_this_run
-    where recency_rank = 1
-),
-
 current_ids as (
     select distinct customer_id from clustered
 ),
 
-merged_pairs as (
+retired_anchors as (
+    -- An id that no record carries now, with its anchor record (whose key hash it is).
     select distinct
-        assigned_before.customer_id as merged_customer_id,
+        assignment_history.customer_id,
+        assignment_history.record_key
+    from assignment_history
+    left join current_ids on assignment_history.customer_id = current_ids.customer_id
+    where
+        current_ids.customer_id is null
+        and assignment_history.customer_id
+        = 'cus_' || substr(md5(assignment_history.record_key), 1, 16)
+),
+
+merged_pairs as (
+    select
+        retired_anchors.customer_id as merged_customer_id,
         clustered.customer_id as surviving_customer_id
-    from assigned_before
-    inner join clustered on assigned_before.record_key = clustered.record_key
-    left join current_ids on assigned_before.customer_id = current_ids.customer_id
-    where current_ids.customer_id is null
+    from retired_anchors
+    inner join clustered on retired_anchors.record_key = clustered.record_key
+    {% if is_incremental() %}
+        where retired_anchors.customer_id not in (select merged_customer_id from {{ this }})
+    {% endif %}
 )
 
 select

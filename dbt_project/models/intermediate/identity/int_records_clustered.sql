@@ -1,54 +1,42 @@
--- Every record with its customer. A customer's id comes from its anchor: the record loaded
--- first (then seen first). New records load later, so they never change an anchor: a customer
--- keeps its id as records join it, and when two customers merge the older id survives. The
--- same input always gives the same ids.
+-- Every record with its customer: its latest assignment in `int_customer_id_history`, which
+-- this run has just brought up to date.
 with
 
 records as (
-    select * from {{ ref('int_records_unioned') }}
+    select * from {{ ref('int_records_componentized') }}
 ),
 
-components as (
-    select * from {{ ref('int_identity_components') }}
+history as (
+    select * from {{ ref('int_customer_id_history') }}
 ),
 
-records_with_components as (
+latest_assignments as (
     select
-        records.*,
-        components.component_id
-    from records
-    inner join components on records.record_node = components.record_node
-),
-
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by component_id
-            order by first_loaded_at, first_seen_at, source, record_id
-        ) as age_rank
-    from records_with_components
-),
-
-anchors as (
-    select
-        component_id,
-        'cus_' || substr(md5(record_key), 1, 16) as customer_id
-    from ranked
-    where age_rank = 1
+        record_key,
+        customer_id
+    from (
+        select
+            record_key,
+            customer_id,
+            row_number() over (
+                partition by record_key order by assigned_at desc, customer_id asc
+            ) as recency_rank
+        from history
+    ) as ranked
+    where recency_rank = 1
 ),
 
 clustered as (
     select
-        records_with_components.record_key,
-        records_with_components.source,
-        records_with_components.record_id,
-        anchors.customer_id,
-        records_with_components.first_seen_at,
-        records_with_components.last_seen_at,
-        records_with_components.first_loaded_at
-    from records_with_components
-    inner join anchors on records_with_components.component_id = anchors.component_id
+        records.record_key,
+        records.source,
+        records.record_id,
+        latest_assignments.customer_id,
+        records.first_seen_at,
+        records.last_seen_at,
+        records.first_loaded_at
+    from records
+    inner join latest_assignments on records.record_key = latest_assignments.record_key
 )
 
 select * from clustered

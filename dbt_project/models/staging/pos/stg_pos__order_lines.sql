@@ -23,15 +23,25 @@ renamed as (
         subtotal,
         shipping,
         taxes,
-        total,
+        -- A negative total or price, or a refund above the total, is wrong at the source: the
+        -- amount is left out (NULL) and listed in marts.data_issues; `*_exported` keeps it.
+        case when total >= 0 then total end as total,
+        total as total_exported,
         discount_code,
         discount_amount,
-        coalesce(refunded_amount, 0) as refunded_amount,
+        case
+            when
+                coalesce(refunded_amount, 0) >= 0
+                and (total is null or coalesce(refunded_amount, 0) <= total)
+                then coalesce(refunded_amount, 0)
+        end as refunded_amount,
+        refunded_amount as refunded_amount_exported,
         created_at as ordered_at,
         cancelled_at,
         cast(lineitem_quantity as integer) as quantity,
         {{ nfc('lineitem_name') }} as product_name,
-        lineitem_price as unit_price,
+        case when lineitem_price >= 0 then lineitem_price end as unit_price,
+        lineitem_price as unit_price_exported,
         lineitem_sku as sku,
         {{ nfc('billing_name') }} as billing_name,
         {{ nfc('billing_city') }} as billing_city,

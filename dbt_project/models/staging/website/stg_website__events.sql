@@ -35,8 +35,13 @@ renamed as (
         end as order_id,
         case
             when coalesce(event, name) = 'Order Completed'
-                then cast({{ json_text('properties', ['revenue']) }} as decimal(18, 2))
+                then {{ parse_amount(
+                    json_text('properties', ['revenue']), json_text('properties', ['currency'])
+                ) }}
         end as order_revenue,
+        case
+            when coalesce(event, name) = 'Order Completed' then {{ json_text('properties', ['revenue']) }}
+        end as order_revenue_exported,
         {{ json_text('properties', ['currency']) }} as currency,
         properties,
         traits,

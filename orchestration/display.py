@@ -1,0 +1,187 @@
+"""What `cdp run` and `cdp demo` show while the night runs: one line per stage, with counts and
+times, progress bars on a terminal, plain lines elsewhere (cron mails, CI logs)."""
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dagster import AssetCheckSeverity, DagsterEvent, DagsterEventType
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from orchestration.publishing.gate import root_cause
+from orchestration.runner import PipelineOutcome, is_failed_check
+
+_LOAD_STEP = "load_{}_exports"
+_DBT_STEP = "dbt_build"
+_PUBLISH_STEP = "published__warehouse"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+@dataclass
+class _Checks:
+    passed: int = 0
+    warned: int = 0
+    failed: int = 0
+    started: float | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class RunDisplay:
+    """A RunObserver drawing on `console`. `quiet`: only the outcome; `verbose`: every log
+    line too."""
+
+    console: Console
+    quiet: bool = False
+    verbose: bool = False
+    _started: dict[str, float] = field(default_factory=dict)
+    _metadata: dict[str, dict] = field(default_factory=dict)
+    _checks: _Checks = field(default_factory=_Checks)
+    _progress: Progress | None = None
+    _task: object | None = None
+    _models_built: int = 0
+
+    @property
+    def _live(self) -> bool:
+        return self.console.is_terminal and not self.quiet and not self.verbose
+
+    def line(self, text: str, style: str | None = None) -> None:
+        if not self.quiet:
+            self.console.print(text, style=style, highlight=False, soft_wrap=True)
+
+    # --- RunObserver -------------------------------------------------------------------------
+
+    def dagster_event(self, event: DagsterEvent) -> None:
+        step = event.step_key or ""
+        kind = event.event_type
+        if kind == DagsterEventType.STEP_START:
+            self._started[step] = time.monotonic()
+            if step == _DBT_STEP:
+                self._start_bar("building models")
+        elif kind == DagsterEventType.ASSET_MATERIALIZATION:
+            metadata = {name: value.value for name, value in
+                        event.event_specific_data.materialization.metadata.items()}
+            self._metadata[step] = metadata
+        elif kind == DagsterEventType.ASSET_CHECK_EVALUATION:
+            evaluation = event.event_specific_data
+            if self._checks.started is None:
+                self._checks.started = time.monotonic()
+            if evaluation.passed:
+                self._checks.passed += 1
+            elif evaluation.severity == AssetCheckSeverity.WARN:
+                self._checks.warned += 1
+            else:
+                self._checks.failed += 1
+        elif kind in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
+            self._stop_bar()
+            failed = kind == DagsterEventType.STEP_FAILURE
+            if failed and is_failed_check(event):
+                return  # the check's own line says why
+            seconds = time.monotonic() - self._started.get(step, time.monotonic())
+            cause = root_cause(event.event_specific_data.error) if failed else ""
+            self._step_done(step, seconds, cause)
+
+    def progress(self, record: logging.LogRecord) -> None:
+        if self.verbose:
+            self.console.print(f"  {record.getMessage()}", style="dim", highlight=False)
+        self._models_built = getattr(record, "models_done", None) or self._models_built
+        if self._progress is None and getattr(record, "files_total", None) and self._live:
+            self._start_bar(f"loading {record.system}")
+        if self._progress is not None and self._task is not None:
+            done = getattr(record, "models_done", None) or getattr(record, "files_done", None)
+            total = getattr(record, "models_total", None) or getattr(record, "files_total", None)
+            if total:
+                self._progress.update(self._task, completed=done, total=total)
+
+    # --- stages ------------------------------------------------------------------------------
+
+    def _step_done(self, step: str, seconds: float, cause: str) -> None:
+        mark, style = ("✗", "red") if cause else ("✓", None)
+        for system in ("website", "crm", "social", "pos"):
+            if step == _LOAD_STEP.format(system):
+                metadata = self._metadata.get(step, {})
+                detail = cause or (
+                    f"{_count(len(metadata.get('files', [])), 'file')} read · "
+                    f"{metadata.get('rows_added', 0):,} rows added · "
+                    f"{metadata.get('rows_quarantined', 0):,} set aside")
+                if metadata.get("files_set_aside"):
+                    detail += f" · {_count(len(metadata['files_set_aside']), 'file')} set aside"
+                    mark, style = "!", "yellow"
+                self.line(f"{mark} load {system:<8} {detail}  ({seconds:.1f} s)", style)
+                return
+        if step == _DBT_STEP:
+            detail = cause or f"{_count(self._models_built, 'model')} built, dbt tests run"
+            self.line(f"{mark} models        {detail}  ({seconds:.1f} s)", style)
+        elif step == _PUBLISH_STEP:
+            self._checks_line()
+            if not cause:
+                metadata = self._metadata.get(step, {})
+                self.line(f"✓ published     version {metadata.get('version', '?')} · "
+                          f"{metadata.get('customers', 0):,} customers · "
+                          f"{metadata.get('orders', 0):,} orders  ({seconds:.1f} s)")
+        elif cause:  # a check step that errored
+            self.line(f"✗ {step}: {cause}", "red")
+
+    def _checks_line(self) -> None:
+        checks = self._checks
+        if checks.passed + checks.warned + checks.failed == 0:
+            return
+        mark, style = ("✓", None) if not checks.failed else ("✗", "red")
+        if checks.warned and not checks.failed:
+            mark, style = "!", "yellow"
+        self.line(f"{mark} checks        {checks.passed:,} passed · {checks.warned:,} warned · "
+                  f"{checks.failed:,} failed", style)
+        checks.passed = checks.warned = checks.failed = 0  # printed once
+
+    def _start_bar(self, label: str) -> None:
+        if not self._live:
+            return
+        self._stop_bar()
+        self._progress = Progress(TextColumn(f"  {label}"), BarColumn(), MofNCompleteColumn(),
+                                  TimeElapsedColumn(), console=self.console, transient=True)
+        self._progress.start()
+        self._task = self._progress.add_task(label, total=None)
+
+    def _stop_bar(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress, self._task = None, None
+
+    # --- after the run -----------------------------------------------------------------------
+
+    def outcome(self, outcome: PipelineOutcome, published_path: Path) -> None:
+        """Everything worth acting on, then one last line that says what happened."""
+        self._stop_bar()
+        self._checks_line()
+        for check in outcome.warnings:
+            self.line(f"  warning: {check.asset_key.to_user_string()} / {check.check_name}: "
+                      f"{check.description or ''}", "yellow")
+        for load in outcome.loads:
+            for file in load.files_set_aside:
+                self.line(f"  set aside: {file}", "yellow")
+            for warning in load.schema_warnings:
+                self.line(f"  columns: {warning}", "yellow")
+            for file in load.files_ignored:
+                self.line(f"  ignored: {file}", "dim")
+        if outcome.log_file:
+            self.line(f"  log: {outcome.log_file}", "dim")
+        self.console.print(self.last_line(outcome, published_path), highlight=False,
+                           style=None if outcome.published else "bold red", soft_wrap=True)
+
+    @staticmethod
+    def last_line(outcome: PipelineOutcome, published_path: Path) -> str:
+        if not outcome.published:
+            return f"Not published: {outcome.cause()}. The previous version stays in place."
+        metadata = outcome.published_metadata
+        rows = metadata.get("rows_per_table", {})
+        counts = ", ".join(f"{rows[name]:,} {name}" for name in ("customers", "orders")
+                           if name in rows)
+        aside = outcome.files_set_aside
+        attention = f"; {_count(len(aside), 'file')} set aside (see above)" if aside else ""
+        return f"Published version {metadata.get('version')} ({counts}) to {published_path}" \
+               f"{attention}."
