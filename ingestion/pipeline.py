@@ -10,14 +10,15 @@ import dlt
 from dlt.common.destination import Destination
 from dlt.extract.source import DltSource
 
-from ingestion.crm import crm
+from ingestion.crm import CRM_CONTACTS, crm
 from ingestion.exports.files import IgnoredFile, list_files_outside
 from ingestion.exports.folder import check_exports_folder
 from ingestion.exports.quarantine import QUARANTINE_TABLE
 from ingestion.exports.resource import FileOutcome
-from ingestion.pos import pos
-from ingestion.social import social
-from ingestion.website import website
+from ingestion.exports.spec import ExportSpec
+from ingestion.pos import POS_ORDER_LINES, pos
+from ingestion.social import SOCIAL_LEADS, social
+from ingestion.website import WEBSITE_EVENTS, website
 
 # system -> (dlt source factory, raw table it loads)
 SOURCES: dict[str, tuple[Callable[..., DltSource], str]] = {
@@ -25,6 +26,9 @@ SOURCES: dict[str, tuple[Callable[..., DltSource], str]] = {
     "crm": (crm, "contacts"),
     "social": (social, "leads"),
     "pos": (pos, "order_lines"),
+}
+EXPORT_SPECS: dict[str, ExportSpec] = {
+    "website": WEBSITE_EVENTS, "crm": CRM_CONTACTS, "social": SOCIAL_LEADS, "pos": POS_ORDER_LINES,
 }
 
 class _ExpectedJsonHintNotice(logging.Filter):
@@ -116,6 +120,21 @@ def ingest_exports(
                                 quarantined, outcomes))
     outside = list_files_outside(exports_dir, list(SOURCES)) if exports_dir else []
     return IngestReport(loads, outside)
+
+
+def loaded_fingerprints(warehouse: Path) -> set[str]:
+    """Content fingerprints of every file loaded (or found empty) into the DuckDB warehouse,
+    from dlt's local pipeline state: read without opening the warehouse, which a run may hold."""
+    _, pipelines_dir = duckdb_destination(warehouse)
+    fingerprints: set[str] = set()
+    for system, (_, table) in SOURCES.items():
+        state_file = pipelines_dir / f"cdp_{system}" / "state.json"
+        if not state_file.exists():
+            continue
+        pipeline = dlt.attach(pipeline_name=f"cdp_{system}", pipelines_dir=str(pipelines_dir))
+        resources = pipeline.state.get("sources", {}).get(system, {}).get("resources", {})
+        fingerprints |= set(resources.get(table, {}).get("loaded_fingerprints", {}))
+    return fingerprints
 
 
 def rows_of_load(pipeline: dlt.Pipeline, table: str, load_id: str | None) -> int:
