@@ -126,8 +126,12 @@ def mart_checks(thresholds: Thresholds) -> list[QualityCheck]:
                     from raw_pos.order_lines where line_position = 1
                 ),
                 raw_net as (
+                    -- A negative total, or a refund negative or above the total, is wrong at
+                    -- the source: set aside (marts.data_issues), not counted.
                     select coalesce(sum(total - coalesce(refunded_amount, 0)), 0) as amount
-                    from first_lines where newest = 1
+                    from first_lines
+                    where newest = 1 and total >= 0
+                        and coalesce(refunded_amount, 0) between 0 and total
                 )
                 select 'orders' as mart,
                     (select coalesce(sum(net_revenue), 0) from marts.orders) - raw_net.amount

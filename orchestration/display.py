@@ -77,6 +77,8 @@ class RunDisplay:
                 self._checks.warned += 1
             else:
                 self._checks.failed += 1
+        elif kind == DagsterEventType.RESOURCE_INIT_FAILURE:
+            self.line(f"✗ {step}: {root_cause(event.event_specific_data.error)}", "red")
         elif kind in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
             self._stop_bar()
             failed = kind == DagsterEventType.STEP_FAILURE

@@ -229,7 +229,11 @@ def _outcome(result, log_file: Path) -> PipelineOutcome:
     )
     outcome.failures = [
         f"{event.step_key}: {root_cause(event.event_specific_data.error)}"
-        for event in events if event.is_step_failure and not is_failed_check(event)
+        for event in events
+        if (event.is_step_failure and not is_failed_check(event))
+        # A resource that cannot start (the warehouse locked by another run) fails the run
+        # before any step does.
+        or event.event_type == DagsterEventType.RESOURCE_INIT_FAILURE
     ]
     for key, event in materializations.items():
         metadata = {name: value.value for name, value in

@@ -87,7 +87,7 @@ def test_an_unparseable_timestamp_sets_its_row_aside_with_the_exact_line(tmp_pat
     ]
 
 
-def test_a_file_that_is_not_utf8_is_set_aside_whole_and_fails_the_run(tmp_path, warehouse):
+def test_a_file_that_is_not_utf8_is_set_aside_whole_and_the_rest_loads(tmp_path, warehouse):
     exports = tmp_path / "x"
     _write(exports / "crm" / "latin1.csv",
            f"{CONTACTS_HEADER}\n1,B\xe0nh,b@example.vn,,\n".encode("latin-1"))
@@ -96,7 +96,7 @@ def test_a_file_that_is_not_utf8_is_set_aside_whole_and_fails_the_run(tmp_path, 
     result = CliRunner().invoke(main, ["ingest", "--exports-dir", str(exports),
                                        "--warehouse", str(warehouse)])
 
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # done, but a file needs a look
     assert "failed    crm/latin1.csv: file is not UTF-8 encoded (first invalid byte on line 2)" \
         in result.output
     assert query(warehouse, "select record_id from raw_crm.contacts") == [("2",)]

@@ -15,18 +15,14 @@ def main(published: str, stop_file: str) -> None:
         try:
             with duckdb.connect(published, read_only=True) as connection:
                 customers, records = connection.execute("""
-                    select (select count(*) from marts.customers),
-                           (select sum(records_count) from marts.customers)""").fetchone()
-                rows = connection.execute(
-                    "select count(*) from marts.customer_records").fetchone()[0]
-            if records != rows:  # a half-published version would not add up
-                errors.append(f"inconsistent version: {records} != {rows}")
-            answers.add(customers)
+                    select count(*), sum(records_count) from marts.customers""").fetchone()
+            answers.add((customers, int(records)))
             queries += 1
         except Exception as error:
             errors.append(f"{type(error).__name__}: {error}")
         time.sleep(0.005)
-    print(json.dumps({"queries": queries, "errors": errors[:20], "answers": sorted(answers)}))
+    print(json.dumps({"queries": queries, "errors": errors[:20],
+                      "answers": sorted(answers)}))
 
 
 if __name__ == "__main__":

@@ -1,26 +1,42 @@
-"""A BI reader querying the published database during a refresh never sees an error, a lock
-or a half-built table."""
+"""BI readers see every published version whole, never an error, a lock or a half-built
+table: a tool that reconnects for each query (another process), and one that keeps pooled
+connections open (SQLAlchemy + duckdb-engine in one process, as Superset does)."""
 
 import json
 import subprocess
 import sys
 from pathlib import Path
 
-from orchestration.publishing.publish import publish_marts
+import duckdb
+import sqlalchemy
+
+from orchestration.publishing.publish import current_manifest, publish_marts
 from orchestration.runner import run_pipeline
 from orchestration.settings import CdpSettings
 from tests.conftest import deliver_next_night
 
 
-def test_readers_in_another_process_never_fail_while_runs_publish(tmp_path, sample_dir,
-                                                                   exports_dir):
-    settings = CdpSettings(
-        exports_dir=str(exports_dir),
+def _settings(tmp_path: Path, exports: Path) -> CdpSettings:
+    return CdpSettings(
+        exports_dir=str(exports),
         warehouse=str(tmp_path / "warehouse" / "cdp.duckdb"),
         published_warehouse=str(tmp_path / "published" / "cdp.duckdb"),
         reports_dir=str(tmp_path / "reports"),
     )
+
+
+def _customer_counts(warehouse: Path) -> tuple[int, int]:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        customers, records = connection.execute(
+            "select count(*), sum(records_count) from marts.customers").fetchone()
+    return customers, int(records)
+
+
+def test_readers_in_another_process_never_fail_while_runs_publish(tmp_path, sample_dir,
+                                                                   exports_dir):
+    settings = _settings(tmp_path, exports_dir)
     assert run_pipeline(settings).success
+    night_one = _customer_counts(Path(settings.warehouse))
     stop = tmp_path / "stop"
     reader = subprocess.Popen(
         [sys.executable, str(Path(__file__).with_name("bi_reader.py")),
@@ -40,4 +56,39 @@ def test_readers_in_another_process_never_fail_while_runs_publish(tmp_path, samp
     assert second.success, second.failure_report()
     assert seen["errors"] == []
     assert seen["queries"] > 100
-    assert len(seen["answers"]) == 2  # the first night's version, then the second's
+    # Only whole versions: the first night's, then the second's.
+    night_two = _customer_counts(Path(settings.warehouse))
+    assert {tuple(answer) for answer in seen["answers"]} <= {night_one, night_two}
+    assert tuple(seen["answers"][-1]) in {night_one, night_two}
+
+
+def test_a_connection_pool_follows_each_new_version(tmp_path, exports_dir):
+    settings = _settings(tmp_path, exports_dir)
+    assert run_pipeline(settings).success
+    warehouse, published = Path(settings.warehouse), Path(settings.published_warehouse)
+    # Superset's way in: one engine, a pool of read-only connections kept open between queries.
+    engine = sqlalchemy.create_engine(f"duckdb:///{published}",
+                                      connect_args={"read_only": True}, pool_size=3)
+    versions_seen, counts_seen = [], []
+    try:
+        with engine.connect() as connection:  # the pool opens before the three publishes
+            connection.execute(sqlalchemy.text("select count(*) from marts.customers"))
+        for publish in range(3):
+            # Each version holds a different number of customers, so the pool must tell them
+            # apart: publish the marts with the first `publish` customers left out.
+            with duckdb.connect(str(warehouse)) as connection:
+                connection.execute(
+                    "delete from marts.customers where customer_id in (select customer_id "
+                    "from marts.customers order by customer_id limit 1)")
+            version = publish_marts(warehouse, published, run_id=f"pool-{publish}").version
+            with engine.connect() as connection:  # the pooled connection, still open
+                counts_seen.append(connection.execute(sqlalchemy.text(
+                    "select count(*) from marts.customers")).scalar())
+                versions_seen.append(connection.execute(sqlalchemy.text(
+                    "select version from cdp_meta.publication")).scalar())
+            assert versions_seen[-1] == version == current_manifest(published)["version"]
+    finally:
+        engine.dispose()
+
+    assert len(set(versions_seen)) == 3
+    assert counts_seen[0] - counts_seen[1] == counts_seen[1] - counts_seen[2] == 1

@@ -42,24 +42,38 @@ def test_a_nightly_schedule_and_a_new_files_sensor():
     assert defs.resolve_sensor_def("new_export_files").job_name == "cdp_nightly"
 
 
-def test_the_sensor_starts_a_run_only_when_export_files_change(tmp_path):
-    from dagster import build_sensor_context
+def test_the_sensor_starts_a_run_only_for_content_not_loaded_yet(tmp_path):
+    from dagster import DefaultSensorStatus, build_sensor_context
 
     from orchestration.settings import CdpSettings
-    from tests.exports_builder import write_contacts
+    from tests.conftest import run_ingest
+    from tests.exports_builder import lay_out, write_contacts
 
     sensor = defs.resolve_sensor_def("new_export_files")
-    settings = CdpSettings(exports_dir=str(tmp_path / "exports"), warehouse="w.duckdb",
-                           published_warehouse="p.duckdb", reports_dir="reports")
+    assert sensor.default_status == DefaultSensorStatus.STOPPED  # switched on in the UI
+    exports, warehouse = tmp_path / "exports", tmp_path / "warehouse" / "cdp.duckdb"
+    settings = CdpSettings(exports_dir=str(exports), warehouse=str(warehouse),
+                           published_warehouse=str(tmp_path / "p.duckdb"),
+                           reports_dir=str(tmp_path / "reports"))
 
     def tick(cursor: str | None):
         context = build_sensor_context(cursor=cursor, resources={"settings": settings})
         return sensor.evaluate_tick(context)
 
+    assert tick(None).run_requests == []  # no exports folder yet
+    lay_out(exports)
     assert tick(None).run_requests == []  # nothing delivered yet
-    write_contacts(tmp_path / "exports", "contacts.csv", [{"Record ID": "1"}])
+    write_contacts(exports, "contacts.csv", [{"Record ID": "1"}])
     first = tick(None)
     assert len(first.run_requests) == 1
     assert tick(first.cursor).run_requests == []  # same files: no new run
-    write_contacts(tmp_path / "exports", "contacts-2.csv", [{"Record ID": "2"}])
+
+    # Loaded by hand (cdp ingest / cdp run): a sensor starting afresh does not fire for them.
+    run_ingest(exports, warehouse)
+    assert tick(None).run_requests == []
+    # The same content again under another name, or a file touched: still nothing new.
+    (exports / "crm" / "contacts-copy.csv").write_bytes(
+        (exports / "crm" / "contacts.csv").read_bytes())
+    assert tick(first.cursor).run_requests == []
+    write_contacts(exports, "contacts-2.csv", [{"Record ID": "2"}])
     assert len(tick(first.cursor).run_requests) == 1

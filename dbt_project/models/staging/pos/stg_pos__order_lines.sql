@@ -32,7 +32,7 @@ renamed as (
         case
             when
                 coalesce(refunded_amount, 0) >= 0
-                and (total is null or coalesce(refunded_amount, 0) <= total)
+                and (total is null or total < 0 or coalesce(refunded_amount, 0) <= total)
                 then coalesce(refunded_amount, 0)
         end as refunded_amount,
         refunded_amount as refunded_amount_exported,
