@@ -26,8 +26,9 @@ class WarehouseLock(ConfigurableResource):
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         wait = float(os.environ.get("CDP_LOCK_WAIT_SECONDS", 3600))
+        run_id = context.run.run_id if context.run else "outside a run"
         note = self._held.enter_context(warehouse_lock(
-            Path(self.settings.warehouse), purpose=f"Dagster run {context.run_id}",
+            Path(self.settings.warehouse), purpose=f"Dagster run {run_id}",
             wait_seconds=wait))
         if note and context.log:
             context.log.warning(note)

@@ -32,14 +32,15 @@ PUBLISHED_KEY = AssetKey(["published", "warehouse"])
 )
 def published_warehouse(context: AssetExecutionContext, settings: CdpSettings,
                         warehouse_lock: WarehouseLock) -> MaterializeResult:
-    blockers = publish_blockers(context.instance, context.run_id, mart_keys())
+    blockers = publish_blockers(context.instance, context.run.run_id, mart_keys())
     if blockers:
         raise Failure(
             description=f"not published: {blockers[0]}",
             metadata={"blockers": MetadataValue.md("\n".join(f"- {b}" for b in blockers))},
         )
     version = publish_marts(Path(settings.warehouse), Path(settings.published_warehouse),
-                            run_id=context.run_id, keep_versions=settings.published_versions_kept)
+                            run_id=context.run.run_id,
+                            keep_versions=settings.published_versions_kept)
     context.log.info(f"published version {version.version} ({len(version.tables)} marts) "
                      f"to {version.path}")
     return MaterializeResult(metadata={

@@ -75,7 +75,7 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Cd
     # to the run's log, where colour codes are noise.
     os.environ.update({**dbt_environment(Path(settings.warehouse)), "DBT_USE_COLORS": "false"})
     invocation = dbt.cli(["build"], context=context)
-    models_total = len(context.selected_output_names)
+    models_total = len(context.op_execution_context.selected_output_names)
     events, models_done = [], 0
     try:
         # Held until dbt exits: row counts need the warehouse, which dbt holds while it runs.
