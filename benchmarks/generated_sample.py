@@ -4,21 +4,26 @@ import argparse
 import time
 from pathlib import Path
 
-from ingestion.sample_exports import generate_sample_exports
+from ingestion.sample_exports import PROFILES, generate_sample_exports
 
 
 def add_sample_arguments(parser: argparse.ArgumentParser, customers: int) -> None:
     parser.add_argument("--customers", type=int, default=customers)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="default",
+                        help="identity hazards of the population (cdp sample --profile)")
     parser.add_argument("--data-dir", type=Path, default=Path("benchmarks/.data"),
                         help="where the generated exports are kept between runs")
 
 
 def generated_sample(args: argparse.Namespace) -> Path:
     """The folder of a generated set for `--customers` and `--seed`, generating it if needed."""
-    sample = args.data_dir.resolve() / f"sample-{args.customers}-{args.seed}"
+    profile = getattr(args, "profile", "default")
+    suffix = "" if profile == "default" else f"-{profile}"
+    sample = args.data_dir.resolve() / f"sample-{args.customers}-{args.seed}{suffix}"
     if not (sample / "ground_truth.csv").exists():
         started = time.perf_counter()
-        generate_sample_exports(sample, args.customers, args.seed)
+        generate_sample_exports(sample, args.customers, args.seed,
+                                profile=PROFILES[profile])
         print(f"generated {args.customers:,} customers in {time.perf_counter() - started:.0f} s")
     return sample

@@ -26,17 +26,20 @@ from ingestion.sample_exports.people import (
     Person,
     add_devices,
     make_person,
+    name_variant,
     render_email,
     render_name,
     render_phone,
 )
 from ingestion.sample_exports.pos import Order
+from ingestion.sample_exports.profiles import DEFAULT, SampleProfile
 from ingestion.sample_exports.social import Lead
 
 HISTORY_DAYS = 730
-HOUSEHOLD_SHARE = 0.03  # people who share a phone with someone they live with
 NEW_PEOPLE_SHARE = 0.02  # people first seen on night 2
 WALK_IN_NAME = "Khách lẻ"  # what cashiers type for a customer who gives no name
+# What else cashiers type for "no name": variants no configured placeholder list has all of.
+WALK_IN_NAMES = ["Khách lẻ", "KHACH LE", "Khách", "Khách vãng lai", "Anh", "Chị", "Em", "."]
 
 
 @dataclass(slots=True)
@@ -71,8 +74,13 @@ class SampleSummary:
 class _Planner:
     """Draws every person's records; all randomness flows from one seeded generator."""
 
-    def __init__(self, seed: int, as_of: date) -> None:
+    def __init__(self, seed: int, as_of: date, profile: SampleProfile, customers: int) -> None:
         self.rng = random.Random(seed)
+        self.profile = profile
+        self.household_of: dict[str, str] = {}  # person id -> the household's first person id
+        self.household_sizes: dict[str, int] = {}
+        self.cashiers: dict[str, Person] = {}  # store -> the cashier whose mobile gets typed
+        self.company_mailboxes = max(1, int(customers * profile.company_email_share / 4))
         self.night_one_end = datetime.combine(as_of, time(17, 0), UTC)  # 00:00 in Vietnam
         self.night_two_end = self.night_one_end + timedelta(days=1)
         self.history_start = self.night_one_end - timedelta(days=HISTORY_DAYS)
@@ -85,13 +93,59 @@ class _Planner:
         return start + timedelta(seconds=int(self.rng.random() * span))
 
     def new_person(self) -> Person:
-        rng = self.rng
+        rng, profile = self.rng, self.profile
         household_of = None
-        if self.people and rng.random() < HOUSEHOLD_SHARE:
+        if self.people and rng.random() < profile.household_share:
             household_of = self.people[rng.randrange(len(self.people))]
+            head = self.household_of.get(household_of.person_id, household_of.person_id)
+            if profile.household_max_size and \
+                    self.household_sizes.get(head, 1) >= profile.household_max_size:
+                household_of = None
         person = make_person(rng, len(self.people), household_of)
+        if household_of is not None:
+            self.join_household(person, household_of)
+        elif profile.recycled_phone_share and len(self.people) > 10 and \
+                rng.random() < profile.recycled_phone_share:
+            person.phone = self.people[rng.randrange(len(self.people))].phone
+            person.recycled_number = True
+        if profile.company_email_share and rng.random() < profile.company_email_share:
+            person.emails.append(self.company_mailbox(rng.randrange(self.company_mailboxes)))
         self.people.append(person)
         return person
+
+    def join_household(self, person: Person, housemate: Person) -> None:
+        rng, profile = self.rng, self.profile
+        head = self.household_of.get(housemate.person_id, housemate.person_id)
+        self.household_of[person.person_id] = head
+        self.household_sizes[head] = self.household_sizes.get(head, 1) + 1
+        if profile.household_family_name_share and \
+                rng.random() < profile.household_family_name_share:
+            person.family_name = housemate.family_name
+        if profile.household_email_share and rng.random() < profile.household_email_share:
+            person.emails.insert(0, housemate.emails[0])
+
+    @staticmethod
+    def company_mailbox(number: int) -> str:
+        box = vietnam.COMPANY_MAILBOX_NAMES[number % len(vietnam.COMPANY_MAILBOX_NAMES)]
+        company, _, suffix = vietnam.COMPANY_DOMAINS[
+            number // len(vietnam.COMPANY_MAILBOX_NAMES) % len(vietnam.COMPANY_DOMAINS)
+        ].partition(".")
+        series = number // (len(vietnam.COMPANY_MAILBOX_NAMES) * len(vietnam.COMPANY_DOMAINS))
+        return f"{box}@{company}{series or ''}.{suffix}"
+
+    def name_as_typed(self, person: Person) -> str:
+        rng = self.rng
+        if self.profile.name_variant_share and rng.random() < self.profile.name_variant_share:
+            return render_name(rng, name_variant(rng, person))
+        return render_name(rng, person.full_name)
+
+    def junk_email(self) -> str:
+        extra = vietnam.UNLISTED_JUNK_EMAILS if self.profile.unlisted_junk else []
+        return self.rng.choice(vietnam.JUNK_EMAILS + extra)
+
+    def junk_phone(self) -> str:
+        extra = vietnam.UNLISTED_JUNK_PHONES if self.profile.unlisted_junk else []
+        return self.rng.choice(vietnam.JUNK_PHONES + extra)
 
     # --- per-person activity -------------------------------------------------------------
 
@@ -102,6 +156,8 @@ class _Planner:
         has_social, buys = rng.random() < 0.3, rng.random() < 0.5
         if not (has_web or has_crm or has_social or buys):
             has_web = True
+        if person.recycled_number:  # the number's previous owner used it years before
+            start = start + (end - start) * 0.75
         first_seen = self.moment_between(start, end)
         if has_web:
             if rng.random() < 0.6:
@@ -136,19 +192,19 @@ class _Planner:
     def plan_contact(
         self, person: Person, night: Night, start: datetime, end: datetime, duplicate: bool,
     ) -> None:
-        rng = self.rng
-        full_name = render_name(rng, person.full_name)
+        rng, profile = self.rng, self.profile
+        full_name = self.name_as_typed(person)
         last_name, _, first_name = full_name.partition(" ")
         emails = person.emails
         if duplicate:  # a second contact made from another form: other mailbox or other spelling
             email = render_email(rng, emails[-1])
-        elif rng.random() < 0.02:
-            email = rng.choice(vietnam.JUNK_EMAILS)
+        elif rng.random() < profile.junk_email_share:
+            email = self.junk_email()
         else:
             email = render_email(rng, emails[0]) if rng.random() < 0.9 else ""
         phone = render_phone(rng, person.phone) if rng.random() < 0.7 else ""
-        if rng.random() < 0.02:
-            phone = rng.choice(vietnam.JUNK_PHONES)
+        if rng.random() < profile.junk_phone_share:
+            phone = self.junk_phone()
         mobile = render_phone(rng, person.phone) if rng.random() < 0.35 else ""
         created = self.moment_between(start, end)
         contact = Contact(
@@ -176,14 +232,14 @@ class _Planner:
         elif roll < 0.9:
             email = render_email(rng, person.emails[1])
         elif roll < 0.95:
-            email = rng.choice(vietnam.JUNK_EMAILS)
+            email = self.junk_email()
         else:
             email = ""
         roll = rng.random()
         if roll < 0.9:
             phone = f"p:+84{person.phone}"
         elif roll < 0.94:
-            phone = "p:" + rng.choice(vietnam.JUNK_PHONES)
+            phone = "p:" + self.junk_phone()
         else:
             phone = ""
         night.leads.append(Lead(
@@ -193,7 +249,7 @@ class _Planner:
             campaign=rng.randrange(len(social.CAMPAIGNS)),
             platform="fb" if rng.random() < 0.7 else "ig",
             is_organic=rng.random() < 0.1,
-            full_name=render_name(rng, person.full_name),
+            full_name=self.name_as_typed(person),
             email=email,
             phone=phone,
         ))
@@ -211,7 +267,7 @@ class _Planner:
                 person=person, created_at=created, source="web", lines=lines,
                 email=render_email(rng, person.emails[0]),
                 phone=render_phone(rng, person.phone) if rng.random() < 0.9 else "",
-                billing_name=render_name(rng, person.full_name), location="",
+                billing_name=self.name_as_typed(person), location="",
                 device=rng.choice(person.devices), accepts_marketing=rng.random() < 0.5,
             )
             night.sessions.append(Session(
@@ -220,18 +276,54 @@ class _Planner:
         else:
             store, _, store_phone = rng.choice(vietnam.STORES)
             roll = rng.random()
-            if roll < 0.65:
-                phone, name = render_phone(rng, person.phone), render_name(rng, person.full_name)
+            profile = self.profile
+            if roll < 1 - profile.walk_in_share:
+                phone, name = render_phone(rng, person.phone), self.name_as_typed(person)
+            elif self.varied_walk_ins:
+                phone, name = self.walk_in(person, store, store_phone)
             elif roll < 0.9:  # walk-in: the cashier types the store's own number
                 phone, name = store_phone, WALK_IN_NAME
             else:
                 phone, name = "", WALK_IN_NAME
-            email = render_email(rng, person.emails[0]) if rng.random() < 0.25 else ""
+            walk_in = roll >= 1 - profile.walk_in_share
+            email_share = profile.walk_in_email_share if walk_in else 0.25
+            email = render_email(rng, person.emails[0]) if rng.random() < email_share else ""
             order = Order(
                 person=person, created_at=created, source="pos", lines=lines, email=email,
                 phone=phone, billing_name=name, location=store,
             )
         night.orders.append(order)
+
+    @property
+    def varied_walk_ins(self) -> bool:
+        profile = self.profile
+        return bool(profile.walk_in_real_name_share or profile.walk_in_empty_name_share
+                    or profile.walk_in_cashier_mobile_share)
+
+    def walk_in(self, person: Person, store: str, store_phone: str) -> tuple[str, str]:
+        """The phone and name a cashier types for a customer in a hurry."""
+        rng, profile = self.rng, self.profile
+        if profile.mobile_store_phones:
+            number = [name for name, _, _ in vietnam.STORES].index(store)
+            if number:
+                store_phone = vietnam.STORE_MOBILES[number]
+        roll = rng.random()
+        if roll < profile.walk_in_cashier_mobile_share:
+            if store not in self.cashiers:
+                self.cashiers[store] = self.people[rng.randrange(len(self.people))]
+            phone = render_phone(rng, self.cashiers[store].phone)
+        elif roll < 0.9:
+            phone = store_phone
+        else:
+            phone = ""
+        roll = rng.random()
+        if roll < profile.walk_in_real_name_share:
+            name = self.name_as_typed(person)
+        elif roll < profile.walk_in_real_name_share + profile.walk_in_empty_name_share:
+            name = ""
+        else:
+            name = rng.choice(WALK_IN_NAMES)
+        return phone, name
 
     # --- night 2: what changes about people already known ---------------------------------
 
@@ -352,9 +444,11 @@ def _ground_truth_rows(nights: list[Night]) -> Iterator[list[str]]:
 
 def generate_sample_exports(
     out_dir: Path, customers: int, seed: int = 42, as_of: date = date(2026, 11, 22),
+    profile: SampleProfile = DEFAULT,
 ) -> SampleSummary:
-    """Write two nights of exports for `customers` people, deterministically from `seed`."""
-    planner = _Planner(seed, as_of)
+    """Write two nights of exports for `customers` people, deterministically from `seed`, with
+    the identity hazards of `profile`."""
+    planner = _Planner(seed, as_of, profile, customers)
     night_one, night_two = Night(), Night()
     for _ in range(customers):
         planner.plan_person(planner.new_person(), night_one, planner.history_start,

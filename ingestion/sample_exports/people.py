@@ -35,6 +35,7 @@ class Person:
     user_id: str | None = None  # website account id, if they registered
     devices: list[str] = field(default_factory=list)  # Segment anonymousIds
     shares_household_phone: bool = False
+    recycled_number: bool = False  # got a number someone else used before; active only lately
 
     @property
     def full_name(self) -> str:
@@ -140,3 +141,21 @@ def render_name(rng: random.Random, name: str) -> str:
     if roll < 0.92:
         return vietnam.fold_diacritics(name).lower()
     return unicodedata.normalize("NFD", name)  # what macOS keyboards send
+
+
+def name_variant(rng: random.Random, person: Person) -> str:
+    """The name as a person types it in a hurry: middle name left out, given name first, or
+    one letter lost. Still recognisably the same person to a human reader."""
+    family, middle, given = person.family_name, person.middle_name, person.given_name
+    roll = rng.random()
+    if roll < 0.4:
+        return f"{family} {given}"
+    if roll < 0.65:
+        return f"{given} {family}" if rng.random() < 0.5 else f"{middle} {given} {family}"
+    tokens = [family, middle, given]
+    position = rng.randrange(3)
+    token = tokens[position]
+    if len(token) >= 3:
+        cut = rng.randrange(1, len(token))
+        tokens[position] = token[:cut] + token[cut + 1:]
+    return " ".join(tokens)

@@ -47,9 +47,19 @@ STORES = [
     ("Cửa hàng Hoàn Kiếm", "Hà Nội", "024 3936 1234"),
     ("Cửa hàng Hải Châu", "Đà Nẵng", "0236 3822 888"),
 ]
+# Mobile numbers some stores give as their own (a manager's phone on the counter).
+STORE_MOBILES = ["0903 112 233", "0918 445 566", "0979 778 899"]
 # Values people type into forms when they do not want to give theirs.
 JUNK_EMAILS = ["test@test.com", "noemail@gmail.com", "na@na.com"]
 JUNK_PHONES = ["0000000000", "0123456789", "0999999999"]
+# Junk no blocklist names: valid-looking, so only how many people use them gives them away.
+UNLISTED_JUNK_EMAILS = ["abc@abc.com", "khongco@gmail.com", "123@gmail.com", "email@email.com",
+                        "a@a.vn"]
+UNLISTED_JUNK_PHONES = ["0987654321", "0912345678", "0909090909", "0888888888"]
+# Shared mailboxes of small companies: an office's accountant or front desk.
+COMPANY_MAILBOX_NAMES = ["info", "ketoan", "lienhe", "sales", "office", "admin"]
+COMPANY_DOMAINS = ["minhphat.vn", "anphu.com.vn", "saigontrade.vn", "hanoifood.vn",
+                   "thanhcong.com", "vietan.vn", "hoanglong.com.vn", "daiphat.vn"]
 PRODUCTS = [
     ("SKU-AO-001", "Áo thun cotton", 189000), ("SKU-AO-002", "Áo sơ mi linen", 459000),
     ("SKU-QU-001", "Quần jean slim", 599000), ("SKU-VA-001", "Váy hoa mùa hè", 529000),

@@ -44,26 +44,26 @@ def test_junk_and_shared_values_join_nobody(tmp_path, warehouse):
          "Email": "test@test.com", "Phone Number": "0000000000"}
         for number, name in [(1, "Anh"), (2, "Bình"), (3, "Chi")]
     ])
-    # Walk-in customers: the cashier typed the store's own phone; their emails differ.
+    # Walk-in customers: the cashier typed the store's own phone, and no name or a placeholder.
     write_orders(exports, "orders.csv", [
-        {"Name": f"#{1000 + number}", "Billing Name": "Khách lẻ", "Billing Phone": store_phone,
-         "Email": f"walkin{number}@gmail.com"}
-        for number in range(5)
+        {"Name": f"#{1000 + number}", "Billing Name": ["Khách lẻ", "", "Chị"][number % 3],
+         "Billing Phone": store_phone, "Email": f"walkin{number}@gmail.com"}
+        for number in range(8)
     ])
     run_ingest(exports, warehouse)
 
     run_transform(warehouse)
 
-    assert query(warehouse, "select count(*) from marts.customers") == [(8,)]
+    assert query(warehouse, "select count(*) from marts.customers") == [(11,)]
     exclusions = dict(query(warehouse, """
         select identifier_value, reason from marts.identity_exclusions"""))
     assert exclusions["test@test.com"].startswith("blocklist: placeholder email")
     assert "placeholder phone" in exclusions["+84000000000"]
-    assert "shared: seen with 5 different emails" in exclusions["+842838234567"]
-    assert "shared: on 5 records with a placeholder name" in exclusions["+842838234567"]
+    assert exclusions["+842838234567"].startswith(
+        "used far beyond one person: on 8 orders with no usable name (limit 5")
     assert query(warehouse, """
-        select records_count, customers_count from marts.identity_exclusions
-        where identifier_value = '+842838234567'""") == [(5, 5)]
+        select rules, records_count, customers_count from marts.identity_exclusions
+        where identifier_value = '+842838234567'""") == [("frequency", 8, 8)]
     # Nobody's golden record shows the store's phone or the placeholder email.
     assert query(warehouse, """
         select count(*) from marts.customers

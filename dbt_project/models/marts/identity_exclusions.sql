@@ -18,6 +18,7 @@ reach as (
     select
         excluded.identifier_type,
         excluded.identifier_value,
+        excluded.rules,
         excluded.reason,
         count(*) as records_count,
         count(distinct clustered.customer_id) as customers_count
@@ -27,7 +28,7 @@ reach as (
             excluded.identifier_type = identifiers.identifier_type
             and excluded.identifier_value = identifiers.identifier_value
     inner join clustered on identifiers.record_key = clustered.record_key
-    group by excluded.identifier_type, excluded.identifier_value, excluded.reason
+    group by excluded.identifier_type, excluded.identifier_value, excluded.rules, excluded.reason
 )
 
 select * from reach

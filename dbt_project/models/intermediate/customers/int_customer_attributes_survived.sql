@@ -92,13 +92,7 @@ candidates as (
         'full_name' as attribute,
         trim(full_name) as value
     from observed_by_customer
-    where
-        name_key is not null
-        and name_key not in (
-            {%- for name in var('placeholder_names') -%}
-                '{{ name }}'{{ ", " if not loop.last }}
-            {%- endfor -%}
-        )
+    where name_key is not null and not {{ is_placeholder_name('name_key') }}
     union all
     select
         customer_id,

@@ -1,5 +1,6 @@
 -- Identifier values that must not link records, and why: placeholders from the blocklist seed,
--- and values shared by too many people (a store's phone, a family inbox, an agency's email).
+-- and values used far beyond one person's share of the population (a store's phone, a cashier's
+-- mobile, an agency's or family's inbox, junk typed to skip a form), with the figure and limit.
 with
 
 identifiers as (
@@ -10,8 +11,8 @@ blocklist as (
     select * from {{ ref('identifier_blocklist') }}
 ),
 
-record_names as (
-    select * from {{ ref('int_record_names_unioned') }}
+usage as (
+    select * from {{ ref('int_identifier_usage') }}
 ),
 
 distinct_values as (
@@ -25,6 +26,7 @@ blocklisted as (
     select
         distinct_values.identifier_type,
         distinct_values.identifier_value,
+        'blocklist' as rule,
         'blocklist: ' || blocklist.reason as reason
     from distinct_values
     inner join blocklist
@@ -39,99 +41,109 @@ blocklisted as (
             )
 ),
 
-emails as (
-    select
-        record_key,
-        identifier_value as email
-    from identifiers
-    where identifier_type = 'email'
+{%- set measures = {
+    'records_per_person': 'records per person using it',
+    'unnamed_orders': 'orders with no usable name',
+    'devices': 'devices',
+    'people': 'people\'\'s names',
+    'paired_values_per_person': 'values of the other kind per person using it',
+} %}
+
+frequency_outliers as (
+    -- One row per measure a value is an outlier on, with its figure and the limit it broke.
+    {%- for measure, label in measures.items() %}
+        select
+            identifier_type,
+            identifier_value,
+            'frequency' as rule,
+            'used far beyond one person: on ' || round({{ measure }}_count, 1) || ' {{ label }} (limit '
+            || round({{ measure }}_limit, 1) || ' = max(floor '
+            || {{ var('identifier_outlier_floors')[measure] }} || ', the population''s '
+            || '{{ var('identifier_outlier_quantile') }} quantile '
+            || round(coalesce({{ measure }}_population_quantile, 0), 2)
+            || ' x {{ var('identifier_outlier_factor') }}))' as reason
+        from usage
+        where is_{{ measure }}_outlier
+        {{ "union all" if not loop.last }}
+    {%- endfor %}
 ),
 
-phones as (
-    select
-        record_key,
-        identifier_value as phone
-    from identifiers
-    where identifier_type = 'phone'
-),
+{%- if var('max_links_per_identifier') is not none %}
 
 emails_with_phones as (
     -- Pairs seen on the same record: one person's email and phone, unless the value is shared.
     select distinct
-        emails.email,
-        phones.phone
-    from emails
-    inner join phones on emails.record_key = phones.record_key
+        emails.identifier_value as email,
+        phones.identifier_value as phone
+    from identifiers as emails
+    inner join identifiers as phones
+        on emails.record_key = phones.record_key
+    where emails.identifier_type = 'email' and phones.identifier_type = 'phone'
 ),
 
-shared_emails as (
+shared_values as (
     select
         'email' as identifier_type,
         email as identifier_value,
+        'fixed cap' as rule,
         'shared: seen with ' || count(*) || ' different phones (more than '
         || {{ var('max_links_per_identifier') }} || ')' as reason
     from emails_with_phones
     group by email
     having count(*) > {{ var('max_links_per_identifier') }}
-),
-
-shared_phones as (
+    union all
     select
-        'phone' as identifier_type,
-        phone as identifier_value,
+        'phone',
+        phone,
+        'fixed cap',
         'shared: seen with ' || count(*) || ' different emails (more than '
-        || {{ var('max_links_per_identifier') }} || ')' as reason
+        || {{ var('max_links_per_identifier') }} || ')'
     from emails_with_phones
     group by phone
     having count(*) > {{ var('max_links_per_identifier') }}
+),
+{%- endif %}
+
+{%- if var('max_names_per_identifier') is not none %}
+
+record_names as (
+    select * from {{ ref('int_record_names_unioned') }}
 ),
 
 used_under_several_names as (
     select
         identifiers.identifier_type,
         identifiers.identifier_value,
+        'fixed cap' as rule,
         'shared: used under ' || count(distinct record_names.name_key) || ' different names (more than '
         || {{ var('max_names_per_identifier') }} || ')' as reason
     from identifiers
     inner join record_names on identifiers.record_key = record_names.record_key
-    where identifiers.identifier_type in ('email', 'phone') and not record_names.is_placeholder
+    where identifiers.identifier_type in ('email', 'phone') and record_names.is_usable
     group by identifiers.identifier_type, identifiers.identifier_value
     having count(distinct record_names.name_key) > {{ var('max_names_per_identifier') }}
 ),
-
-typed_for_unnamed_customers as (
-    -- Staff who type a placeholder name ("Khách lẻ") for a walk-in also type a placeholder
-    -- phone: usually the store's own. A customer's own number is rarely given unnamed often.
-    select
-        identifiers.identifier_type,
-        identifiers.identifier_value,
-        'shared: on '
-        || count(distinct identifiers.record_key)
-        || ' records with a placeholder name (more than '
-        || {{ var('max_links_per_identifier') }} || ')' as reason
-    from identifiers
-    inner join record_names on identifiers.record_key = record_names.record_key
-    where identifiers.identifier_type in ('email', 'phone') and record_names.is_placeholder
-    group by identifiers.identifier_type, identifiers.identifier_value
-    having count(distinct identifiers.record_key) > {{ var('max_links_per_identifier') }}
-),
+{%- endif %}
 
 all_exclusions as (
     select * from blocklisted
     union all
-    select * from used_under_several_names
-    union all
-    select * from typed_for_unnamed_customers
-    union all
-    select * from shared_emails
-    union all
-    select * from shared_phones
+    select * from frequency_outliers
+    {%- if var('max_links_per_identifier') is not none %}
+        union all
+        select * from shared_values
+    {%- endif %}
+    {%- if var('max_names_per_identifier') is not none %}
+        union all
+        select * from used_under_several_names
+    {%- endif %}
 ),
 
 one_row_per_identifier as (
     select
         identifier_type,
         identifier_value,
+        string_agg(distinct rule, ', ' order by rule) as rules,
         string_agg(distinct reason, '; ' order by reason) as reason
     from all_exclusions
     group by identifier_type, identifier_value

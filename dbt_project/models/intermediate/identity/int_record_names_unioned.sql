@@ -1,5 +1,6 @@
--- The names each record was given, as folded matching keys, and whether the name is a
--- placeholder ("Khách lẻ"): evidence of whether an identifier is used by one person or several.
+-- The names each record was given, as folded matching keys, and whether the name can tell
+-- people apart: not a placeholder ("Khách lẻ") and at least two words ("Anh", "Chị" or
+-- "Khách" alone name nobody). Evidence of whether an identifier is used by one person or several.
 with
 
 events as (
@@ -43,15 +44,19 @@ names as (
         order_id,
         name_key
     from orders
+),
+
+cleaned as (
+    select distinct
+        source || ':' || record_id as record_key,
+        {{ name_words('name_key') }} as name_key
+    from names
 )
 
-select distinct
-    source || ':' || record_id as record_key,
+select
+    record_key,
     name_key,
-    name_key in (
-        {%- for name in var('placeholder_names') -%}
-            '{{ name }}'{{ ", " if not loop.last }}
-        {%- endfor -%}
-    ) as is_placeholder
-from names
+    {{ is_placeholder_name('name_key') }} as is_placeholder,
+    {{ is_usable_name('name_key') }} as is_usable
+from cleaned
 where name_key is not null

@@ -1,0 +1,1 @@
+"""Identity resolution algorithms the dbt Python models call: name matching, components."""

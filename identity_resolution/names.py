@@ -1,0 +1,116 @@
+"""Person names compared the way people write them.
+
+A name is folded (NFC, diacritics and đ removed, lower case, punctuation dropped, single spaces)
+and split into tokens. Two names are *compatible* — plausibly one person — when every token of
+the shorter is found in the longer, in any order, each exactly or with one letter added, lost or
+changed (in words of three letters or more). That accepts "Nguyễn An" for "Nguyễn Văn An", "An
+Nguyễn", "NGUYEN VAN AN", "Nguyn Văn An", "Vũ Thanh Hi" for "Vũ Thanh Hải" and two typed
+variants of one name ("Pan Minh Tiến", "Phan Mih Tiến"); it refuses "Nguyễn Thị Lan" for "Trần
+Thị Lan" and "Nguyễn Thị Hoa" for "Nguyễn Văn Hoa".
+
+Names are only ever compared among the records of one email or phone: the question is never
+"are two Nguyễn Văn An one person?" but "is this phone's Nguyễn Văn An its Nguyễn An?". Vietnamese
+names are short words, so a lost letter is often one of two or three ("Hải" typed "Hi"); the
+price of tolerating it is that two housemates whose names differ in one letter of one word
+("Nguyễn Văn Nam", "Nguyễn Văn Lam") count as one person.
+
+A name with fewer than two tokens ("Anh", "Chị", "Khách"), or one in the configured placeholders
+("Khách lẻ"), tells no one apart: it counts as no name.
+"""
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+_NOT_LETTERS = re.compile(r"[^\w\s]|\d|_", re.UNICODE)
+MIN_FUZZY_TOKEN_LENGTH = 3  # a one-letter difference counts only in words of 3+ letters
+
+
+def fold(name: str | None) -> str:
+    """'  NGUYỄN  Văn Đức.' -> 'nguyen van duc'."""
+    if not name:
+        return ""
+    text = unicodedata.normalize("NFC", name).replace("Đ", "D").replace("đ", "d")
+    text = "".join(char for char in unicodedata.normalize("NFD", text)
+                   if not unicodedata.combining(char))
+    return " ".join(_NOT_LETTERS.sub(" ", text.lower()).split())
+
+
+def name_tokens(name: str | None, placeholders: Iterable[str] = ()) -> tuple[str, ...]:
+    """The tokens of a usable name, or () when it tells no one apart."""
+    folded = fold(name)
+    if not folded or folded in {fold(placeholder) for placeholder in placeholders}:
+        return ()
+    tokens = tuple(folded.split())
+    return tokens if len(tokens) >= 2 else ()
+
+
+def _within_one_edit(left: str, right: str) -> bool:
+    if abs(len(left) - len(right)) > 1:
+        return False
+    if len(left) > len(right):
+        left, right = right, left
+    mismatches, i, j = 0, 0, 0
+    while i < len(left) and j < len(right):
+        if left[i] == right[j]:
+            i, j = i + 1, j + 1
+            continue
+        mismatches += 1
+        if mismatches > 1:
+            return False
+        if len(left) == len(right):
+            i += 1
+        j += 1
+    return mismatches + (len(right) - j) <= 1
+
+
+def nearly_equal(left: str, right: str) -> bool:
+    """One letter added, lost or changed, in a word of three letters or more."""
+    return (max(len(left), len(right)) >= MIN_FUZZY_TOKEN_LENGTH
+            and _within_one_edit(left, right))
+
+
+def compatible(left: Sequence[str], right: Sequence[str]) -> bool:
+    """Every token of the shorter name matches a different token of the longer one, exactly
+    or nearly (exact matches are taken first, so a near one never steals an exact partner)."""
+    if not left or not right:
+        return False
+    shorter, longer = (left, right) if len(left) <= len(right) else (right, left)
+    unused = list(longer)
+    unmatched = []
+    for token in shorter:
+        if token in unused:
+            unused.remove(token)
+        else:
+            unmatched.append(token)
+    for token in unmatched:
+        partner = next((other for other in unused if nearly_equal(token, other)), None)
+        if partner is None:
+            return False
+        unused.remove(partner)
+    return True
+
+
+def cluster_names(names: Sequence[tuple[str, ...]]) -> list[int | None]:
+    """Group the usable names seen on one identifier into people.
+
+    Longer names come first and found the groups (the fullest spelling of a person); each other
+    name joins the one group whose founder it is compatible with. A name compatible with two
+    groups ("Nguyễn An" beside "Nguyễn Văn An" and "Nguyễn Thị An") cannot say whose it is and
+    gets None, as does an unusable name. Returns a group number per input name.
+    """
+    order = sorted(range(len(names)), key=lambda index: (-len(names[index]), names[index]))
+    founders: list[tuple[str, ...]] = []
+    groups: list[int | None] = [None] * len(names)
+    for index in order:
+        name = names[index]
+        if not name:
+            continue
+        matches = [number for number, founder in enumerate(founders)
+                   if compatible(name, founder)]
+        if not matches:
+            founders.append(name)
+            groups[index] = len(founders) - 1
+        elif len(matches) == 1:
+            groups[index] = matches[0]
+    return groups

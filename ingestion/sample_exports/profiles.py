@@ -1,0 +1,65 @@
+"""Profiles of the sample population: how often each identity hazard occurs.
+
+`default` is the population the bundled sample has always had. `messy` is data identity
+resolution was not tuned on: every hazard that merges strangers or splits one person appears in
+several variants, so that no rule can pass by keying on one symptom (a placeholder name, a
+landline format, an exact name). Ground truth is written for every profile alike.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SampleProfile:
+    name: str
+    # People who live with someone already in the population and share their phone.
+    household_share: float = 0.03
+    # Largest household; 2 means couples only. Members join a random existing household.
+    household_max_size: int = 0  # 0: no limit, as the default profile always had
+    # Of household members, the share who also use the household's one email (a family inbox).
+    household_email_share: float = 0.0
+    # Of household members, the share who share the family name (children, not spouses).
+    household_family_name_share: float = 0.0
+    # Names typed as people type them: middle name dropped, given name first, a letter lost.
+    name_variant_share: float = 0.0
+    # Walk-in POS orders: what the cashier types. Shares of walk-ins, the rest typed properly.
+    walk_in_share: float = 0.35
+    walk_in_real_name_share: float = 0.0  # store phone, but the customer's own name
+    walk_in_empty_name_share: float = 0.0  # store phone and an empty name, no placeholder
+    walk_in_cashier_mobile_share: float = 0.0  # the cashier's own mobile instead of the store's
+    walk_in_email_share: float = 0.25  # the customer's own email still given
+    # Stores whose "landline" is a mobile number (so no rule can key on the number's kind).
+    mobile_store_phones: bool = False
+    # People who give a shared company mailbox (info@, ketoan@) on forms.
+    company_email_share: float = 0.0
+    # People who got a recycled number: a phone someone else used years before.
+    recycled_phone_share: float = 0.0
+    # Junk values people type to avoid giving theirs; only the default's are in the blocklist.
+    junk_email_share: float = 0.02
+    junk_phone_share: float = 0.02
+    unlisted_junk: bool = False
+
+
+DEFAULT = SampleProfile("default")
+
+MESSY = SampleProfile(
+    "messy",
+    household_share=0.08,
+    household_max_size=6,
+    household_email_share=0.3,
+    household_family_name_share=0.6,
+    name_variant_share=0.3,
+    walk_in_share=0.4,
+    walk_in_real_name_share=0.25,
+    walk_in_empty_name_share=0.3,
+    walk_in_cashier_mobile_share=0.15,
+    walk_in_email_share=0.2,
+    mobile_store_phones=True,
+    company_email_share=0.03,
+    recycled_phone_share=0.01,
+    junk_email_share=0.03,
+    junk_phone_share=0.03,
+    unlisted_junk=True,
+)
+
+PROFILES = {profile.name: profile for profile in (DEFAULT, MESSY)}
