@@ -9,10 +9,10 @@ EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$"
 E164_PATTERN = r"^\+[1-9][0-9]{7,14}$"
 
 
-# Marts that, once they hold rows, always do (data_issues, identity_exclusions and
-# customer_merges may rightly be empty).
-_NEVER_EMPTY_MARTS = ("customers", "customer_records", "identity_graph", "orders", "order_lines",
-                      "events", "sessions", "customer_segments")
+# Marts that, once they hold rows, always do (data_issues, identity_exclusions,
+# identity_links_refused and customer_merges may rightly be empty).
+_NEVER_EMPTY_MARTS = ("customers", "customer_records", "identity_graph", "identity_links",
+                      "orders", "order_lines", "events", "sessions", "customer_segments")
 
 
 def _not_shrunk(mart: str, thresholds: Thresholds) -> QualityCheck:

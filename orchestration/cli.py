@@ -88,6 +88,35 @@ def transform(warehouse: Path, select: str | None) -> None:
     click.echo(f"Marts built in {warehouse} (schema marts).")
 
 
+@main.command()
+@click.option("--customer-id", default=None, help="A customer id (cus_…).")
+@click.option("--email", default=None, help="Every customer this email links or was refused on.")
+@click.option("--phone", default=None, help="Every customer this phone links or was refused on.")
+@click.option("--warehouse", envvar="CDP_WAREHOUSE", type=click.Path(path_type=Path),
+              default=DEFAULT_WAREHOUSE, show_default=True)
+@click.option("--published", envvar="CDP_PUBLISHED", type=click.Path(path_type=Path),
+              default=None, help="Published DuckDB file [default: <warehouse dir>/published/…].")
+def explain(customer_id: str | None, email: str | None, phone: str | None, warehouse: Path,
+            published: Path | None) -> None:
+    """Why a customer's records are together, and which links were refused and why."""
+    from rich.console import Console
+
+    from identity_resolution.explain import explain as explain_customers
+    from identity_resolution.explain import render
+    from orchestration.settings import default_published
+
+    if sum(option is not None for option in (customer_id, email, phone)) != 1:
+        _fail("give exactly one of --customer-id, --email, --phone", EXIT_USAGE)
+    published = published or default_published(warehouse.resolve())
+    if not published.exists():
+        _fail(f"nothing published at {published}: run `cdp run` first", EXIT_USAGE)
+    explanations = explain_customers(published, customer_id, email, phone)
+    if not explanations:
+        _fail("no customer has that " + ("id" if customer_id else "value"), EXIT_FAILED)
+    # Piped or redirected, nothing wraps the long reasons: keep them on one line each.
+    render(explanations, Console(highlight=False, width=None if sys.stdout.isatty() else 240))
+
+
 def _run_options(command):
     options = [
         click.option("--published", envvar="CDP_PUBLISHED_WAREHOUSE",

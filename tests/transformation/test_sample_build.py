@@ -42,7 +42,7 @@ def test_every_source_record_maps_to_exactly_one_customer(built_warehouse):
 def test_keys_are_unique_and_not_null(built_warehouse):
     for table, key in [("customers", "customer_id"), ("orders", "order_id"),
                        ("events", "event_id"), ("sessions", "session_id"),
-                       ("identity_graph", "identifier_type, identifier_value"),
+                       ("identity_graph", "identifier_type, identifier_value, customer_id"),
                        ("identity_exclusions", "identifier_type, identifier_value"),
                        ("order_lines", "order_id, line_position")]:
         rows, distinct_keys = query(

@@ -4,23 +4,40 @@ linking as (
     select * from {{ ref('int_identifiers_linking') }}
 ),
 
+refused as (
+    select * from {{ ref('int_identity_links_refused') }}
+),
+
 clustered as (
     select * from {{ ref('int_records_clustered') }}
 ),
 
+linked as (
+    -- A link refused for a cardinality limit is not part of the graph.
+    select linking.*
+    from linking
+    left join refused
+        on
+            linking.record_key = refused.record_key
+            and linking.identifier_type = refused.identifier_type
+            and linking.identifier_value = refused.identifier_value
+    where refused.record_key is null
+),
+
 graph as (
-    -- Every record carrying a linking identifier is in one customer, so one row per identifier.
+    -- One row per identifier and customer: a value several people share (a household's phone)
+    -- resolves to each of their customers.
     select
-        linking.identifier_type,
-        linking.identifier_value,
-        min(clustered.customer_id) as customer_id,
-        min(linking.first_seen_at) as first_seen_at,
-        max(linking.last_seen_at) as last_seen_at,
+        linked.identifier_type,
+        linked.identifier_value,
+        clustered.customer_id,
+        min(linked.first_seen_at) as first_seen_at,
+        max(linked.last_seen_at) as last_seen_at,
         -- A record carries an identifier once (int_identifiers_unioned's grain).
         count(*) as records_count
-    from linking
-    inner join clustered on linking.record_key = clustered.record_key
-    group by linking.identifier_type, linking.identifier_value
+    from linked
+    inner join clustered on linked.record_key = clustered.record_key
+    group by linked.identifier_type, linked.identifier_value, clustered.customer_id
 )
 
 select * from graph
