@@ -47,13 +47,6 @@ joined as (
     select ours.customer_id, truth.person_id, ours.record_key
     from ours inner join truth using (record_key)
 ),
-oracle_edges as (
-    -- records of one real person that share an identifier
-    select distinct identifiers.identifier_type, identifiers.identifier_value, truth.person_id,
-        identifiers.record_key
-    from intermediate.int_identifiers_unioned as identifiers
-    inner join truth using (record_key)
-),
 pairs as (
     select
         (select sum(n * (n - 1) / 2) from (select count(*) as n from joined group by customer_id))

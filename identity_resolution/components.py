@@ -8,6 +8,7 @@ customer over a limit is refused — the weaker identifier yields — and report
 components are rebuilt, so the common case costs the scipy pass alone.
 """
 
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -110,3 +111,22 @@ def _rebuild(labels: np.ndarray, record_nodes: np.ndarray, identifier_nodes: np.
     for node in parent:
         labels[node] = roots.setdefault(find(node), fresh + len(roots))
     return refused
+
+
+def resolve_relations(records, edges, settings) -> tuple[Resolution, int]:
+    """`resolve` over the DuckDB relations of the dbt models that hold the graph
+    (int_records_unioned, int_identity_edges) and the settings (int_identity_settings: dbt Python
+    models cannot read vars). The models pass their own `dbt.ref`s, which is how dbt sees the
+    dependency. Returns the resolution and the number of records."""
+    record_count = records.aggregate("count(*)").fetchone()[0]
+    edge_table = edges.project("record_node, identifier_node, identifier_type").to_arrow_table()
+    limits, priority = settings.fetchone()
+    resolution = resolve(
+        record_count,
+        edge_table.column("record_node").to_numpy().astype(np.int64),
+        edge_table.column("identifier_node").to_numpy().astype(np.int64),
+        np.asarray(edge_table.column("identifier_type").to_pylist(), dtype=object),
+        json.loads(limits),
+        json.loads(priority),
+    )
+    return resolution, record_count

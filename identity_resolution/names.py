@@ -1,9 +1,10 @@
 """Person names compared the way people write them.
 
-A name is folded (NFC, diacritics and đ removed, lower case, punctuation dropped, single spaces)
-and split into tokens. Two names are *compatible* — plausibly one person — when every token of
-the shorter is found in the longer, in any order, each exactly or with one letter added, lost or
-changed (in words of three letters or more). That accepts "Nguyễn An" for "Nguyễn Văn An", "An
+Names arrive folded by the dbt models (`fold_name`, `name_words`: NFC, diacritics and đ
+removed, lower case, punctuation dropped, single spaces) and are compared as tuples of words.
+Two names are *compatible* — plausibly one person — when every word of the shorter is found in
+the longer, in any order, each exactly or with one letter added, lost or changed (in words of three
+letters or more). That accepts "Nguyễn An" for "Nguyễn Văn An", "An
 Nguyễn", "NGUYEN VAN AN", "Nguyn Văn An", "Vũ Thanh Hi" for "Vũ Thanh Hải" and two typed
 variants of one name ("Pan Minh Tiến", "Phan Mih Tiến"); it refuses "Nguyễn Thị Lan" for "Trần
 Thị Lan" and "Nguyễn Thị Hoa" for "Nguyễn Văn Hoa".
@@ -14,35 +15,13 @@ names are short words, so a lost letter is often one of two or three ("Hải" ty
 price of tolerating it is that two housemates whose names differ in one letter of one word
 ("Nguyễn Văn Nam", "Nguyễn Văn Lam") count as one person.
 
-A name with fewer than two tokens ("Anh", "Chị", "Khách"), or one in the configured placeholders
-("Khách lẻ"), tells no one apart: it counts as no name.
+Which names are usable at all (two words or more, no placeholder) is decided in SQL
+(`is_usable_name`); only usable names reach this module.
 """
 
-import re
-import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
-_NOT_LETTERS = re.compile(r"[^\w\s]|\d|_", re.UNICODE)
 MIN_FUZZY_TOKEN_LENGTH = 3  # a one-letter difference counts only in words of 3+ letters
-
-
-def fold(name: str | None) -> str:
-    """'  NGUYỄN  Văn Đức.' -> 'nguyen van duc'."""
-    if not name:
-        return ""
-    text = unicodedata.normalize("NFC", name).replace("Đ", "D").replace("đ", "d")
-    text = "".join(char for char in unicodedata.normalize("NFD", text)
-                   if not unicodedata.combining(char))
-    return " ".join(_NOT_LETTERS.sub(" ", text.lower()).split())
-
-
-def name_tokens(name: str | None, placeholders: Iterable[str] = ()) -> tuple[str, ...]:
-    """The tokens of a usable name, or () when it tells no one apart."""
-    folded = fold(name)
-    if not folded or folded in {fold(placeholder) for placeholder in placeholders}:
-        return ()
-    tokens = tuple(folded.split())
-    return tokens if len(tokens) >= 2 else ()
 
 
 def _within_one_edit(left: str, right: str) -> bool:

@@ -1,55 +1,19 @@
--- Why records are together: one row per link the identity graph made between a record and an
--- identifier value. Records that share a linked value (directly or through a chain) are one
--- customer; `cdp explain` reads this table.
+-- Why records are together: one row per link between a record and an identifier value.
+-- Records that share a linked value (directly or through a chain) are one customer;
+-- `cdp explain` reads this table.
 with
 
-linking as (
-    select * from {{ ref('int_identifiers_linking') }}
-),
-
-refused as (
-    select * from {{ ref('int_identity_links_refused') }}
-),
-
-name_groups as (
-    select * from {{ ref('int_identifier_name_groups') }}
-),
-
-clustered as (
-    select * from {{ ref('int_records_clustered') }}
-),
-
 links as (
-    select
-        clustered.customer_id,
-        linking.source,
-        linking.record_id,
-        linking.identifier_type,
-        linking.identifier_value,
-        case
-            when name_groups.people_count >= 2
-                then
-                    'shared value, same person''s name (one of '
-                    || name_groups.people_count || ' people using it)'
-            when linking.identifier_type in ('anonymous_id', 'crm_contact_id', 'lead_id')
-                then 'the record''s own id'
-            else 'same value'
-        end as link_rule,
-        linking.first_seen_at,
-        linking.last_seen_at
-    from linking
-    inner join clustered on linking.record_key = clustered.record_key
-    left join name_groups
-        on
-            linking.identifier_type = name_groups.identifier_type
-            and linking.identifier_value = name_groups.identifier_value
-            and linking.record_key = name_groups.record_key
-    left join refused
-        on
-            linking.record_key = refused.record_key
-            and linking.identifier_type = refused.identifier_type
-            and linking.identifier_value = refused.identifier_value
-    where refused.record_key is null
+    select * from {{ ref('int_identity_links') }}
 )
 
-select * from links
+select
+    customer_id,
+    source,
+    record_id,
+    identifier_type,
+    identifier_value,
+    link_rule,
+    first_seen_at,
+    last_seen_at
+from links

@@ -30,22 +30,8 @@ records as (
     ),
 {% endif %}
 
-previous_ranked as (
-    select
-        record_key,
-        customer_id,
-        row_number() over (
-            partition by record_key order by assigned_at desc, customer_id asc
-        ) as recency_rank
-    from history
-),
-
 previous as (
-    select
-        record_key,
-        customer_id
-    from previous_ranked
-    where recency_rank = 1
+    select * from {{ latest_assignments('history') }} as latest
 ),
 
 id_ages as (

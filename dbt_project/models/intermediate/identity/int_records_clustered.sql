@@ -11,19 +11,7 @@ history as (
 ),
 
 latest_assignments as (
-    select
-        record_key,
-        customer_id
-    from (
-        select
-            record_key,
-            customer_id,
-            row_number() over (
-                partition by record_key order by assigned_at desc, customer_id asc
-            ) as recency_rank
-        from history
-    ) as ranked
-    where recency_rank = 1
+    select * from {{ latest_assignments('history') }} as latest
 ),
 
 clustered as (

@@ -7,6 +7,9 @@ household's different given names are not). A record gets its person's group, or
 has no usable name or names of two people: through this identifier it can join nobody.
 """
 
+from itertools import groupby
+from operator import itemgetter
+
 import pyarrow as pa
 
 from identity_resolution.names import cluster_names
@@ -44,26 +47,19 @@ def model(dbt, session):
     )).fetchall()
     output = {"identifier_type": [], "identifier_value": [], "record_key": [],
               "name_group": [], "people_count": []}
-    start = 0
-    while start < len(rows):
-        end = start
-        key = rows[start][:2]
-        while end < len(rows) and rows[end][:2] == key:
-            end += 1
-        records = rows[start:end]
-        distinct_names = sorted({name for record in records for name in record[3] or []})
+    for (identifier_type, identifier_value), records in groupby(rows, key=itemgetter(0, 1)):
+        records = list(records)
+        distinct_names = sorted({name for *_, names in records for name in names or []})
         groups = dict(zip(distinct_names, cluster_names(
             [tuple(name.split()) for name in distinct_names]), strict=True))
         people = len({group for group in groups.values() if group is not None})
-        for identifier_type, identifier_value, record_key, names in records:
+        for *_, record_key, names in records:
             record_groups = {groups[name] for name in names or []}
             output["identifier_type"].append(identifier_type)
             output["identifier_value"].append(identifier_value)
             output["record_key"].append(record_key)
-            output["name_group"].append(
-                record_groups.pop() if len(record_groups) == 1 else None)
+            output["name_group"].append(record_groups.pop() if len(record_groups) == 1 else None)
             output["people_count"].append(people)
-        start = end
     return pa.table(output, schema=pa.schema([
         ("identifier_type", pa.string()), ("identifier_value", pa.string()),
         ("record_key", pa.string()), ("name_group", pa.int64()), ("people_count", pa.int64()),
