@@ -4,8 +4,10 @@ scipy labels the components of the whole graph in one linear pass. A component h
 identifiers of one type than a person plausibly has (`limits`: at most N user ids, CRM contacts,
 emails, phones) is a chain of merges through some value that is not one person's: it is rebuilt
 link by link, strongest identifier type first (`priority`), and a link that would take the
-customer over a limit is refused — the weaker identifier yields — and reported. Only offending
-components are rebuilt, so the common case costs the scipy pass alone.
+customer over a limit is refused — the weaker identifier yields — and reported. A component
+holding both records of a pair an analyst separated (`apart`, never_link overrides) is rebuilt
+the same way, and the link that would join the two is refused: the chain is cut at its weakest
+link. Only offending components are rebuilt, so the common case costs the scipy pass alone.
 """
 
 import json
@@ -33,7 +35,7 @@ def _smallest_record(labels: np.ndarray, record_count: int) -> np.ndarray:
 
 def resolve(record_count: int, record_nodes: np.ndarray, identifier_nodes: np.ndarray,
             identifier_types: np.ndarray, limits: dict[str, int],
-            priority: list[str]) -> Resolution:
+            priority: list[str], apart: list[tuple[int, int, str]] = ()) -> Resolution:
     node_count = int(max(record_count, identifier_nodes.max() + 1 if len(identifier_nodes) else 0))
     graph = coo_matrix(
         (np.ones(len(record_nodes), dtype=np.int8), (record_nodes, identifier_nodes)),
@@ -41,16 +43,20 @@ def resolve(record_count: int, record_nodes: np.ndarray, identifier_nodes: np.nd
     ).tocsr()
     _, labels = connected_components(graph, directed=False)
     labels = labels.astype(np.int64)
-    if not limits or not len(record_nodes):
+    if not (limits or len(apart)) or not len(record_nodes):
         return Resolution(_smallest_record(labels, record_count))
 
-    offending = _components_over_limits(labels, identifier_nodes, identifier_types, limits)
+    joined_apart = [(left, right, reason) for left, right, reason in apart
+                    if labels[left] == labels[right]]
+    offending = np.union1d(
+        _components_over_limits(labels, identifier_nodes, identifier_types, limits),
+        np.array([labels[left] for left, _, _ in joined_apart], np.int64))
     refused: list[tuple[int, int, str, str]] = []
     if len(offending):
         edge_component = labels[record_nodes]
         selected = np.isin(edge_component, offending)
         refused = _rebuild(labels, record_nodes[selected], identifier_nodes[selected],
-                           identifier_types[selected], limits, priority)
+                           identifier_types[selected], limits, priority, joined_apart)
     return Resolution(_smallest_record(labels, record_count), refused)
 
 
@@ -67,8 +73,8 @@ def _components_over_limits(labels: np.ndarray, identifier_nodes: np.ndarray,
 
 
 def _rebuild(labels: np.ndarray, record_nodes: np.ndarray, identifier_nodes: np.ndarray,
-             identifier_types: np.ndarray, limits: dict[str, int],
-             priority: list[str]) -> list[tuple[int, int, str, str]]:
+             identifier_types: np.ndarray, limits: dict[str, int], priority: list[str],
+             apart: list[tuple[int, int, str]]) -> list[tuple[int, int, str, str]]:
     """Union-find over the offending components' edges, strongest type first; writes the new
     labels into `labels` (fresh label numbers) and returns the refused edges."""
     rank = {identifier_type: position for position, identifier_type in enumerate(priority)}
@@ -84,6 +90,22 @@ def _rebuild(labels: np.ndarray, record_nodes: np.ndarray, identifier_nodes: np.
         while parent[node] != root:
             parent[node], node = root, parent[node]
         return root
+
+    # Each separated pair tags its two records with sides 1 and 2; a set holding both sides of
+    # one pair would make the two records one customer.
+    sides: dict[int, dict[int, int]] = {}
+    reasons: dict[int, str] = {}
+    for pair, (left, right, reason) in enumerate(apart):
+        sides.setdefault(left, {})[pair] = sides.get(left, {}).get(pair, 0) | 1
+        sides.setdefault(right, {})[pair] = sides.get(right, {}).get(pair, 0) | 2
+        reasons[pair] = reason
+
+    def separated(left_root: int, right_root: int) -> str | None:
+        left, right = sides.get(left_root, {}), sides.get(right_root, {})
+        for pair in left if len(left) <= len(right) else right:
+            if (left.get(pair, 0) | right.get(pair, 0)) == 3:
+                return reasons[pair]
+        return None
 
     refused = []
     for edge in order:
@@ -103,9 +125,17 @@ def _rebuild(labels: np.ndarray, record_nodes: np.ndarray, identifier_nodes: np.
                             f"the customer would have {merged[key]} values of {key} "
                             f"(limit {limits[key]})"))
             continue
+        if (reason := separated(record_root, identifier_root)) is not None:
+            refused.append((record, identifier, identifier_type,
+                            f"override: never link two of its records ({reason})"))
+            continue
         parent[identifier_root] = record_root
         counts[record_root] = merged
         counts.pop(identifier_root, None)
+        if identifier_root in sides:
+            joined = sides.setdefault(record_root, {})
+            for pair, side in sides.pop(identifier_root).items():
+                joined[pair] = joined.get(pair, 0) | side
     fresh = int(labels.max()) + 1
     roots: dict[int, int] = {}
     for node in parent:
@@ -113,14 +143,16 @@ def _rebuild(labels: np.ndarray, record_nodes: np.ndarray, identifier_nodes: np.
     return refused
 
 
-def resolve_relations(records, edges, settings) -> tuple[Resolution, int]:
+def resolve_relations(records, edges, settings, separations) -> tuple[Resolution, int]:
     """`resolve` over the DuckDB relations of the dbt models that hold the graph
-    (int_records_unioned, int_identity_edges) and the settings (int_identity_settings: dbt Python
-    models cannot read vars). The models pass their own `dbt.ref`s, which is how dbt sees the
-    dependency. Returns the resolution and the number of records."""
+    (int_records_unioned, int_identity_edges, int_identity_separations) and the settings
+    (int_identity_settings: dbt Python models cannot read vars). The models pass their own
+    `dbt.ref`s, which is how dbt sees the dependency. Returns the resolution and the number of
+    records."""
     record_count = records.aggregate("count(*)").fetchone()[0]
     edge_table = edges.project("record_node, identifier_node, identifier_type").to_arrow_table()
-    limits, priority = settings.fetchone()
+    limits, priority = settings.project(
+        "max_identifiers_per_customer_json, identifier_link_priority_json").fetchone()
     resolution = resolve(
         record_count,
         edge_table.column("record_node").to_numpy().astype(np.int64),
@@ -128,5 +160,7 @@ def resolve_relations(records, edges, settings) -> tuple[Resolution, int]:
         np.asarray(edge_table.column("identifier_type").to_pylist(), dtype=object),
         json.loads(limits),
         json.loads(priority),
+        [(int(left), int(right), str(reason)) for left, right, reason in separations.project(
+            "left_record_node, right_record_node, reason").fetchall()],
     )
     return resolution, record_count

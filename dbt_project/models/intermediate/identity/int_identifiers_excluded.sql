@@ -1,4 +1,5 @@
 -- Identifier values that must not link records, and why: placeholders from the blocklist seed,
+-- values an analyst overrode (seed identity_overrides),
 -- and values used far beyond one person's share of the population (a store's phone, a cashier's
 -- mobile, an agency's or family's inbox, junk typed to skip a form), with the figure and limit.
 with
@@ -13,6 +14,10 @@ blocklist as (
 
 usage as (
     select * from {{ ref('int_identifier_usage') }}
+),
+
+overrides as (
+    select * from {{ ref('int_identity_overrides') }}
 ),
 
 distinct_values as (
@@ -39,6 +44,17 @@ blocklisted as (
                     and {{ regex_matches('distinct_values.identifier_value', 'blocklist.pattern') }}
                 )
             )
+),
+
+overridden as (
+    -- An analyst said the value links nobody (seed identity_overrides).
+    select distinct
+        identifier_type,
+        identifier_value,
+        'override' as rule,
+        'override: ' || reason as reason
+    from overrides
+    where action = 'never_link' and identifier_value is not null
 ),
 
 {%- set measures = {
@@ -127,6 +143,8 @@ used_under_several_names as (
 
 all_exclusions as (
     select * from blocklisted
+    union all
+    select * from overridden
     union all
     select * from frequency_outliers
     {%- if var('max_links_per_identifier') is not none %}

@@ -1,5 +1,6 @@
--- The record–identifier graph as integer node pairs, without excluded identifiers. Record nodes
--- are 0 .. records - 1; identifier nodes follow them.
+-- The identity graph as integer node pairs, without excluded identifiers. Record nodes are
+-- 0 .. records - 1; identifier nodes follow them: one per linking value (and name group), then
+-- one per link between two records (an override or a probabilistic match).
 with
 
 records as (
@@ -8,6 +9,33 @@ records as (
 
 linking_identifiers as (
     select * from {{ ref('int_identifiers_linking') }}
+),
+
+record_links as (
+    select * from {{ ref('int_identity_record_links') }}
+),
+
+record_identifiers as (
+    select
+        record_key,
+        identifier_type,
+        identifier_value,
+        name_group
+    from linking_identifiers
+    union all
+    select
+        left_record_key,
+        link_type,
+        link_label,
+        0
+    from record_links
+    union all
+    select
+        right_record_key,
+        link_type,
+        link_label,
+        0
+    from record_links
 ),
 
 identifier_nodes as (
@@ -23,7 +51,7 @@ identifier_nodes as (
         identifier_type,
         identifier_value,
         name_group
-    from linking_identifiers) as distinct_identifiers
+    from record_identifiers) as distinct_identifiers
 ),
 
 edges as (
@@ -32,13 +60,13 @@ edges as (
         identifier_nodes.identifier_node,
         identifier_nodes.identifier_type,
         identifier_nodes.identifier_value
-    from linking_identifiers
-    inner join records on linking_identifiers.record_key = records.record_key
+    from record_identifiers
+    inner join records on record_identifiers.record_key = records.record_key
     inner join identifier_nodes
         on
-            linking_identifiers.identifier_type = identifier_nodes.identifier_type
-            and linking_identifiers.identifier_value = identifier_nodes.identifier_value
-            and linking_identifiers.name_group = identifier_nodes.name_group
+            record_identifiers.identifier_type = identifier_nodes.identifier_type
+            and record_identifiers.identifier_value = identifier_nodes.identifier_value
+            and record_identifiers.name_group = identifier_nodes.name_group
 )
 
 select * from edges

@@ -1,6 +1,7 @@
--- Every link the identity graph made between a record and an identifier value, with the
--- record's customer and how the link was made: the linking identifiers without the links a
--- cardinality limit refused. Source of marts.identity_links and marts.identity_graph.
+-- Every link the identity graph made between a record and an identifier value (or another
+-- record: an override or a probabilistic match), with the record's customer and how the link
+-- was made: the linking identifiers without the links a cardinality limit or an override
+-- refused. Source of marts.identity_links and marts.identity_graph.
 with
 
 linking as (
@@ -17,6 +18,29 @@ name_groups as (
 
 clustered as (
     select * from {{ ref('int_records_clustered') }}
+),
+
+record_links as (
+    select * from {{ ref('int_identity_record_links') }}
+),
+
+record_link_ends as (
+    -- Each link between two records, once from each end: the other record is the value.
+    select
+        left_record_key as record_key,
+        right_record_key as other_record_key,
+        link_type,
+        link_label,
+        link_rule
+    from record_links
+    union all
+    select
+        right_record_key,
+        left_record_key,
+        link_type,
+        link_label,
+        link_rule
+    from record_links
 ),
 
 links as (
@@ -50,6 +74,28 @@ links as (
             and linking.identifier_type = refused.identifier_type
             and linking.identifier_value = refused.identifier_value
     where refused.record_key is null
+),
+
+record_to_record_links as (
+    select
+        clustered.customer_id,
+        clustered.source,
+        clustered.record_id,
+        record_link_ends.link_type as identifier_type,
+        record_link_ends.other_record_key as identifier_value,
+        record_link_ends.link_rule,
+        clustered.first_seen_at,
+        clustered.last_seen_at
+    from record_link_ends
+    inner join clustered on record_link_ends.record_key = clustered.record_key
+    left join refused
+        on
+            record_link_ends.record_key = refused.record_key
+            and record_link_ends.link_type = refused.identifier_type
+            and record_link_ends.link_label = refused.identifier_value
+    where refused.record_key is null
 )
 
 select * from links
+union all
+select * from record_to_record_links

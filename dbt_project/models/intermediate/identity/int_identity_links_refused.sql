@@ -65,7 +65,10 @@ refused_over_limits as (
         records.record_key,
         edges.identifier_type,
         edges.identifier_value,
-        'over a cardinality limit' as refusal,
+        case
+            when capped.reason like 'override:%' then 'override'
+            else 'over a cardinality limit'
+        end as refusal,
         capped.reason
     from capped
     inner join records on capped.record_node = records.record_node

@@ -1,4 +1,7 @@
 -- The identity settings Python models need, as one row: Python models cannot read dbt vars.
 select
     '{{ tojson(var("max_identifiers_per_customer")) }}' as max_identifiers_per_customer_json,
-    '{{ tojson(var("identifier_link_priority")) }}' as identifier_link_priority_json
+    '{{ tojson(var("identifier_link_priority")) }}' as identifier_link_priority_json,
+    cast({{ var("probabilistic_review_threshold") }} as double) as probabilistic_review_threshold,
+    cast({{ var("probabilistic_u_sample_pairs") }} as double) as probabilistic_u_sample_pairs,
+    cast({{ var("probabilistic_seed") }} as integer) as probabilistic_seed

@@ -18,7 +18,7 @@ def model(dbt, session):
     dbt.config(materialized="table")
     resolution, record_count = resolve_relations(
         dbt.ref("int_records_unioned"), dbt.ref("int_identity_edges"),
-        dbt.ref("int_identity_settings"))
+        dbt.ref("int_identity_settings"), dbt.ref("int_identity_separations"))
     return pa.table({
         "record_node": np.arange(record_count, dtype=np.int64),
         "component_id": resolution.component_of_record,

@@ -1,0 +1,115 @@
+-- One row per record that has something to compare — a usable name, a phone or an email — in
+-- the shape the probabilistic model reads (identity_resolution/probabilistic.py). All values
+-- are kept, excluded ones too: the model weighs a common value by its frequency itself.
+with
+
+records as (
+    select * from {{ ref('int_records_unioned') }}
+),
+
+record_names as (
+    select * from {{ ref('int_record_names_unioned') }}
+),
+
+identifiers as (
+    select * from {{ ref('int_identifiers_unioned') }}
+),
+
+contacts as (
+    select * from {{ ref('stg_crm__contacts') }}
+),
+
+orders as (
+    select * from {{ ref('stg_pos__orders') }}
+),
+
+names as (
+    -- A record given two usable names (rare) is compared on the first.
+    select
+        record_key,
+        min(name_key) as name_key
+    from record_names
+    where is_usable
+    group by record_key
+),
+
+contact_points as (
+    select
+        record_key,
+        min(case when identifier_type = 'phone' then identifier_value end) as phone,
+        min(case when identifier_type = 'email' then identifier_value end) as email
+    from identifiers
+    where identifier_type in ('phone', 'email')
+    group by record_key
+),
+
+cities as (
+    select
+        'crm:' || contact_id as record_key,
+        min({{ fold_name('city') }}) as city
+    from contacts
+    group by contact_id
+    union all
+    select
+        'pos:' || order_id,
+        min({{ fold_name('billing_city') }})
+    from orders
+    group by order_id
+),
+
+features as (
+    select
+        records.record_node,
+        records.record_key,
+        names.name_key,
+        string_split(names.name_key, ' ') as name_words,
+        array_to_string(list_sort(string_split(names.name_key, ' ')), ' ') as name_sorted,
+        contact_points.phone,
+        contact_points.email,
+        split_part(contact_points.email, '@', 1) as email_user,
+        nullif(cities.city, '') as city
+    from records
+    left join names on records.record_key = names.record_key
+    left join contact_points on records.record_key = contact_points.record_key
+    left join cities on records.record_key = cities.record_key
+    where
+        names.name_key is not null
+        or contact_points.phone is not null
+        or contact_points.email is not null
+),
+
+{%- set max_block = var('probabilistic_max_block_size') %}
+
+block_sizes as (
+    select
+        *,
+        count(phone) over (partition by phone) as phone_records,
+        count(email) over (partition by email) as email_records,
+        count(*) over (partition by name_key, city) as name_city_records
+    from features
+)
+
+select
+    record_node,
+    record_key,
+    name_key,
+    name_words,
+    name_sorted,
+    phone,
+    email,
+    email_user,
+    city,
+    -- A value on more records than the block size pairs only the records with the same name.
+    case
+        when phone_records <= {{ max_block }} then phone
+        when name_key is not null then phone || '|' || name_key
+    end as phone_block,
+    case
+        when email_records <= {{ max_block }} then email
+        when name_key is not null then email || '|' || name_key
+    end as email_block,
+    case
+        when name_key is not null and city is not null and name_city_records <= {{ max_block }}
+            then name_key || '|' || city
+    end as name_city_block
+from block_sizes
