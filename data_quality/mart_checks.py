@@ -68,18 +68,49 @@ def mart_checks(thresholds: Thresholds) -> list[QualityCheck]:
             ],
         ),
         QualityCheck(
-            name="marts_customers_not_over_merged",
+            name="marts_customers_size_not_an_outlier",
             asset=("marts", "customers"),
-            description=f"No customer holds more than {thresholds.max_records_per_customer} "
-                        "records (CDP_MAX_RECORDS_PER_CUSTOMER): more means a shared value "
-                        "joined strangers.",
+            description="No customer is an outlier of the population's sizes: at most "
+                        f"max({thresholds.customer_size_floor:g}, the "
+                        f"{thresholds.customer_size_quantile:g} quantile of records per "
+                        f"customer x {thresholds.customer_size_factor:g}) records "
+                        "(CDP_CUSTOMER_SIZE_FLOOR, _QUANTILE, _FACTOR). A larger one is a shared "
+                        "value that joined strangers.",
             blocking=True,
-            query="select customer_id, records_count from marts.customers",
+            query=f"""
+                with sizes as (select customer_id, records_count from marts.customers),
+                population as (
+                    select greatest({thresholds.customer_size_floor},
+                        quantile_cont(records_count, {thresholds.customer_size_quantile})
+                        * {thresholds.customer_size_factor}) as size_limit
+                    from sizes
+                )
+                select sizes.customer_id, sizes.records_count, population.size_limit
+                from sizes cross join population
+            """,
+            expectations=lambda: [
+                gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(
+                    column_A="size_limit", column_B="records_count", or_equal=True),
+            ],
+        ),
+        QualityCheck(
+            name="marts_customers_few_multi_person",
+            asset=("marts", "customers"),
+            description="At most "
+                        f"{thresholds.max_multi_person_record_share:.0%} of records sit in "
+                        "customers whose records carry two or more different people's names "
+                        "(CDP_MAX_MULTI_PERSON_RECORD_SHARE): more means households or "
+                        "strangers are being merged.",
+            blocking=True,
+            query="""
+                select coalesce(sum(records_count) filter (where people_named_count >= 2), 0)
+                    / greatest(sum(records_count), 1) as multi_person_record_share
+                from marts.customers
+            """,
             expectations=lambda: [
                 gx.expectations.ExpectColumnValuesToBeBetween(
-                    column="records_count", min_value=1,
-                    max_value=thresholds.max_records_per_customer,
-                ),
+                    column="multi_person_record_share", min_value=0,
+                    max_value=thresholds.max_multi_person_record_share),
             ],
         ),
         QualityCheck(

@@ -83,6 +83,9 @@ class RunReport:
 
     run_id: str
     checks: tuple[CheckRecord, ...]  # at least one
+    # Extra parts of the page, as HTML our own code rendered (values escaped), e.g. the
+    # identity review; shown after the checks in name order.
+    sections: tuple[str, ...] = ()
 
     @property
     def started_at(self) -> datetime:
@@ -121,7 +124,8 @@ def run_page(run: RunReport) -> str:
 <tbody>
 {rows}
 </tbody>
-</table>""",
+</table>
+{"".join(run.sections)}""",
     )
 
 
@@ -222,4 +226,6 @@ th { background: #f6f8fa; position: sticky; top: 0; }
 tr.failed td:first-child, tr.warned td:first-child { box-shadow: inset 3px 0 var(--tone); }
 .failure + .failure { margin-top: .5rem; }
 .examples { margin: .25rem 0 0; padding-left: 1.25rem; }
+h2 { font-size: 1.2rem; margin: 2rem 0 .25rem; }
+iframe { width: 100%; height: 520px; border: 1px solid #d0d7de; margin-top: 1rem; }
 """

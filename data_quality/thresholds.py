@@ -10,9 +10,15 @@ def _number(name: str, default: float) -> float:
 
 @dataclass(frozen=True)
 class Thresholds:
-    # A customer with more records than this is most likely an over-merge (a shared value the
-    # exclusions missed), so publishing stops until someone looks.
-    max_records_per_customer: int
+    # A customer far larger than the population's own sizes is most likely an over-merge (a
+    # shared value the guards missed), so publishing stops until someone looks. "Far larger":
+    # more records than max(floor, the `customer_size_quantile` of sizes x factor).
+    customer_size_quantile: float
+    customer_size_factor: float
+    customer_size_floor: float
+    # At most this share of all records may sit in customers whose records carry two or more
+    # different people's names (a household or strangers joined): more means a guard failed.
+    max_multi_person_record_share: float
     # A load bringing fewer rows than this share of the previous load is flagged (a broken
     # export often arrives as a tiny file); nightly deltas are small, so the default is low.
     min_volume_ratio_to_previous_load: float
@@ -33,7 +39,10 @@ class Thresholds:
     @classmethod
     def from_environment(cls, allow_shrink: bool = False) -> "Thresholds":
         return cls(
-            max_records_per_customer=int(_number("CDP_MAX_RECORDS_PER_CUSTOMER", 200)),
+            customer_size_quantile=_number("CDP_CUSTOMER_SIZE_QUANTILE", 0.999),
+            customer_size_factor=_number("CDP_CUSTOMER_SIZE_FACTOR", 10),
+            customer_size_floor=_number("CDP_CUSTOMER_SIZE_FLOOR", 50),
+            max_multi_person_record_share=_number("CDP_MAX_MULTI_PERSON_RECORD_SHARE", 0.05),
             min_volume_ratio_to_previous_load=_number("CDP_MIN_VOLUME_RATIO", 0.01),
             max_segment_share=_number("CDP_MAX_SEGMENT_SHARE", 0.95),
             max_bad_value_share=_number("CDP_MAX_BAD_VALUE_SHARE", 0.2),

@@ -161,12 +161,20 @@ class ReportFolder:
             raise ValueError(f"keep at least one run's report, not {keep_runs}")
         self.keep_runs = keep_runs
 
-    def add(self, run_id: str, record: CheckRecord) -> Path:
-        """File one check's outcome; returns the run's page."""
+    def add(self, run_id: str, record: CheckRecord, section: str | None = None,
+            attachments: dict[str, str] | None = None) -> Path:
+        """File one check's outcome — with, optionally, a section of the run's page (HTML our
+        code rendered) and files beside the page it links (`attachments`, name to text);
+        returns the run's page."""
         run_dir = self.runs_dir / _file_name(run_id)
         checks_dir = run_dir / "checks"
         first_check = not checks_dir.exists()
         checks_dir.mkdir(parents=True, exist_ok=True)
+        for name, text in (attachments or {}).items():
+            _write_atomically(run_dir / _file_name(name), text)
+        if section is not None:
+            (run_dir / "sections").mkdir(exist_ok=True)
+            _write_atomically(run_dir / "sections" / f"{_file_name(record.name)}.html", section)
         _write_atomically(checks_dir / f"{_file_name(record.name)}.json",
                           json.dumps(record.to_json(), indent=2, ensure_ascii=False))
         if first_check:
@@ -181,8 +189,8 @@ class ReportFolder:
     def runs(self) -> list[RunReport]:
         """Every run with at least one readable check record."""
         folders = sorted(self.runs_dir.iterdir()) if self.runs_dir.is_dir() else []
-        runs = [RunReport(folder.name, _records(folder)) for folder in folders
-                if folder.is_dir()]
+        runs = [RunReport(folder.name, _records(folder), _sections(folder))
+                for folder in folders if folder.is_dir()]
         return [run for run in runs if run.checks]
 
     def _prune(self, keep: int, current: Path) -> None:
@@ -203,6 +211,16 @@ def _records(run_dir: Path) -> tuple[CheckRecord, ...]:
         except (OSError, ValueError, KeyError, TypeError):
             continue  # pruned meanwhile, or not a record: the report shows the rest
     return tuple(records)
+
+
+def _sections(run_dir: Path) -> tuple[str, ...]:
+    sections = []
+    for path in sorted((run_dir / "sections").glob("*.html")):
+        try:
+            sections.append(path.read_text(encoding="utf-8"))
+        except OSError:
+            continue  # pruned meanwhile
+    return tuple(sections)
 
 
 def _started_at(run_dir: Path) -> float:

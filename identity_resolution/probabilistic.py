@@ -6,7 +6,8 @@ write them (the same words in another order, a word left out, a letter off), and
 agreements on names, phones and emails are weighed by how common the value is (term-frequency
 adjustments): "Nguyễn Văn An" or a store's phone agreeing says little, a rare name or a private
 mobile says a lot. The m probabilities are estimated by expectation maximisation on pairs
-blocked by phone, by name and city and by email, the u probabilities from a seeded
+blocked by phone, by name and city and by email (a deterministic hash sample of them past
+`max_pairs_for_em`), the u probabilities from a seeded
 random sample of pairs, so the same input gives the same model and the same links.
 
 Candidate pairs come from blocking on phone, on email and on name + city. A value on more
@@ -15,9 +16,9 @@ records that also carry the same name, so no block grows with the population.
 
 The model scores pairs; deciding which become links (and how sure they must be) is the job of
 int_identity_record_links, where the thresholds are configuration. It never links records whose
-names disagree: a household shares phone, email and city and differs only in the name, so
-those agreements cannot tell it from one person — the rules keep such records apart by name,
-and the model does not overrule them.
+names disagree (a household shares phone, email and city and differs only in the name, so those
+agreements cannot tell it from one person), nor records that both carry a phone or an email
+that differ beyond a typo: a link only the model makes must have nothing against it.
 """
 
 import json
@@ -104,7 +105,8 @@ def _linker(connection: duckdb.DuckDBPyConnection, features: pa.Table, settings)
     return Linker(records, settings, log_level=None)
 
 
-def train(features: pa.Table, max_pairs_for_u: float, seed: int) -> TrainedModel:
+def train(features: pa.Table, max_pairs_for_u: float, max_pairs_for_em: float,
+          seed: int) -> TrainedModel:
     """Fit the model on `features` (one row per record: record_node, name_key, name_sorted,
     phone, email, email_user, city and the three blocking keys). Too few pairs to estimate a
     parameter leaves the model untrained: no probabilistic links that run, and a warning."""
@@ -118,11 +120,11 @@ def train(features: pa.Table, max_pairs_for_u: float, seed: int) -> TrainedModel
             linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs_for_u,
                                                              seed=seed)
             linker.training.estimate_parameters_using_expectation_maximisation(
-                block_on("phone_block"))
+                block_on("phone_block"), max_pairs=max_pairs_for_em)
             linker.training.estimate_parameters_using_expectation_maximisation(
-                block_on("name_city_block"))
+                block_on("name_city_block"), max_pairs=max_pairs_for_em)
             linker.training.estimate_parameters_using_expectation_maximisation(
-                block_on("email_block"))
+                block_on("email_block"), max_pairs=max_pairs_for_em)
         except Exception as error:  # a small or uniform population is no failure
             logging.getLogger(__name__).warning(
                 "probabilistic matching not trained (%s: %s): no probabilistic links this run",
@@ -145,6 +147,7 @@ def score(features: pa.Table, model_json: str, threshold: float) -> pa.Table:
             "match_weight": pa.array([], pa.float64()),
             "agreement": pa.array([], pa.string()),
             "names_agree": pa.array([], pa.bool_()),
+            "contradicted": pa.array([], pa.bool_()),
         })
     connection = duckdb.connect()
     try:
@@ -168,7 +171,9 @@ def score(features: pa.Table, model_json: str, threshold: float) -> pa.Table:
                     case gamma_email when 3 then 'same email'
                         when 2 then 'same mailbox name' when 1 then 'email one letter off' end,
                     case gamma_city when 1 then 'same city' end) as agreement,
-                gamma_name >= 1 as names_agree
+                gamma_name >= 1 as names_agree,
+                -- A phone or email both records carry that differs beyond a typo.
+                gamma_phone = 0 or gamma_email = 0 as contradicted
             from {predictions.physical_name}
             order by left_record_node, right_record_node
         """).to_arrow_table()

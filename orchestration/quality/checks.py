@@ -14,6 +14,7 @@ from dagster import (
 )
 
 from data_quality.check import QualityCheck
+from data_quality.identity_review import CHART_FILE, identity_review
 from data_quality.mart_checks import mart_checks
 from data_quality.raw_checks import raw_checks
 from data_quality.thresholds import Thresholds
@@ -62,10 +63,42 @@ def _asset_check(check: QualityCheck) -> AssetChecksDefinition:
     return run_check
 
 
+def _identity_review_check() -> AssetChecksDefinition:
+    @asset_check(
+        asset=AssetKey(["marts", "identity_suspicious_customers"]),
+        name="identity_review",
+        description="The 20 most suspicious customers and the probabilistic model's match "
+                    "weights, in the run's quality report. Warns; never blocks publishing.",
+        blocking=False,
+    )
+    def run_review(context: AssetCheckExecutionContext, settings: CdpSettings
+                   ) -> AssetCheckResult:
+        review = identity_review(Path(settings.warehouse))
+        record = review.record()
+        page = _validator(settings.reports_dir).reports.add(
+            context.run.run_id, record, section=review.section(),
+            attachments={CHART_FILE: review.chart_html} if review.model_trained else None)
+        return AssetCheckResult(
+            passed=record.passed,
+            severity=AssetCheckSeverity.WARN,
+            description=f"{review.flagged} customers flagged; {review.multi_person} of the "
+                        "first 20 carry several people's names.",
+            metadata={
+                "customers_flagged": review.flagged,
+                "multi_person_in_top_20": review.multi_person,
+                "probabilistic_model_trained": review.model_trained,
+                "quality_report": MetadataValue.url(page.resolve().as_uri() + "#identity"),
+            },
+        )
+
+    return run_review
+
+
 def _checks_by_name(thresholds: Thresholds) -> dict[str, QualityCheck]:
     return {check.name: check for check in raw_checks(thresholds) + mart_checks(thresholds)}
 
 
 def quality_checks() -> list[AssetChecksDefinition]:
     return [_asset_check(check)
-            for check in _checks_by_name(Thresholds.from_environment()).values()]
+            for check in _checks_by_name(Thresholds.from_environment()).values()] \
+        + [_identity_review_check()]

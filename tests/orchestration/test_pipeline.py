@@ -80,16 +80,18 @@ def test_a_failing_blocking_check_keeps_the_previous_version(settings, monkeypat
     before = current_manifest(published)
     customers_before = _published(settings, "select count(*) from marts.customers")
 
-    # Tighten the over-merge guard below what the data holds: customers with more than two
-    # records now count as over-merged, and that check guards publishing.
-    monkeypatch.setenv("CDP_MAX_RECORDS_PER_CUSTOMER", "2")
+    # Tighten the over-merge guard below what the data holds: a customer larger than half the
+    # population's 0.999 quantile of sizes now counts as an outlier, and that check guards
+    # publishing.
+    monkeypatch.setenv("CDP_CUSTOMER_SIZE_FACTOR", "0.5")
+    monkeypatch.setenv("CDP_CUSTOMER_SIZE_FLOOR", "1")
     outcome = run_pipeline(settings)
 
     assert not outcome.success and not outcome.published
     [failed] = outcome.failed_checks
-    assert failed.check_name == "marts_customers_not_over_merged"
+    assert failed.check_name == "marts_customers_size_not_an_outlier"
     report = outcome.failure_report()
-    assert "marts/customers / marts_customers_not_over_merged" in report
+    assert "marts/customers / marts_customers_size_not_an_outlier" in report
     assert "offending rows" in report and "records_count" in report
     assert current_manifest(published) == before
     assert _published(settings, "select count(*) from marts.customers") == customers_before

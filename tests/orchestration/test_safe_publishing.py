@@ -136,7 +136,7 @@ def test_an_empty_exports_folder_never_replaces_the_published_marts(deployment, 
 def test_a_check_that_errors_blocks_publishing_like_a_failed_one(deployment, monkeypatch):
     published = Path(deployment.published_warehouse)
     before = current_manifest(published)
-    monkeypatch.setenv("CDP_MAX_RECORDS_PER_CUSTOMER", "two hundred")  # a typo in a setting
+    monkeypatch.setenv("CDP_CUSTOMER_SIZE_FLOOR", "two hundred")  # a typo in a setting
 
     outcome = run_pipeline(deployment)
 

@@ -24,6 +24,10 @@ rfm as (
     select * from {{ ref('int_customers_rfm_scored') }}
 ),
 
+people_named as (
+    select * from {{ ref('int_customer_people_named') }}
+),
+
 record_summary as (
     select
         customer_id,
@@ -104,6 +108,7 @@ joined as (
         cast({{ to_local_time('record_summary.last_seen_at') }} as date) as last_seen_date_local,
         record_summary.sources,
         record_summary.records_count,
+        coalesce(people_named.people_named_count, 0) as people_named_count,
         coalesce(web_summary.web_sessions_count, 0) as web_sessions_count,
         coalesce(web_summary.events_count, 0) as events_count,
         record_summary.leads_count,
@@ -132,6 +137,7 @@ joined as (
     left join order_summary on record_summary.customer_id = order_summary.customer_id
     left join web_summary on record_summary.customer_id = web_summary.customer_id
     left join crm_latest on record_summary.customer_id = crm_latest.customer_id
+    left join people_named on record_summary.customer_id = people_named.customer_id
 ),
 
 final as (

@@ -1,7 +1,8 @@
 -- Links between two records that no shared identifier made: an analyst's `always_link`
 -- override, or a probabilistic match above its threshold (int_identity_matches_probabilistic)
 -- where the rules had nothing to go on: the pair shares no identifier, or only values the rules
--- excluded (a store's phone). Never where names disagree or the rules kept the two apart by name.
+-- excluded (a store's phone). Never where names disagree, where the two carry different phones
+-- or emails, or where the rules kept the two apart by name.
 -- Each becomes a node of its own in the identity graph, joined to both records, so the
 -- cardinality limits weigh it like any other link (`identifier_link_priority`).
 with
@@ -91,6 +92,7 @@ match_evidence as (
         matches.match_probability,
         matches.agreement,
         matches.names_agree,
+        matches.contradicted,
         shared_linking_values.left_record_key is not null as shares_linking_value,
         coalesce(pair_evidence.shares_excluded_value, false) as shares_excluded_value,
         coalesce(pair_evidence.shares_contested_value, false) as shares_contested_value
@@ -119,9 +121,10 @@ accepted_matches as (
         end || '): ' || coalesce(nullif(agreement, ''), 'overall') as link_rule
     from match_evidence
     where
-        -- Never against the names (a household agrees on everything else), never where the
-        -- rules already decided, and only where they had nothing to go on.
+        -- Never against the names (a household agrees on everything else) or another phone or
+        -- email, never where the rules already decided: only where they had nothing to go on.
         names_agree
+        and not contradicted
         and not shares_linking_value
         and not shares_contested_value
         and match_probability >= case

@@ -4,4 +4,5 @@ select
     '{{ tojson(var("identifier_link_priority")) }}' as identifier_link_priority_json,
     cast({{ var("probabilistic_review_threshold") }} as double) as probabilistic_review_threshold,
     cast({{ var("probabilistic_u_sample_pairs") }} as double) as probabilistic_u_sample_pairs,
+    cast({{ var("probabilistic_em_max_pairs") }} as double) as probabilistic_em_max_pairs,
     cast({{ var("probabilistic_seed") }} as integer) as probabilistic_seed

@@ -12,10 +12,11 @@ from identity_resolution.probabilistic import train
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    settings = dbt.ref("int_identity_settings").project(
-        "probabilistic_u_sample_pairs, probabilistic_seed").fetchone()
+    u_pairs, em_pairs, seed = dbt.ref("int_identity_settings").project(
+        "probabilistic_u_sample_pairs, probabilistic_em_max_pairs, probabilistic_seed"
+    ).fetchone()
     features = dbt.ref("int_record_match_features").to_arrow_table()
-    trained = train(features, max_pairs_for_u=settings[0], seed=int(settings[1]))
+    trained = train(features, max_pairs_for_u=u_pairs, max_pairs_for_em=em_pairs, seed=int(seed))
     return pa.table({
         "trained_at": pa.array([datetime.now(UTC)], pa.timestamp("us", tz="UTC")),
         "records_compared": pa.array([features.num_rows], pa.int64()),

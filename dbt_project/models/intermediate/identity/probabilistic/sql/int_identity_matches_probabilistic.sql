@@ -6,6 +6,7 @@ select
     cast(null as double) as match_weight,
     cast(null as varchar) as agreement,
     cast(null as boolean) as names_agree,
+    cast(null as boolean) as contradicted,
     cast(null as varchar) as left_record_key,
     cast(null as varchar) as right_record_key
 where false
