@@ -3,7 +3,10 @@
    with or without + or 00, or the leading 0 lost by a spreadsheet. Numbers without a country
    code get `default_country_code`. NULL when the digits cannot be a phone number: a number of the
    default country must have one of its `national_number_lengths`, any other E.164's 8 to 15
-   digits. A malformed value links nobody and is listed in `marts.data_issues`. #}
+   digits, and every number must be valid for its country by libphonenumber's metadata (seed
+   phone_number_patterns, made by identity_resolution/phone_patterns.py): "091234567" is no
+   number, never a wrong E.164. A malformed value links nobody and is listed in
+   `marts.data_issues`. #}
 {% macro normalize_phone(column) -%}
     {%- set country = var('default_country_code') -%}
     {%- set lengths = var('national_number_lengths') -%}
@@ -35,6 +38,7 @@
                 then '+{{ country }}' || {{ digits }}
         end
     {%- endset -%}
+    {%- set formatted -%}
     case
         when ({{ candidate }}) like '+{{ country }}%'
             then case
@@ -43,5 +47,21 @@
             end
         when ({{ candidate }}) not like '+0%' and length({{ candidate }}) between 9 and 16
             then {{ candidate }}
+    end
+    {%- endset -%}
+    case
+        when exists (
+            select 1
+            from {{ ref('phone_number_patterns') }} as phone_patterns
+            where
+                phone_patterns.calling_code in (
+                    substr({{ formatted }}, 2, 1), substr({{ formatted }}, 2, 2),
+                    substr({{ formatted }}, 2, 3)
+                )
+                and {{ regex_matches(
+                    "substr(" ~ formatted ~ ", 2 + length(phone_patterns.calling_code))",
+                    "'^(?:' || phone_patterns.national_number_pattern || ')$'") }}
+        )
+            then {{ formatted }}
     end
 {%- endmacro %}

@@ -109,3 +109,71 @@ def test_a_shared_computer_links_at_most_two_accounts(tmp_path, warehouse):
         select count(*) from intermediate.int_identity_links_refused
         where refusal = 'over a cardinality limit' and identifier_type = 'user_id'
     """) == [(2,)]
+
+
+def test_an_override_splits_a_bad_merge_with_stable_ids_and_logs_the_split(tmp_path,
+                                                                          warehouse):
+    exports = tmp_path / "exports"
+    write_contacts(exports, "contacts.csv", [
+        {"Record ID": "1", "First Name": "Văn An", "Last Name": "Nguyễn",
+         "Phone Number": "0912 000 111", "Email": "an.nguyen@gmail.com",
+         "Create Date": "2025-01-01T08:00:00+07:00"},
+    ])
+    write_orders(exports, "orders.csv", [
+        {"Name": "#1", "Billing Name": "Nguyễn Văn An", "Billing Phone": "0912 000 111",
+         "Created at": "2026-03-01 10:00:00 +0700"},
+        # The same inbox, typed by someone else at the counter: a bad merge to undo.
+        {"Name": "#2", "Billing Name": "Nguyễn Văn An", "Email": "an.nguyen@gmail.com",
+         "Created at": "2026-02-01 10:00:00 +0700"},
+        # Her latest order is in capitals; an older one is written properly.
+        {"Name": "#3", "Billing Name": "ĐỖ NGỌC HOA", "Billing Phone": "0988 111 222",
+         "Created at": "2026-05-01 10:00:00 +0700"},
+        {"Name": "#4", "Billing Name": "Đỗ Ngọc Hoa", "Billing Phone": "0977 333 444",
+         "Created at": "2026-04-01 10:00:00 +0700"},
+    ])
+    run_ingest(exports, warehouse)
+    run_transform(warehouse)
+    an = customer_of(warehouse, "crm", "1")
+    assert customer_of(warehouse, "pos", "#2") == an
+    assert customer_of(warehouse, "pos", "#3") != customer_of(warehouse, "pos", "#4")
+
+    # An analyst separates order #2 from the contact, and says #3 and #4 are one person.
+    overrides = tmp_path / "overrides.csv"
+    overrides.write_text(
+        "action,record_or_identifier,other_record,reason\n"
+        "never_link,crm:1,pos:#2,another person at the counter (ticket 7)\n"
+        "always_link,pos:#3,pos:#4,same customer (confirmed by phone)\n", encoding="utf-8")
+    run_transform(warehouse, {"identity_overrides_csv": str(overrides)})
+
+    # The part with the oldest record keeps the id; the part split off gets its own record's.
+    assert customer_of(warehouse, "crm", "1") == customer_of(warehouse, "pos", "#1") == an
+    split_off = customer_of(warehouse, "pos", "#2")
+    assert split_off != an
+    assert query(warehouse, "select split_customer_id, new_customer_id, records_moved "
+                            "from marts.customer_splits") == [(an, split_off, 1)]
+    hoa = customer_of(warehouse, "pos", "#3")
+    assert customer_of(warehouse, "pos", "#4") == hoa
+    # The golden record writes the name as her best-written record does.
+    assert query(warehouse, "select full_name from marts.customers where customer_id = ?",
+                 [hoa]) == [("Đỗ Ngọc Hoa",)]
+    assert query(warehouse, """
+        select link_rule from marts.identity_links
+        where source = 'pos' and record_id = '#3' and identifier_type = 'override'
+    """) == [("override: always link (same customer (confirmed by phone))",)]
+
+    explained = CliRunner().invoke(main, ["explain", "--customer-id", an,
+                                          "--published", str(warehouse)], terminal_width=200)
+    assert "override: never link two of its records (another person at the counter" \
+        in explained.output
+
+    # Overriding an identifier instead: the inbox links nobody, with the analyst's reason.
+    overrides.write_text(
+        "action,record_or_identifier,other_record,reason\n"
+        "never_link,email:An.Nguyen@Gmail.com,,an inbox the shop types for walk-ins\n",
+        encoding="utf-8")
+    run_transform(warehouse, {"identity_overrides_csv": str(overrides)})
+    assert query(warehouse, """
+        select rules, reason from marts.identity_exclusions
+        where identifier_value = 'annguyen@gmail.com'
+    """) == [("override", "override: an inbox the shop types for walk-ins")]
+    assert customer_of(warehouse, "pos", "#2") == split_off

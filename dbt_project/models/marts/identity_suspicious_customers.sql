@@ -72,13 +72,20 @@ signals as (
 suspicious as (
     select
         *,
-        concat_ws('; ',
+        concat_ws(
+            '; ',
             case when people_named_count >= 2 then people_named_count || ' people''s names' end,
-            case when size_vs_p99 > 1 then records_count || ' records, ' || size_vs_p99
-                || 'x the 99th percentile' end,
+            case
+                when size_vs_p99 > 1 then
+                    records_count || ' records, ' || size_vs_p99
+                    || 'x the 99th percentile'
+            end,
             case when refused_links_count > 0 then refused_links_count || ' links refused' end,
-            case when probabilistic_links_count > 0 then probabilistic_links_count
-                || ' probabilistic links' end
+            case
+                when probabilistic_links_count > 0 then
+                    probabilistic_links_count
+                    || ' probabilistic links'
+            end
         ) as reasons
     from signals
     where
@@ -90,7 +97,7 @@ select
     row_number() over (
         order by
             people_named_count desc, size_vs_p99 desc, refused_links_count desc,
-            probabilistic_links_count desc, customer_id
+            probabilistic_links_count desc, customer_id asc
     ) as suspicion_rank,
     customer_id,
     records_count,

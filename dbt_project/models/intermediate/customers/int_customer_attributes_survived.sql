@@ -1,6 +1,8 @@
 -- The golden record: for each attribute, the most recent non-empty value from the most trusted
 -- source (`survivorship_source_order`). Excluded identifiers (a store's phone) and placeholder
--- names ("Khách lẻ") are never chosen.
+-- names ("Khách lẻ") are never chosen. The name is then written in its best form among the
+-- customer's own records of the same name: with its diacritics rather than without, properly
+-- cased rather than ALL CAPS or lower case ("Đỗ Ngọc Hoa" over "ĐỖ NGỌC HOA" or "do ngoc hoa").
 with
 
 clustered as (
@@ -90,7 +92,7 @@ candidates as (
         source,
         observed_at,
         'full_name' as attribute,
-        trim(full_name) as value
+        trim(regexp_replace(full_name, '\s+', ' ', 'g')) as value
     from observed_by_customer
     where name_key is not null and not {{ is_placeholder_name('name_key') }}
     union all
@@ -150,6 +152,39 @@ ranked as (
     from candidates
 ),
 
+name_spellings as (
+    -- Every way the customer's records write the surviving name (same folded key), best first.
+    select
+        winners.customer_id,
+        spellings.value,
+        row_number() over (
+            partition by winners.customer_id
+            order by
+                -- Diacritics cannot be put back; "đ" survives strip_accents, so test it apart.
+                (
+                    spellings.value <> strip_accents(spellings.value)
+                    or lower(spellings.value) like '%đ%'
+                ) desc,
+                {{ regex_matches('spellings.value', "'^\\p{Lu}\\p{Ll}*( \\p{Lu}\\p{Ll}*)*$'") }} desc,
+                spellings.trust_rank asc
+        ) as spelling_rank
+    from ranked as winners
+    inner join ranked as spellings
+        on
+            winners.customer_id = spellings.customer_id
+            and spellings.attribute = 'full_name'
+            and {{ fold_name('winners.value') }} = {{ fold_name('spellings.value') }}
+    where winners.attribute = 'full_name' and winners.trust_rank = 1
+),
+
+best_written_names as (
+    select
+        customer_id,
+        value as full_name
+    from name_spellings
+    where spelling_rank = 1
+),
+
 survived as (
     select
         customer_id,
@@ -166,4 +201,15 @@ survived as (
     group by customer_id
 )
 
-select * from survived
+select
+    survived.customer_id,
+    coalesce(best_written_names.full_name, survived.full_name) as full_name,
+    survived.full_name_source,
+    survived.email,
+    survived.email_source,
+    survived.phone,
+    survived.phone_source,
+    survived.city,
+    survived.city_source
+from survived
+left join best_written_names on survived.customer_id = best_written_names.customer_id

@@ -114,9 +114,12 @@ accepted_matches as (
         match_probability,
         'match probability ' || printf('%.4f', match_probability)
         || case
-            when shares_excluded_value then ' through an excluded value (threshold '
-                || {{ var('probabilistic_link_threshold_excluded') }}
-            else ' with no shared identifier (threshold '
+            when shares_excluded_value
+                then
+                    ' through an excluded value (threshold '
+                    || {{ var('probabilistic_link_threshold_excluded') }}
+            else
+                ' with no shared identifier (threshold '
                 || {{ var('probabilistic_link_threshold_unshared') }}
         end || '): ' || coalesce(nullif(agreement, ''), 'overall') as link_rule
     from match_evidence
