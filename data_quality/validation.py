@@ -138,10 +138,10 @@ class QualityValidator:
         failures = [
             Failure(
                 expectation=item.expectation_config.type,
-                column=item.expectation_config.kwargs.get("column")
-                or item.expectation_config.kwargs.get("column_list"),
+                column=_columns(item.expectation_config.kwargs),
                 unexpected_count=item.result.get("unexpected_count"),
-                examples=list(item.result.get("partial_unexpected_list") or [])[:EXAMPLES_SHOWN],
+                examples=[_python(example) for example in
+                          list(item.result.get("partial_unexpected_list") or [])[:EXAMPLES_SHOWN]],
             )
             for item in validation.results
             if not item.success
@@ -256,6 +256,20 @@ def _record(outcome: CheckOutcome, checked_at: datetime) -> CheckRecord:
             for failure in outcome.failures
         ),
     )
+
+
+def _columns(kwargs: dict) -> str | list[str] | None:
+    """The column(s) an expectation is on: one, a list, or a pair (A, B)."""
+    if kwargs.get("column_A"):
+        return [kwargs["column_A"], kwargs["column_B"]]
+    return kwargs.get("column") or kwargs.get("column_list")
+
+
+def _python(value: object) -> object:
+    """An example as plain Python (numpy scalars in tuples read as numbers, not reprs)."""
+    if isinstance(value, tuple | list):
+        return type(value)(_python(item) for item in value)
+    return value.item() if hasattr(value, "item") and not isinstance(value, str) else value
 
 
 def _example_text(value: object) -> str:
