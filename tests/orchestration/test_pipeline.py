@@ -47,6 +47,12 @@ def test_two_nights_end_to_end(settings, sample_dir, exports_dir):
     customers = query(Path(settings.warehouse), "select count(*) from marts.customers")
     assert _published(settings, "select count(*) from marts.customers") == customers
     assert Path(settings.data_docs_index).exists()
+    # The run's report carries the identity review and Splink's match weights chart, which
+    # opens offline (its scripts inline, no URL to fetch).
+    [run_page] = Path(settings.reports_dir).glob("runs/*/index.html")
+    assert 'id="identity"' in run_page.read_text(encoding="utf-8")
+    chart = (run_page.parent / "match_weights.html").read_text(encoding="utf-8")
+    assert "vegaEmbed" in chart and "<script src" not in chart
     night_one_ids = dict(query(Path(settings.warehouse), """
         select source || ':' || record_id, customer_id from marts.customer_records"""))
 
