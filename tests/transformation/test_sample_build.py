@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.transformation.dbt_runner import dbt_unit_tests
 from tests.conftest import query, run_ingest, run_transform
 
 
@@ -142,3 +143,12 @@ def test_a_declared_segment_appears_without_editing_a_model(built_warehouse):
     assert members == expected > 0
     assert query(built_warehouse, "select count(*) from marts.customer_segments "
                                   "where segment_name = 'VIP'") == [(0,)]
+
+
+def test_the_models_unit_tests_pass(built_warehouse):
+    # Nightly builds leave dbt's unit tests out (they check logic on fixed inputs, not the
+    # night's data); CI runs every one of them here, against the built warehouse's relations.
+    result = dbt_unit_tests(built_warehouse, target_path=built_warehouse.parent / "dbt_unit")
+    unit_tests = [node for node in result.result if node.node.resource_type == "unit_test"]
+    assert len(unit_tests) >= 10
+    assert {str(node.status) for node in unit_tests} == {"pass"}
