@@ -22,6 +22,23 @@ def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def built_sample(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Night 1 of the sample loaded and transformed, then night 2: a warehouse many suites
+    read (read-only: copy the folder before changing it). Returns the warehouse file; its
+    exports are in `exports/` beside its folder."""
+    folder = tmp_path_factory.mktemp("built")
+    exports = folder / "exports"
+    shutil.copytree(sample_dir / "exports", exports)
+    warehouse = folder / "warehouse" / "cdp.duckdb"
+    run_ingest(exports, warehouse)
+    run_transform(warehouse)
+    shutil.copytree(sample_dir / "next_night", exports, dirs_exist_ok=True)
+    run_ingest(exports, warehouse)
+    run_transform(warehouse)
+    return warehouse
+
+
 @pytest.fixture
 def exports_dir(tmp_path: Path, sample_dir: Path) -> Path:
     """A private copy of night 1's exports that a test may add files to."""

@@ -15,7 +15,7 @@ CRM_CONTACTS = ExportSpec(
     known_columns=(
         "Record ID", "First Name", "Last Name", "Email", "Phone Number", "Mobile Phone Number",
         "City", "Country/Region", "Lifecycle Stage", "Create Date", "Last Modified Date",
-        "Marketing contact status",
+        "Marketing contact status", "Unsubscribed from all email",
     ),
     timestamp_columns=("Create Date", "Last Modified Date"),
 )

@@ -9,7 +9,7 @@ from ingestion.sample_exports.people import Person
 COLUMNS = [
     "Record ID", "First Name", "Last Name", "Email", "Phone Number", "Mobile Phone Number",
     "City", "Country/Region", "Lifecycle Stage", "Create Date", "Last Modified Date",
-    "Marketing contact status", "Contact owner",
+    "Marketing contact status", "Contact owner", "Unsubscribed from all email",
 ]
 LIFECYCLE_STAGES = [
     "subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity",
@@ -35,6 +35,7 @@ class Contact:
     modified_at: datetime
     is_marketing_contact: bool
     owner: str
+    unsubscribed_from_all_email: bool = False
 
 
 def hubspot_timestamp(moment: datetime) -> str:
@@ -57,6 +58,7 @@ def contact_row(contact: Contact) -> list[str]:
         hubspot_timestamp(contact.modified_at),
         "Marketing contact" if contact.is_marketing_contact else "Non-marketing contact",
         contact.owner,
+        "true" if contact.unsubscribed_from_all_email else "false",
     ]
 
 

@@ -51,6 +51,10 @@ class Session:
     start: datetime
     identify: bool
     order: Order | None = None
+    # Segment Consent Management: the device's category preferences, sent on every message in
+    # `context.consent`, and whether this session is where the visitor changed them.
+    consent: dict[str, bool] | None = None
+    consent_changed: bool = False
 
 
 @dataclass
@@ -76,6 +80,9 @@ class _Planner:
 
     def __init__(self, seed: int, as_of: date, profile: SampleProfile, customers: int) -> None:
         self.rng = random.Random(seed)
+        # Consent statements draw from their own stream, so adding them left every identifier
+        # the sample writes as it was (and identity figures comparable across versions).
+        self.consent_rng = random.Random(f"{seed}-consent")
         self.profile = profile
         self.household_of: dict[str, str] = {}  # person id -> the household's first person id
         self.household_sizes: dict[str, int] = {}
@@ -184,10 +191,31 @@ class _Planner:
     ) -> None:
         rng = self.rng
         session_count = 1 + (rng.random() < 0.4) + (rng.random() < 0.1)
-        for number in range(session_count):
-            night.sessions.append(Session(
-                person, device, self.moment_between(start, end), identifies and number == 0,
-            ))
+        starts = [self.moment_between(start, end) for _ in range(session_count)]
+        consent = self.website_consent()
+        # A device's preferences change forward in time: its sessions get them in time order.
+        order_in_time = sorted(range(session_count), key=lambda number: starts[number])
+        for number in order_in_time:
+            session = Session(
+                person, device, starts[number], identifies and number == 0, consent=consent,
+            )
+            if consent is not None and self.consent_rng.random() < 0.15:
+                consent = self.website_consent(changed_from=consent)
+                session.consent, session.consent_changed = consent, True
+            night.sessions.append(session)
+
+    def website_consent(self, changed_from: dict[str, bool] | None = None
+                        ) -> dict[str, bool] | None:
+        """A device's cookie-banner choices (half the devices never answer it), or a change of
+        mind: one category flipped."""
+        rng = self.consent_rng
+        if changed_from is not None:
+            flipped = rng.choice(["Advertising", "Analytics"])
+            return {**changed_from, flipped: not changed_from[flipped]}
+        if rng.random() < 0.5:
+            return None
+        return {"Advertising": rng.random() < 0.55, "Analytics": rng.random() < 0.75,
+                "Functional": True}
 
     def plan_contact(
         self, person: Person, night: Night, start: datetime, end: datetime, duplicate: bool,
@@ -220,6 +248,7 @@ class _Planner:
             modified_at=self.moment_between(created, end),
             is_marketing_contact=rng.random() < 0.7,
             owner=crm.pick_owner(rng.random()),
+            unsubscribed_from_all_email=self.consent_rng.random() < 0.1,
         )
         self.next_record_id += 1 + rng.randrange(3)
         night.contacts.append(contact)
@@ -252,8 +281,17 @@ class _Planner:
             full_name=self.name_as_typed(person),
             email=email,
             phone=phone,
+            disclaimer_responses=self.lead_disclaimer_responses(),
         ))
         self.next_lead_id += 1 + rng.randrange(50)
+
+    def lead_disclaimer_responses(self) -> dict[str, bool]:
+        """The custom disclaimer checkboxes of the lead form (most forms have one or two)."""
+        rng = self.consent_rng
+        if rng.random() < 0.3:
+            return {}
+        keys = ["email_opt_in"] + (["sms_zalo_opt_in"] if rng.random() < 0.5 else [])
+        return {key: rng.random() < 0.6 for key in keys}
 
     def plan_order(self, person: Person, night: Night, start: datetime, end: datetime) -> None:
         rng = self.rng
@@ -396,7 +434,7 @@ def _write_events(path: Path, sessions: list[Session], rng: random.Random) -> in
         for session in sessions:
             messages = website.session_messages(
                 rng, session.person, session.device, session.start, session.identify,
-                session.order,
+                session.order, session.consent, session.consent_changed,
             )
             handle.write(b"".join(orjson.dumps(message) + b"\n" for message in messages))
             count += len(messages)

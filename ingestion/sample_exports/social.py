@@ -1,6 +1,7 @@
 """Leads as Meta's Lead Ads CSV export (Facebook and Instagram forms) has them."""
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -9,7 +10,7 @@ from ingestion.sample_exports.people import Person
 COLUMNS = [
     "id", "created_time", "ad_id", "ad_name", "adset_id", "adset_name", "campaign_id",
     "campaign_name", "form_id", "form_name", "is_organic", "platform", "full_name", "email",
-    "phone_number",
+    "phone_number", "custom_disclaimer_responses",
 ]
 _ADS_TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 CAMPAIGNS = [
@@ -33,6 +34,8 @@ class Lead:
     full_name: str
     email: str
     phone: str  # Meta writes "p:+84…"
+    # The form's custom disclaimer checkboxes: checkbox_key -> ticked.
+    disclaimer_responses: dict[str, bool] = field(default_factory=dict)
 
 
 def meta_timestamp(moment: datetime) -> str:
@@ -60,4 +63,7 @@ def lead_row(lead: Lead) -> list[str]:
         lead.full_name,
         lead.email,
         lead.phone,
+        json.dumps([{"checkbox_key": key, "is_checked": "1" if checked else "0"}
+                    for key, checked in lead.disclaimer_responses.items()])
+        if lead.disclaimer_responses else "",
     ]

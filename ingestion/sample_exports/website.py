@@ -39,8 +39,12 @@ def session_messages(
     start: datetime,
     identify: bool,
     order: Order | None,
+    consent: dict[str, bool] | None = None,
+    consent_changed: bool = False,
 ) -> list[dict]:
-    """One browsing session of a device: pages and product views, maybe a login and an order."""
+    """One browsing session of a device: pages and product views, maybe a login and an order.
+    With Segment Consent Management every message carries the device's category preferences
+    in `context.consent`; a change of mind is a `Segment Consent Preference Updated` event."""
     context = {
         "ip": f"14.{rng.randrange(160, 192)}.{rng.randrange(256)}.{rng.randrange(1, 255)}",
         "userAgent": rng.choice(_USER_AGENTS),
@@ -49,6 +53,8 @@ def session_messages(
     }
     if rng.random() < 0.3:
         context["campaign"] = rng.choice(_CAMPAIGNS)
+    if consent is not None:
+        context["consent"] = {"categoryPreferences": consent}
     messages: list[dict] = []
     moment = start
     user_id: str | None = None
@@ -71,6 +77,8 @@ def session_messages(
         })
 
     message("page", name="Home", properties={"path": "/"}, page=_PAGES[0])
+    if consent_changed:
+        message("track", event="Segment Consent Preference Updated", properties={})
     for _ in range(1 + (rng.random() < 0.5)):
         sku, product_name, price = rng.choice(vietnam.PRODUCTS)
         message("page", name="Product", properties={"path": f"/products/{sku.lower()}"})

@@ -15,7 +15,7 @@ SOCIAL_LEADS = ExportSpec(
     known_columns=(
         "id", "created_time", "ad_id", "ad_name", "adset_id", "adset_name", "campaign_id",
         "campaign_name", "form_id", "form_name", "is_organic", "platform", "full_name", "email",
-        "phone_number",
+        "phone_number", "custom_disclaimer_responses",
     ),
     timestamp_columns=("created_time",),
 )

@@ -1,6 +1,5 @@
 """RFM scores and business-day columns on a real dbt build of the generated sample."""
 
-import shutil
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -9,7 +8,7 @@ import pytest
 import yaml
 
 from orchestration.transformation.dbt_runner import DBT_PROJECT_DIR
-from tests.conftest import query, run_ingest, run_transform
+from tests.conftest import query
 
 PROJECT_VARS = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["cdp"]
 CUT_POINTS = PROJECT_VARS["rfm_frequency_cut_points"]
@@ -17,16 +16,9 @@ BUSINESS_TIMEZONE = ZoneInfo(PROJECT_VARS["business_timezone"])
 
 
 @pytest.fixture(scope="module")
-def built_warehouse(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Both nights of the sample, loaded together and transformed (dbt unit tests included)."""
-    folder = tmp_path_factory.mktemp("analytics")
-    exports = folder / "exports"
-    shutil.copytree(sample_dir / "exports", exports)
-    shutil.copytree(sample_dir / "next_night", exports, dirs_exist_ok=True)
-    warehouse = folder / "warehouse" / "cdp.duckdb"
-    run_ingest(exports, warehouse)
-    run_transform(warehouse)
-    return warehouse
+def built_warehouse(built_sample: Path) -> Path:
+    """Both nights of the sample, loaded and transformed."""
+    return built_sample
 
 
 def expected_frequency_score(orders_count: int) -> int:

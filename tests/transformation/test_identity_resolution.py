@@ -63,7 +63,8 @@ def test_junk_and_shared_values_join_nobody(tmp_path, warehouse):
     assert "+84000000000" not in exclusions
     assert query(warehouse, """
         select count(*), any_value(reason) from marts.data_issues
-        where source = 'crm' and column_name = 'phone_number'""") == [(3, "not a valid phone number")]
+        where source = 'crm' and column_name = 'phone_number'
+    """) == [(3, "not a valid phone number")]
     assert exclusions["+842838234567"].startswith(
         "used far beyond one person: on 8 orders with no usable name (limit 5")
     assert query(warehouse, """

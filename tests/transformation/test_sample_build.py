@@ -1,28 +1,18 @@
 """A real dbt build over generated exports: the public marts hold what they promise."""
 
 import csv
-import shutil
 from pathlib import Path
 
 import pytest
 
 from orchestration.transformation.dbt_runner import dbt_unit_tests
-from tests.conftest import query, run_ingest, run_transform
+from tests.conftest import query, run_transform
 
 
 @pytest.fixture(scope="module")
-def built_warehouse(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built_warehouse(built_sample: Path) -> Path:
     """Night 1 and night 2 of the sample, loaded and transformed."""
-    folder = tmp_path_factory.mktemp("built")
-    exports = folder / "exports"
-    shutil.copytree(sample_dir / "exports", exports)
-    warehouse = folder / "warehouse" / "cdp.duckdb"
-    run_ingest(exports, warehouse)
-    run_transform(warehouse)
-    shutil.copytree(sample_dir / "next_night", exports, dirs_exist_ok=True)
-    run_ingest(exports, warehouse)
-    run_transform(warehouse)
-    return warehouse
+    return built_sample
 
 
 def test_every_source_record_maps_to_exactly_one_customer(built_warehouse):

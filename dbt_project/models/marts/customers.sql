@@ -28,6 +28,21 @@ people_named as (
     select * from {{ ref('int_customer_people_named') }}
 ),
 
+consents as (
+    select * from {{ ref('int_customer_consents') }}
+),
+
+consent_summary as (
+    select
+        customer_id,
+        {%- for purpose in var('consent_purposes') %}
+            max(status) filter (where purpose = '{{ purpose }}') as consent_{{ purpose }}
+            {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from consents
+    group by customer_id
+),
+
 record_summary as (
     select
         customer_id,
@@ -49,8 +64,7 @@ order_summary as (
         sum(refunded_amount) as refunded_amount,
         sum(net_revenue) as net_revenue,
         min(ordered_at) as first_order_at,
-        max(ordered_at) as last_order_at,
-        bool_or(accepts_marketing) as accepts_marketing_at_checkout
+        max(ordered_at) as last_order_at
     from orders
     where customer_id is not null
     group by customer_id
@@ -70,7 +84,6 @@ crm_ranked as (
     select
         clustered.customer_id,
         contacts.lifecycle_stage,
-        contacts.is_marketing_contact,
         row_number() over (
             partition by clustered.customer_id
             order by contacts.modified_at desc nulls last, contacts.contact_id asc
@@ -122,8 +135,10 @@ joined as (
         cast({{ to_local_time('order_summary.first_order_at') }} as date) as first_order_date_local,
         cast({{ to_local_time('order_summary.last_order_at') }} as date) as last_order_date_local,
         crm_latest.lifecycle_stage as crm_lifecycle_stage,
-        coalesce(crm_latest.is_marketing_contact, false)
-        or coalesce(order_summary.accepts_marketing_at_checkout, false)
+        {%- for purpose in var('consent_purposes') %}
+            coalesce(consent_summary.consent_{{ purpose }}, 'unknown') as consent_{{ purpose }},
+        {%- endfor %}
+        coalesce(consent_summary.consent_email_marketing = 'granted', false)
             as has_marketing_consent,
         {{ dbt.datediff("record_summary.last_seen_at", "as_of.as_of_at", "day") }}
             as days_since_last_seen,
@@ -138,6 +153,7 @@ joined as (
     left join web_summary on record_summary.customer_id = web_summary.customer_id
     left join crm_latest on record_summary.customer_id = crm_latest.customer_id
     left join people_named on record_summary.customer_id = people_named.customer_id
+    left join consent_summary on record_summary.customer_id = consent_summary.customer_id
 ),
 
 final as (

@@ -20,7 +20,16 @@ renamed as (
         {{ nfc('city') }} as city,
         country_region as country,
         lower(lifecycle_stage) as lifecycle_stage,
-        marketing_contact_status = 'Marketing contact' as is_marketing_contact,
+        case marketing_contact_status
+            when 'Marketing contact' then true
+            when 'Non-marketing contact' then false
+        end as is_marketing_contact,
+        case lower(trim(unsubscribed_from_all_email))
+            when 'true' then true
+            when 'yes' then true
+            when 'false' then false
+            when 'no' then false
+        end as is_unsubscribed_from_all_email,
         create_date as created_at,
         last_modified_date as modified_at,
         _source_file,

@@ -23,6 +23,7 @@ renamed as (
         {{ nfc('full_name') }} as full_name,
         email,
         phone_number,
+        nullif(trim(custom_disclaimer_responses), '') as custom_disclaimer_responses,
         _source_file,
         _dlt_load_id
     from latest_versions

@@ -26,6 +26,9 @@ renamed as (
         {{ json_text('context', ['campaign', 'name']) }} as utm_campaign,
         {{ json_text('context', ['ip']) }} as ip_address,
         {{ json_text('context', ['userAgent']) }} as user_agent,
+        -- Segment Consent Management's category preferences ({"Advertising": true, …}),
+        -- stamped on every message of a consenting device, as JSON text.
+        {{ json_text('context', ['consent', 'categoryPreferences']) }} as consent_preferences,
         {{ json_text('traits', ['email']) }} as traits_email,
         {{ json_text('traits', ['phone']) }} as traits_phone,
         {{ json_text('traits', ['name']) }} as traits_name,

@@ -1,0 +1,186 @@
+-- Every explicit consent statement the exports hold: one row per record, purpose and moment.
+-- A source's silence states nothing (an empty column, a form without checkboxes, a device that
+-- never answered the banner); "not unsubscribed" is no grant either.
+with
+
+contacts as (
+    select * from {{ ref('stg_crm__contacts') }}
+),
+
+orders as (
+    select * from {{ ref('stg_pos__orders') }}
+),
+
+leads as (
+    select * from {{ ref('stg_social__leads') }}
+),
+
+events as (
+    select * from {{ ref('stg_website__events') }}
+),
+
+keywords as (
+    select * from {{ ref('consent_keywords') }}
+),
+
+-- HubSpot: a Non-marketing contact gets no marketing email and joins no ads audience.
+marketing_status_purposes as (
+    select unnest(['email_marketing', 'advertising']) as purpose
+),
+
+crm_marketing_status as (
+    select
+        'crm' as source,
+        contacts.contact_id as record_id,
+        marketing_status_purposes.purpose,
+        case when contacts.is_marketing_contact then 'granted' else 'withdrawn' end as status,
+        coalesce(contacts.modified_at, contacts.created_at) as stated_at,
+        'HubSpot Marketing contact status: '
+        || case
+            when contacts.is_marketing_contact then 'Marketing contact'
+            else 'Non-marketing contact'
+        end as statement
+    from contacts
+    cross join marketing_status_purposes
+    where contacts.is_marketing_contact is not null
+),
+
+crm_unsubscribed as (
+    select
+        'crm' as source,
+        contact_id as record_id,
+        'email_marketing' as purpose,
+        'withdrawn' as status,
+        coalesce(modified_at, created_at) as stated_at,
+        'HubSpot: unsubscribed from all email' as statement
+    from contacts
+    where is_unsubscribed_from_all_email
+),
+
+-- Shopify: the checkout's email marketing box, ticked or not, on each order.
+checkout_choices as (
+    select
+        'pos' as source,
+        order_id as record_id,
+        'email_marketing' as purpose,
+        case when accepts_marketing then 'granted' else 'withdrawn' end as status,
+        ordered_at as stated_at,
+        'Shopify Accepts Marketing: ' || case when accepts_marketing then 'yes' else 'no' end
+            as statement
+    from orders
+    where accepts_marketing is not null
+),
+
+-- Meta lead forms: custom disclaimer checkboxes, named by whoever built the form.
+lead_checkbox_lists as (
+    select
+        lead_id,
+        created_at,
+        unnest(from_json(
+            custom_disclaimer_responses,
+            '[{"checkbox_key": "VARCHAR", "is_checked": "VARCHAR"}]'
+        )) as checkbox
+    from leads
+    where
+        json_valid(custom_disclaimer_responses)
+        and json_type(custom_disclaimer_responses) = 'ARRAY'
+),
+
+lead_checkboxes as (
+    select
+        lead_id,
+        created_at,
+        struct_extract(checkbox, 'checkbox_key') as checkbox_key,
+        struct_extract(checkbox, 'is_checked') as is_checked
+    from lead_checkbox_lists
+),
+
+lead_statements as (
+    select
+        'social' as source,
+        lead_checkboxes.lead_id as record_id,
+        keywords.purpose,
+        case
+            when lower(lead_checkboxes.is_checked) in ('1', 'true', 'yes', 'checked')
+                then 'granted'
+            else 'withdrawn'
+        end as status,
+        lead_checkboxes.created_at as stated_at,
+        'Meta lead form checkbox ' || lead_checkboxes.checkbox_key || ': '
+        || coalesce(lead_checkboxes.is_checked, '') as statement
+    from lead_checkboxes
+    inner join keywords
+        on
+            keywords.source = 'social'
+            and regexp_matches(lead_checkboxes.checkbox_key, keywords.pattern, 'i')
+),
+
+-- Segment Consent Management stamps every message with the device's current preferences:
+-- the device's latest message says what holds now.
+device_preferences as (
+    select
+        anonymous_id,
+        max(occurred_at) as stated_at,
+        arg_max(consent_preferences, occurred_at) as preferences
+    from events
+    where consent_preferences is not null and anonymous_id is not null
+    group by anonymous_id
+),
+
+device_categories as (
+    select
+        anonymous_id,
+        stated_at,
+        preferences,
+        unnest(json_keys(preferences)) as category
+    from device_preferences
+    where json_valid(preferences) and json_type(preferences) = 'OBJECT'
+),
+
+device_statements as (
+    select
+        'website' as source,
+        device_categories.anonymous_id as record_id,
+        keywords.purpose,
+        case
+            when lower(json_extract_string(
+                device_categories.preferences,
+                '$."' || replace(device_categories.category, '"', '\"') || '"'
+            )) = 'true' then 'granted'
+            else 'withdrawn'
+        end as status,
+        device_categories.stated_at,
+        'Segment consent category ' || device_categories.category || ': '
+        || json_extract_string(
+            device_categories.preferences,
+            '$."' || replace(device_categories.category, '"', '\"') || '"'
+        ) as statement
+    from device_categories
+    inner join keywords
+        on
+            keywords.source = 'website'
+            and regexp_matches(device_categories.category, keywords.pattern, 'i')
+),
+
+unioned as (
+    select * from crm_marketing_status
+    union all
+    select * from crm_unsubscribed
+    union all
+    select * from checkout_choices
+    union all
+    select * from lead_statements
+    union all
+    select * from device_statements
+)
+
+select
+    source || ':' || record_id as record_key,
+    source,
+    record_id,
+    purpose,
+    status,
+    stated_at,
+    statement
+from unioned
+where stated_at is not null
