@@ -16,6 +16,7 @@ from ingestion.exports.folder import check_exports_folder
 from ingestion.exports.quarantine import QUARANTINE_TABLE
 from ingestion.exports.resource import FileOutcome
 from ingestion.exports.spec import ExportSpec
+from ingestion.exports.suppression import Suppression
 from ingestion.pos import POS_ORDER_LINES, pos
 from ingestion.social import SOCIAL_LEADS, social
 from ingestion.website import WEBSITE_EVENTS, website
@@ -100,10 +101,12 @@ def ingest_exports(
     destination: Destination | str,
     pipelines_dir: Path | None = None,
     systems: list[str] | None = None,
+    suppression: Suppression | None = None,
 ) -> IngestReport:
     """Load every new export file under `exports_dir` (a folder or an fsspec URL; None reads
     it from dlt config, `sources.exports_dir`). Raises ExportsFolderError when the folder is
-    missing or lacks a system's folder."""
+    missing or lacks a system's folder. Records of erased people (`suppression`) are dropped
+    and counted per file."""
     if exports_dir:
         check_exports_folder(exports_dir, list(SOURCES))
     loads = []
@@ -112,7 +115,8 @@ def ingest_exports(
         outcomes: list[FileOutcome] = []
         pipeline = pipeline_for(system, destination, pipelines_dir)
         arguments = {"exports_dir": exports_dir} if exports_dir else {}
-        info = pipeline.run(make_source(outcomes=outcomes, **arguments))
+        info = pipeline.run(make_source(outcomes=outcomes, suppression=suppression,
+                                        **arguments))
         load_id = info.loads_ids[0] if info.loads_ids else None
         rows_added = rows_of_load(pipeline, table, load_id)
         quarantined = rows_of_load(pipeline, QUARANTINE_TABLE, load_id)

@@ -5,6 +5,7 @@ exports folder; 3 done, but some files were set aside and need a look; 75 the wa
 use by another run (try again later).
 """
 
+import os
 import sys
 import time
 from datetime import date
@@ -115,6 +116,138 @@ def explain(customer_id: str | None, email: str | None, phone: str | None, wareh
         _fail("no customer has that " + ("id" if customer_id else "value"), EXIT_FAILED)
     # Piped or redirected, nothing wraps the long reasons: keep them on one line each.
     render(explanations, Console(highlight=False, width=None if sys.stdout.isatty() else 240))
+
+
+@main.group()
+def privacy() -> None:
+    """Requests from data subjects: erase, export (right of access), restrict processing."""
+
+
+def _request_options(command):
+    options = [
+        click.option("--email", default=None, help="The person's email, however written."),
+        click.option("--phone", default=None, help="The person's phone, however written."),
+        click.option("--customer-id", default=None, help="A customer id (cus_…)."),
+        click.option("--record", default=None, help="A source record: <source>:<id>."),
+        click.option("--requested-by", required=True,
+                     help="Who asked (the data subject, their representative, an authority)."),
+        click.option("--reason", required=True, help="Why, in a few words (kept in the audit)."),
+        click.option("--yes", "confirmed", is_flag=True,
+                     help="Go on when the request matches more than one customer."),
+        click.option("--warehouse", envvar="CDP_WAREHOUSE", type=click.Path(path_type=Path),
+                     default=DEFAULT_WAREHOUSE, show_default=True),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _privacy_request(kind: str, arguments: dict, **extra):
+    """Run one request; every way it can end is one line naming its cause."""
+    from orchestration.privacy import requests
+    from orchestration.settings import CdpSettings
+    from orchestration.warehouse_lock import WarehouseLocked
+    from privacy.store import PrivacySaltMissing
+    from privacy.subjects import RequestNotUnderstood
+
+    named = {key: arguments.pop(key) for key in ("email", "phone", "customer_id", "record")}
+    if sum(value is not None for value in named.values()) != 1:
+        _fail("name the person with exactly one of --email, --phone, --customer-id, --record",
+              EXIT_USAGE)
+    warehouse = arguments.pop("warehouse").resolve()
+    if not warehouse.exists():
+        _fail(f"no warehouse at {warehouse}", EXIT_USAGE)
+    os.environ["CDP_WAREHOUSE"] = str(warehouse)
+    settings = CdpSettings.from_environment()
+    try:
+        return getattr(requests, kind)(settings, requests.Selector(**named), **arguments, **extra)
+    except requests.NeedsConfirmation as many:
+        click.echo(f"The request matches {len(many.subject.customer_ids)} customers "
+                   f"({len(many.subject.records)} records):")
+        for customer_id in many.subject.customer_ids:
+            click.echo(f"  {customer_id}")
+        _fail("nothing done: check they are one person (`cdp explain --customer-id …`), then "
+              "repeat with --yes", EXIT_USAGE)
+    except requests.NothingMatches as nothing:
+        _fail(f"nothing done: {nothing} (the request is recorded)", EXIT_FAILED)
+    except (RequestNotUnderstood, PrivacySaltMissing) as error:
+        _fail(f"error: {error}", EXIT_USAGE)
+    except WarehouseLocked as locked:
+        _fail(f"error: {locked}", EXIT_LOCKED)
+
+
+def _print_outcome(result) -> None:
+    request = result.request
+    click.echo(f"{request.kind} {request.request_id}: {request.customers_matched} customer(s), "
+               f"{request.records_matched} record(s)")
+    for place, count in sorted((result.exported or request.removed).items()):
+        click.echo(f"  {count:>8,}  {place}")
+    for note in result.notes:
+        click.echo(f"  note: {note}")
+
+
+@privacy.command("map")
+@click.option("--warehouse", envvar="CDP_WAREHOUSE", type=click.Path(path_type=Path),
+              default=DEFAULT_WAREHOUSE, show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Write the map (Markdown) to this file instead of printing it.")
+def privacy_map(warehouse: Path, out: Path | None) -> None:
+    """Where personal data lives: each table and column, its category, sources, retention."""
+    import json
+
+    import duckdb
+
+    from orchestration.transformation.assets import DBT_PROJECT
+    from privacy.data_map import build_data_map, render_markdown
+    from privacy.policy import PolicyError, load_policy
+
+    if not warehouse.exists():
+        _fail(f"no warehouse at {warehouse}: run `cdp run` first", EXIT_USAGE)
+    try:
+        policy = load_policy()
+    except PolicyError as error:
+        _fail(f"error: {error}", EXIT_USAGE)
+    manifest_path = Path(DBT_PROJECT.manifest_path)
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else None
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        text = render_markdown(build_data_map(connection, policy, manifest))
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"Written: {out}")
+    else:
+        click.echo(text, nl=False)
+
+
+@privacy.command("erase")
+@_request_options
+def privacy_erase(**arguments) -> None:
+    """Erase a person everywhere (warehouse, published versions, dlt packages, reports, logs)
+    and keep them out of every later load."""
+    result = _privacy_request("erase", arguments)
+    _print_outcome(result)
+    click.echo("Erased. Their identifiers are on the suppression list: later exports carrying "
+               "them are dropped at ingestion.")
+
+
+@privacy.command("export")
+@_request_options
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("."),
+              show_default=True, help="Folder for the zip.")
+def privacy_export(out_dir: Path, **arguments) -> None:
+    """Everything held on a person, as JSON and CSV in a zip (the right of access)."""
+    result = _privacy_request("export", arguments, out_dir=out_dir)
+    _print_outcome(result)
+    click.echo(f"Written: {result.archive}")
+
+
+@privacy.command("restrict")
+@_request_options
+def privacy_restrict(**arguments) -> None:
+    """Stop processing a person: data kept, every consent withdrawn, no segment or audience."""
+    result = _privacy_request("restrict", arguments)
+    _print_outcome(result)
+    click.echo("Restricted: from the next build on they are in no segment or audience.")
 
 
 def _run_options(command):
@@ -265,13 +398,16 @@ def _ingest(exports_dir: str | None, warehouse: Path, destination: str | None) -
     from ingestion.exports.folder import ExportsFolderError
     from ingestion.pipeline import duckdb_destination, ingest_exports
     from orchestration.warehouse_lock import WarehouseLocked, warehouse_lock
+    from privacy.store import PrivacyStore
 
     pipelines_dir = None
     if not destination:
         destination, pipelines_dir = duckdb_destination(warehouse)
     try:
         with warehouse_lock(warehouse, purpose="cdp ingest"):
-            report = ingest_exports(exports_dir, destination, pipelines_dir)
+            suppression = PrivacyStore(warehouse).suppression()
+            report = ingest_exports(exports_dir, destination, pipelines_dir,
+                                    suppression=suppression)
     except ExportsFolderError as error:
         _fail(f"error: {error}", EXIT_USAGE)
     except WarehouseLocked as locked:
@@ -282,7 +418,10 @@ def _ingest(exports_dir: str | None, warehouse: Path, destination: str | None) -
         for file in system.files:
             line = f"  {file.status:<9} {file.source_file}"
             if file.status == "loaded":
-                line += f" ({file.records_read:,} read, {file.records_quarantined:,} set aside)"
+                line += f" ({file.records_read:,} read, {file.records_quarantined:,} set aside"
+                if file.records_suppressed:
+                    line += f", {file.records_suppressed:,} of erased people dropped"
+                line += ")"
             if file.detail:
                 line += f": {file.detail}"
             click.echo(line)

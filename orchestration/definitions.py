@@ -7,6 +7,7 @@ from dagster_dlt import DagsterDltResource
 
 from orchestration.automation import new_export_files, nightly_job, nightly_schedule
 from orchestration.ingestion.assets import EXPORT_FOLDERS, LOAD_ASSETS
+from orchestration.privacy.assets import privacy_retention
 from orchestration.publishing.assets import published_warehouse
 from orchestration.quality.checks import quality_checks
 from orchestration.settings import CdpSettings
@@ -17,7 +18,8 @@ from orchestration.warehouse_lock_resource import WarehouseLock
 def build_definitions(settings: CdpSettings) -> Definitions:
     """The whole code location, reading and writing where `settings` say."""
     return Definitions(
-        assets=[*EXPORT_FOLDERS, *LOAD_ASSETS, dbt_models, published_warehouse],
+        assets=[*EXPORT_FOLDERS, *LOAD_ASSETS, privacy_retention, dbt_models,
+                published_warehouse],
         asset_checks=QUALITY_CHECKS,
         jobs=[nightly_job],
         schedules=[nightly_schedule],

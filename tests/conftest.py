@@ -9,6 +9,7 @@ import pytest
 from ingestion.pipeline import IngestReport, duckdb_destination, ingest_exports
 from ingestion.sample_exports import generate_sample_exports
 from orchestration.transformation.dbt_runner import dbt_build
+from privacy.store import PrivacyStore
 
 SAMPLE_CUSTOMERS = 400
 SAMPLE_SEED = 11
@@ -54,7 +55,8 @@ def warehouse(tmp_path: Path) -> Path:
 
 def run_ingest(exports_dir: Path | str, warehouse: Path) -> IngestReport:
     destination, pipelines_dir = duckdb_destination(warehouse)
-    return ingest_exports(str(exports_dir), destination, pipelines_dir)
+    suppression = PrivacyStore(warehouse).suppression()
+    return ingest_exports(str(exports_dir), destination, pipelines_dir, suppression=suppression)
 
 
 def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:

@@ -24,6 +24,7 @@ from ingestion.exports.quarantine import (
 from ingestion.exports.read_result import FileProblem
 from ingestion.exports.schema_drift import drift_warnings
 from ingestion.exports.spec import ExportSpec
+from ingestion.exports.suppression import Suppression
 from ingestion.exports.text_lines import with_newline_line_ends
 from ingestion.exports.typed_records import AmountSettings, normalized_name, type_records
 
@@ -50,6 +51,7 @@ class FileOutcome:
     records_quarantined: int = 0
     detail: str = ""
     warnings: str = ""  # schema drift and renamed columns, "; "-separated
+    records_suppressed: int = 0  # dropped: they carry an erased person's identifier
     columns: list[str] = field(default_factory=list)  # the file's header (not stored)
 
 
@@ -62,10 +64,11 @@ def record_key(spec: ExportSpec) -> tuple[str, ...]:
 
 def export_resource(
     spec: ExportSpec, exports_dir: str, outcomes: list[FileOutcome] | None = None,
-    amounts: AmountSettings | None = None,
+    amounts: AmountSettings | None = None, suppression: Suppression | None = None,
 ) -> DltResource:
     """A resource over `<exports_dir>/<system>/`; appends each new file's outcome to `outcomes`.
-    A file that cannot be read is set aside with its reason; it never stops the others."""
+    A file that cannot be read is set aside with its reason; it never stops the others. Records
+    of erased people (`suppression`) are dropped and counted, never stored."""
     outcomes = outcomes if outcomes is not None else []
     amounts = amounts or AmountSettings()
 
@@ -107,6 +110,9 @@ def export_resource(
                         rows = _read_file(connection, spec, file, path, Path(scratch),
                                           typed_table, len(run_outcomes), load_id, outcome,
                                           amounts, set(columns_seen))
+                        if suppression:
+                            rows = _without_suppressed(connection, spec, typed_table, rows,
+                                                       outcome, suppression)
                         quarantined.extend(rows)
                 except Exception as error:  # one file's failure never stops the others
                     outcome.status = "failed"
@@ -176,6 +182,24 @@ def export_resource(
     return read_new_files
 
 
+def _without_suppressed(
+    connection: duckdb.DuckDBPyConnection, spec: ExportSpec, typed_table: str,
+    rows: list[QuarantinedRow], outcome: FileOutcome, suppression: Suppression,
+) -> list[QuarantinedRow]:
+    """Drop an erased person's records from the typed file and from the lines set aside."""
+    dropped = 0
+    if outcome.status == "loaded":
+        dropped = suppression.drop_from(connection, spec, typed_table)
+        outcome.records_read -= dropped
+    kept = [row for row in rows if not suppression.mentioned_in(row.raw_text, spec.system)]
+    outcome.records_quarantined -= len(rows) - len(kept)
+    outcome.records_suppressed = dropped + len(rows) - len(kept)
+    if outcome.records_suppressed:
+        _log.info("%s: %d records of erased people dropped", outcome.source_file,
+                  outcome.records_suppressed)
+    return kept
+
+
 def _one_line(error: BaseException) -> str:
     """The innermost cause of an error, on one line: what a person can act on."""
     while error.__cause__ is not None and not isinstance(error, UnreadableFile):
@@ -190,6 +214,7 @@ def _files_table(outcomes: list[FileOutcome]) -> pa.Table:
         ("file_fingerprint", pa.string()), ("size_bytes", pa.int64()),
         ("modified_at", pa.string()), ("status", pa.string()), ("records_read", pa.int64()),
         ("records_quarantined", pa.int64()), ("detail", pa.string()), ("warnings", pa.string()),
+        ("records_suppressed", pa.int64()),
     ])
     rows = [{name: getattr(outcome, name) for name in schema.names} for outcome in outcomes]
     return pa.Table.from_pylist(rows, schema=schema)

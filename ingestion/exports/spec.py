@@ -24,3 +24,23 @@ class ExportSpec:
     # Rows sharing this column get a 1-based `line_position` in file order (Shopify line items).
     position_within: str | None = None
     csv_delimiter: str = ","
+    # Where a record names its person, for the suppression list of erased people: (kind, column)
+    # with kind `email`, `phone`, `record` (this system's record id) or `user_id`, and column a
+    # file column or `<json column>.<key>` (`traits.email`).
+    subject_columns: tuple[tuple[str, str], ...] = ()
+    # Columns an erased person's rows keep, as facts about nobody (a sale's amounts, date,
+    # products, store); with none, their rows are deleted whole.
+    kept_when_erased: tuple[str, ...] = ()
+
+    @property
+    def normalized_key_column(self) -> str:
+        """The raw table's column of the record id (the first key column)."""
+        from ingestion.exports.typed_records import normalized_name  # it imports this module
+
+        return normalized_name(self.key_columns[0])
+
+    @property
+    def normalized_kept_when_erased(self) -> tuple[str, ...]:
+        from ingestion.exports.typed_records import normalized_name
+
+        return tuple(normalized_name(column) for column in self.kept_when_erased)

@@ -5,6 +5,7 @@ from dlt.extract.resource import DltResource
 
 from ingestion.exports.resource import FileOutcome, export_resource
 from ingestion.exports.spec import ExportSpec
+from ingestion.exports.suppression import Suppression
 from ingestion.exports.typed_records import AmountSettings
 
 POS_ORDER_LINES = ExportSpec(
@@ -28,12 +29,24 @@ POS_ORDER_LINES = ExportSpec(
     currency_column="Currency",
     # An order's rows are its line items in order; the key is order Name + line position.
     position_within="Name",
+    subject_columns=(("record", "Name"), ("email", "Email"), ("phone", "Billing Phone"),
+                     ("phone", "Phone")),
+    # An erased customer's orders stay as anonymous sales: what was sold, when, where, for how
+    # much; never who bought (names, contacts, addresses, notes, ids all go).
+    kept_when_erased=(
+        "Financial Status", "Paid at", "Fulfillment Status", "Currency", "Subtotal", "Shipping",
+        "Taxes", "Total", "Discount Code", "Discount Amount", "Created at", "Lineitem quantity",
+        "Lineitem name", "Lineitem price", "Lineitem sku", "Lineitem compare at price",
+        "Billing City", "Billing Country", "Cancelled at", "Fulfilled at", "Refunded Amount",
+        "Outstanding Balance", "Location", "Source", "Payment Method",
+    ),
 )
 
 
 @dlt.source(name="pos")
 def pos(exports_dir: str = dlt.config.value, outcomes: list[FileOutcome] | None = None,
-        decimal_separator: str = "auto", default_currency: str = "VND") -> DltResource:
+        decimal_separator: str = "auto", default_currency: str = "VND",
+        suppression: Suppression | None = None) -> DltResource:
     """Order line rows from `<exports_dir>/pos/`; a refunded order becomes a new version.
 
     Amounts are read the way the file writes them (`150.000` is 150,000 VND). When a file cannot
@@ -41,4 +54,5 @@ def pos(exports_dir: str = dlt.config.value, outcomes: list[FileOutcome] | None 
     `sources.pos.decimal_separator`) says; `default_currency` applies to files naming none.
     """
     return export_resource(POS_ORDER_LINES, exports_dir, outcomes,
-                           AmountSettings(decimal_separator, default_currency))
+                           AmountSettings(decimal_separator, default_currency),
+                           suppression=suppression)

@@ -5,6 +5,7 @@ from dlt.extract.resource import DltResource
 
 from ingestion.exports.resource import FileOutcome, export_resource
 from ingestion.exports.spec import ExportSpec
+from ingestion.exports.suppression import Suppression
 
 SOCIAL_LEADS = ExportSpec(
     system="social",
@@ -18,11 +19,12 @@ SOCIAL_LEADS = ExportSpec(
         "phone_number", "custom_disclaimer_responses",
     ),
     timestamp_columns=("created_time",),
+    subject_columns=(("record", "id"), ("email", "email"), ("phone", "phone_number")),
 )
 
 
 @dlt.source(name="social")
-def social(exports_dir: str = dlt.config.value, outcomes: list[FileOutcome] | None = None
-           ) -> DltResource:
+def social(exports_dir: str = dlt.config.value, outcomes: list[FileOutcome] | None = None,
+           suppression: Suppression | None = None) -> DltResource:
     """Lead form submissions from `<exports_dir>/social/`."""
-    return export_resource(SOCIAL_LEADS, exports_dir, outcomes)
+    return export_resource(SOCIAL_LEADS, exports_dir, outcomes, suppression=suppression)

@@ -5,6 +5,7 @@ from dlt.extract.resource import DltResource
 
 from ingestion.exports.resource import FileOutcome, export_resource
 from ingestion.exports.spec import ExportSpec
+from ingestion.exports.suppression import Suppression
 
 WEBSITE_EVENTS = ExportSpec(
     system="website",
@@ -19,11 +20,14 @@ WEBSITE_EVENTS = ExportSpec(
     timestamp_columns=("timestamp", "receivedAt", "sentAt", "originalTimestamp"),
     # Kept whole: their keys differ per event and per site; staging picks out what it needs.
     json_columns=("properties", "traits", "context", "integrations"),
+    subject_columns=(("record", "anonymousId"), ("user_id", "userId"), ("email", "traits.email"),
+                     ("phone", "traits.phone"), ("email", "context.traits.email"),
+                     ("phone", "context.traits.phone")),
 )
 
 
 @dlt.source(name="website")
-def website(exports_dir: str = dlt.config.value, outcomes: list[FileOutcome] | None = None
-            ) -> DltResource:
+def website(exports_dir: str = dlt.config.value, outcomes: list[FileOutcome] | None = None,
+            suppression: Suppression | None = None) -> DltResource:
     """Events from `<exports_dir>/website/`, one row per message and content version."""
-    return export_resource(WEBSITE_EVENTS, exports_dir, outcomes)
+    return export_resource(WEBSITE_EVENTS, exports_dir, outcomes, suppression=suppression)

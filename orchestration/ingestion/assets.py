@@ -26,6 +26,7 @@ from ingestion.exports.resource import FileOutcome
 from ingestion.pipeline import SOURCES, duckdb_destination, pipeline_for, rows_of_load
 from orchestration.settings import CdpSettings
 from orchestration.warehouse_lock_resource import WarehouseLock
+from privacy.store import PrivacyStore
 
 LOAD_RETRIES = 3
 LOAD_RETRY_SECONDS = 30
@@ -96,7 +97,9 @@ def _load_assets(system: str) -> AssetsDefinition:
         try:
             results = list(dlt.run(
                 context=context,
-                dlt_source=make_source(exports_dir=settings.exports_dir, outcomes=outcomes),
+                dlt_source=make_source(
+                    exports_dir=settings.exports_dir, outcomes=outcomes,
+                    suppression=PrivacyStore(Path(settings.warehouse)).suppression()),
                 dlt_pipeline=pipeline,
             ))
         except Exception as error:
@@ -124,6 +127,8 @@ def _load_assets(system: str) -> AssetsDefinition:
                               if file.status == "ignored"] + outside,
             "schema_warnings": [f"{file.source_file}: {file.warnings}" for file in outcomes
                                 if file.warnings],
+            "records_of_erased_people_dropped": sum(file.records_suppressed
+                                                    for file in outcomes),
             "quarantine_table": f"raw_{system}.quarantine",
             "exports_folder": MetadataValue.path(f"{settings.exports_dir}/{system}"),
         }

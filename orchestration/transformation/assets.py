@@ -28,6 +28,10 @@ _log = logging.getLogger("cdp.transformation")
 # dagster-dbt's per-invocation target folders kept (for debugging the last builds).
 _TARGETS_KEPT = 3
 
+# The nightly privacy step (orchestration/privacy/assets.py), named here to avoid an import
+# cycle: it runs between the loads and the models.
+PRIVACY_STEP_KEY = AssetKey(["privacy", "retention"])
+
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 # The venv's dbt, whether or not the venv is on PATH when Dagster or cdp starts.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
@@ -62,6 +66,18 @@ class CdpDbtTranslator(DagsterDbtTranslator):
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return dbt_resource_props["config"].get("schema")
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str,
+                       project: DbtProject | None):
+        """Models reading the raw tables wait for the nightly privacy step (retention,
+        restrictions) as well as for the loads."""
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        node = manifest["nodes"].get(unique_id) or {}
+        parents = node.get("depends_on", {}).get("nodes", [])
+        if node.get("resource_type") == "model" and any(
+                parent.startswith("source.") for parent in parents):
+            spec = spec.merge_attributes(deps=[PRIVACY_STEP_KEY])
+        return spec
 
 
 DBT_TRANSLATOR = CdpDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))

@@ -1,8 +1,10 @@
 -- RFM and lifecycle segments, plus the segments declared in `vars: declared_segments`.
 with
 
+-- A customer under a processing restriction is in no segment.
 customers as (
     select * from {{ ref('customers') }}
+    where not is_processing_restricted
 ),
 
 rfm as (

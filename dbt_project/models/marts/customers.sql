@@ -32,6 +32,10 @@ consents as (
     select * from {{ ref('int_customer_consents') }}
 ),
 
+restrictions as (
+    select * from {{ ref('int_customer_restrictions') }}
+),
+
 consent_summary as (
     select
         customer_id,
@@ -140,6 +144,7 @@ joined as (
         {%- endfor %}
         coalesce(consent_summary.consent_email_marketing = 'granted', false)
             as has_marketing_consent,
+        restrictions.customer_id is not null as is_processing_restricted,
         {{ dbt.datediff("record_summary.last_seen_at", "as_of.as_of_at", "day") }}
             as days_since_last_seen,
         {{ dbt.datediff("order_summary.last_order_at", "as_of.as_of_at", "day") }}
@@ -154,6 +159,7 @@ joined as (
     left join crm_latest on record_summary.customer_id = crm_latest.customer_id
     left join people_named on record_summary.customer_id = people_named.customer_id
     left join consent_summary on record_summary.customer_id = consent_summary.customer_id
+    left join restrictions on record_summary.customer_id = restrictions.customer_id
 ),
 
 final as (

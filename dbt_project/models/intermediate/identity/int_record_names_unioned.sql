@@ -17,6 +17,7 @@ leads as (
 
 orders as (
     select * from {{ ref('stg_pos__orders') }}
+    where not is_anonymous_sale
 ),
 
 names as (

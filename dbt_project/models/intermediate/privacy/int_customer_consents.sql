@@ -15,6 +15,10 @@ customers as (
     select distinct customer_id from clustered
 ),
 
+restrictions as (
+    select * from {{ ref('int_customer_restrictions') }}
+),
+
 purposes as (
     select unnest({{ var('consent_purposes') | tojson | replace('"', "'") }}) as purpose
 ),
@@ -45,17 +49,27 @@ latest as (
     where recency_rank = 1
 )
 
+-- A processing restriction withdraws every purpose, whatever was stated before or after.
 select
     customers.customer_id,
     purposes.purpose,
-    coalesce(latest.status, 'unknown') as status,
-    latest.stated_at,
-    latest.source,
-    latest.record_id,
-    latest.statement
+    case
+        when restrictions.customer_id is not null then 'withdrawn'
+        else coalesce(latest.status, 'unknown')
+    end as status,
+    coalesce(restrictions.restricted_at, latest.stated_at) as stated_at,
+    case when restrictions.customer_id is not null then 'privacy' else latest.source end
+        as source,
+    coalesce(restrictions.request_id, latest.record_id) as record_id,
+    case
+        when restrictions.customer_id is not null
+            then 'processing restricted by privacy request'
+        else latest.statement
+    end as statement
 from customers
 cross join purposes
 left join latest
     on
         customers.customer_id = latest.customer_id
         and purposes.purpose = latest.purpose
+left join restrictions on customers.customer_id = restrictions.customer_id

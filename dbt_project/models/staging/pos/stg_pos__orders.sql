@@ -36,7 +36,10 @@ first_lines as (
         billing_city,
         billing_country,
         _source_file,
-        _dlt_load_id
+        _dlt_load_id,
+        -- An erased customer's order, kept as a sale by nobody (`cdp privacy erase`): it
+        -- counts in revenue and belongs to no customer.
+        starts_with(order_id, 'erased-') as is_anonymous_sale
     from order_lines
     where line_position = 1
 )

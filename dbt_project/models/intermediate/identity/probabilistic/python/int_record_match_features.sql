@@ -21,6 +21,7 @@ contacts as (
 
 orders as (
     select * from {{ ref('stg_pos__orders') }}
+    where not is_anonymous_sale
 ),
 
 names as (
