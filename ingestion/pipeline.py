@@ -42,6 +42,13 @@ class _ExpectedJsonHintNotice(logging.Filter):
 
 logging.getLogger("dlt").addFilter(_ExpectedJsonHintNotice())
 
+# No copies of loaded rows outside the raw tables (erasure and retention reach only what they
+# know of): dlt empties its merge staging tables after each load instead of at the next, and
+# deletes a load package's job files once they are loaded. Either can be set back in dlt
+# config ([load] truncate_staging_dataset, delete_completed_jobs) for debugging.
+os.environ.setdefault("LOAD__TRUNCATE_STAGING_DATASET", "true")
+os.environ.setdefault("LOAD__DELETE_COMPLETED_JOBS", "true")
+
 
 @dataclass
 class SystemLoad:

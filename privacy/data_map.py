@@ -23,7 +23,8 @@ class MappedTable:
 
 def build_data_map(connection: duckdb.DuckDBPyConnection, policy: Policy,
                    manifest: dict | None) -> list[MappedTable]:
-    rules = [(category, re.compile(pattern)) for category, pattern in policy.personal_data]
+    rules = [(category, re.compile(columns), re.compile(tables) if tables else None)
+             for category, columns, tables in policy.personal_data]
     upstream = _sources_of_models(manifest) if manifest else {}
     tables = []
     for schema, table in connection.execute("""
@@ -37,7 +38,10 @@ def build_data_map(connection: duckdb.DuckDBPyConnection, policy: Policy,
                 select column_name from information_schema.columns
                 where table_catalog = current_database() and table_schema = ?
                     and table_name = ? order by ordinal_position""", [schema, table]).fetchall():
-            category = next((name for name, pattern in rules if pattern.fullmatch(column)), None)
+            category = next((name for name, columns_rule, tables_rule in rules
+                             if columns_rule.fullmatch(column) and (
+                                 tables_rule is None
+                                 or tables_rule.fullmatch(f"{schema}.{table}"))), None)
             if category:
                 columns.append((column, category))
         if not columns:

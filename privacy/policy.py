@@ -27,7 +27,8 @@ class TableRetention:
 class Policy:
     tables: tuple[TableRetention, ...]
     file_days: dict[str, int]  # "logs" / "reports" -> days
-    personal_data: tuple[tuple[str, str], ...] = ()  # (category, column-name regex)
+    # (category, column-name regex, table regex or None), first match wins
+    personal_data: tuple[tuple[str, str, str | None], ...] = ()
 
     def retention_of(self, table: str) -> TableRetention | None:
         return next((rule for rule in self.tables if rule.table == table), None)
@@ -52,6 +53,6 @@ def load_policy(path: Path | None = None) -> Policy:
                               "and the table written schema.table")
         tables.append(TableRetention(table, age_from, days))
     files = {name: int(days) for name, days in (retention.get("files") or {}).items()}
-    personal = tuple((rule["category"], rule["columns"])
+    personal = tuple((rule["category"], rule["columns"], rule.get("tables"))
                      for rule in document.get("personal_data") or [])
     return Policy(tuple(tables), files, personal)

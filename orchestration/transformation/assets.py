@@ -1,5 +1,6 @@
 """The dbt models as Dagster assets through dagster-dbt; dbt tests become asset checks."""
 
+import fcntl
 import logging
 import os
 import sys
@@ -51,9 +52,21 @@ def _manifest_is_stale(project: DbtProject) -> bool:
     )
 
 
-if _manifest_is_stale(DBT_PROJECT):
-    DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE).cli(
-        ["parse", "--quiet"], target_path=DBT_PROJECT.target_path).wait()
+def _prepare_manifest(project: DbtProject) -> None:
+    """`dbt parse` when the manifest is stale, one process at a time: two processes loading
+    the code location at once (`dagster dev` and `cdp run`, or parallel test workers) would
+    otherwise read a manifest the other is writing."""
+    target = Path(project.target_path)
+    target.mkdir(parents=True, exist_ok=True)
+    # Taken even to check: a manifest being written looks fresh before it is complete.
+    with (target / ".parse.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _manifest_is_stale(project):
+            DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
+                ["parse", "--quiet"], target_path=target).wait()
+
+
+_prepare_manifest(DBT_PROJECT)
 
 
 class CdpDbtTranslator(DagsterDbtTranslator):
