@@ -3,7 +3,6 @@ category, the sources it comes from and how long it is kept. Generated from the 
 itself (so nothing is missed as models are added), the dbt manifest (for lineage) and the
 privacy policy (for categories and retention)."""
 
-import re
 from dataclasses import dataclass
 
 import duckdb
@@ -23,8 +22,6 @@ class MappedTable:
 
 def build_data_map(connection: duckdb.DuckDBPyConnection, policy: Policy,
                    manifest: dict | None) -> list[MappedTable]:
-    rules = [(category, re.compile(columns), re.compile(tables) if tables else None)
-             for category, columns, tables in policy.personal_data]
     upstream = _sources_of_models(manifest) if manifest else {}
     tables = []
     for schema, table in connection.execute("""
@@ -38,10 +35,7 @@ def build_data_map(connection: duckdb.DuckDBPyConnection, policy: Policy,
                 select column_name from information_schema.columns
                 where table_catalog = current_database() and table_schema = ?
                     and table_name = ? order by ordinal_position""", [schema, table]).fetchall():
-            category = next((name for name, columns_rule, tables_rule in rules
-                             if columns_rule.fullmatch(column) and (
-                                 tables_rule is None
-                                 or tables_rule.fullmatch(f"{schema}.{table}"))), None)
+            category = policy.category_of(f"{schema}.{table}", column)
             if category:
                 columns.append((column, category))
         if not columns:

@@ -194,9 +194,11 @@ def erase_from_published(versions: Path, mentions: Mentions,
                     parameters).fetchone()[0]
                 if not count:
                     continue
+                # `coalesce`: a NULL in a compared column makes the test NULL, which is not
+                # a mention, and `not NULL` would drop the row.
                 staged = parquet.with_name(f".{parquet.name}.erasing")
                 connection.execute(
-                    f"copy (select * from version_table where not ({condition})) "
+                    f"copy (select * from version_table where not coalesce({condition}, false)) "
                     f"to '{_quoted(staged)}' (format parquet)", parameters)
                 os.replace(staged, parquet)
                 removed[f"{folder.name}/{parquet.name}"] = count

@@ -3,10 +3,13 @@ says about how long each table is kept). Read from `privacy/policy.yml`, or the 
 CDP_PRIVACY_POLICY names."""
 
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+
+from privacy.roles import Role, parse_roles
 
 DEFAULT_POLICY = Path(__file__).with_name("policy.yml")
 LOADED = "loaded"
@@ -29,6 +32,15 @@ class Policy:
     file_days: dict[str, int]  # "logs" / "reports" -> days
     # (category, column-name regex, table regex or None), first match wins
     personal_data: tuple[tuple[str, str, str | None], ...] = ()
+    roles: dict[str, Role] = field(default_factory=dict)
+
+    def category_of(self, table: str, column: str) -> str | None:
+        """The data map's category of `column` in `table` (schema.table), or None."""
+        for category, columns, tables in self.personal_data:
+            if re.fullmatch(columns, column) and (tables is None
+                                                   or re.fullmatch(tables, table)):
+                return category
+        return None
 
     def retention_of(self, table: str) -> TableRetention | None:
         return next((rule for rule in self.tables if rule.table == table), None)
@@ -55,4 +67,8 @@ def load_policy(path: Path | None = None) -> Policy:
     files = {name: int(days) for name, days in (retention.get("files") or {}).items()}
     personal = tuple((rule["category"], rule["columns"], rule.get("tables"))
                      for rule in document.get("personal_data") or [])
-    return Policy(tuple(tables), files, personal)
+    try:
+        roles = parse_roles(document.get("roles") or {})
+    except ValueError as error:
+        raise PolicyError(f"privacy policy {path}: {error}") from None
+    return Policy(tuple(tables), files, personal, roles)

@@ -1,5 +1,6 @@
 """Fixtures shared by the suites: generated sample exports and throwaway warehouses."""
 
+import os
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,10 @@ from ingestion.pipeline import IngestReport, duckdb_destination, ingest_exports
 from ingestion.sample_exports import generate_sample_exports
 from orchestration.transformation.dbt_runner import dbt_build
 from privacy.store import PrivacyStore
+
+# The privacy salt is a deployment secret (.dlt/secrets.toml): tests must never write one
+# into the repository's secrets file.
+os.environ.setdefault("CDP_PRIVACY_SALT", "salt-of-the-test-suite")
 
 SAMPLE_CUSTOMERS = 400
 SAMPLE_SEED = 11

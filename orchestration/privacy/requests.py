@@ -23,6 +23,7 @@ import duckdb
 
 from ingestion.pipeline import duckdb_destination
 from orchestration.publishing.publish import MANIFEST, versions_folder
+from orchestration.publishing.roles import role_published_path
 from orchestration.settings import CdpSettings, default_dagster_home
 from orchestration.transformation.dbt_runner import DbtBuildFailed, dbt_build
 from orchestration.warehouse_lock import warehouse_lock
@@ -39,6 +40,7 @@ from privacy.erasure import (
     tables_mentioning,
 )
 from privacy.mentions import mentions_of
+from privacy.policy import load_policy
 from privacy.store import PrivacyRequest, PrivacyStore, privacy_salt, selector_hash
 from privacy.subjects import Subject, describe_subject, matching_customers
 
@@ -136,9 +138,11 @@ def erase(settings: CdpSettings, selector: Selector, requested_by: str, reason: 
             # Their rows are gone already; the models are rebuilt by the next run.
             notes.append(f"models not rebuilt: {str(failure).splitlines()[0]}")
         rewrite_database(warehouse)
-    removed.update({f"published {name}": count for name, count in erase_from_published(
-        versions_folder(Path(settings.published_warehouse).resolve()), mentions,
-        MANIFEST).items()})
+    published = Path(settings.published_warehouse).resolve()
+    for role in sorted({"admin", *load_policy().roles}):
+        removed.update({f"published ({role}) {name}": count for name, count in erase_from_published(
+            versions_folder(role_published_path(published, role)), mentions,
+            MANIFEST).items()})
     removed.update({f"dlt {name}": count for name, count in
                     erase_from_pipelines(duckdb_destination(warehouse)[1]).items()})
     for label, folder in (("reports", Path(settings.reports_dir)),

@@ -13,9 +13,12 @@ from dagster import (
 
 from orchestration.publishing.gate import publish_blockers
 from orchestration.publishing.publish import publish_marts
+from orchestration.publishing.roles import publish_roles
 from orchestration.settings import CdpSettings
 from orchestration.transformation.assets import mart_keys
 from orchestration.warehouse_lock_resource import WarehouseLock
+from privacy.policy import PolicyError, load_policy
+from privacy.store import privacy_salt
 
 PUBLISHED_KEY = AssetKey(["published", "warehouse"])
 
@@ -43,6 +46,14 @@ def published_warehouse(context: AssetExecutionContext, settings: CdpSettings,
                             keep_versions=settings.published_versions_kept)
     context.log.info(f"published version {version.version} ({len(version.tables)} marts) "
                      f"to {version.path}")
+    try:
+        roles = publish_roles(Path(settings.warehouse), Path(settings.published_warehouse),
+                              load_policy(), privacy_salt(create=True), context.run.run_id,
+                              settings.published_versions_kept)
+    except PolicyError as error:
+        raise Failure(description=f"roles not published: {error}") from None
+    for role, published in roles.items():
+        context.log.info(f"published the {role} role's version to {published.path}")
     return MaterializeResult(metadata={
         "path": MetadataValue.path(str(version.path)),
         "version": version.version,
@@ -55,5 +66,6 @@ def published_warehouse(context: AssetExecutionContext, settings: CdpSettings,
         "rows_per_table": version.tables,
         "dagster/row_count": sum(version.tables.values()),
         "quality_report": MetadataValue.url(settings.data_docs_index.as_uri()),
+        "roles": {role: str(published.path) for role, published in roles.items()},
     })
 

@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,9 +61,16 @@ def published_row_counts(published: Path) -> dict[str, int]:
             **{f"marts.{name}": rows for name, rows in manifest.get("tables", {}).items()}}
 
 
+# A role's copy of a mart: (mart name, its [(column, type)]) -> the SELECT over
+# `working.marts."<name>"` that builds it, or None when the role does not read that mart.
+MartSelect = Callable[[str, list[tuple[str, str]]], str | None]
+
+
 def publish_marts(warehouse: Path, published: Path, run_id: str = "manual",
-                  keep_versions: int = 5) -> PublishedVersion:
-    """Write every table of the warehouse's `marts` schema as a new version and make it current."""
+                  keep_versions: int = 5, select: MartSelect | None = None) -> PublishedVersion:
+    """Write every table of the warehouse's `marts` schema as a new version and make it current.
+    With `select`, each mart is written as that query makes it (a role's masked, filtered
+    copy), and marts it skips are left out."""
     published = published.resolve()
     versions = versions_folder(published)
     versions.mkdir(parents=True, exist_ok=True)
@@ -79,12 +87,20 @@ def publish_marts(warehouse: Path, published: Path, run_id: str = "manual",
             order by table_name
         """).fetchall()]
         for name in names:
+            relation = f'working.marts."{name}"'
+            query = f"select * from {relation}"
+            if select is not None:
+                columns = [(row[0], row[1]) for row in connection.execute(
+                    f"describe {relation}").fetchall()]
+                query = select(name, columns)
+                if query is None:
+                    continue
             target = building / f"{name}.parquet"
-            connection.execute(
-                f"copy working.marts.\"{name}\" to '{_quoted(target)}' (format parquet)")
+            connection.execute(f"copy ({query}) to '{_quoted(target)}' (format parquet)")
+            # The Parquet footer has the count: no second pass over the mart.
             tables[name] = connection.execute(
-                f"select count(*) from working.marts.\"{name}\"").fetchone()[0]
-        raw_counts = _raw_row_counts(connection)
+                f"select count(*) from read_parquet('{_quoted(target)}')").fetchone()[0]
+        raw_counts = _raw_row_counts(connection) if select is None else {}
     (building / MANIFEST).write_text(json.dumps({
         "version": version, "run_id": run_id,
         "published_at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -184,6 +184,12 @@ def test_an_erased_person_is_gone_everywhere_and_never_comes_back(
         select customer_id, records_count, orders_count, net_revenue from marts.customers
         order by 1""")
     assert others_after == [row for row in others_before if row[0] != customer_id]
+    # Every published version lost their rows and nobody else's.
+    for role_file in ("cdp.duckdb", "cdp_analyst.duckdb"):
+        with duckdb.connect(str(Path(nightly.published_warehouse).with_name(role_file)),
+                            read_only=True) as connection:
+            assert connection.execute("select count(*) from marts.customers").fetchone() == (
+                len(others_after),), role_file
     # Their orders stay as anonymous sales: revenue totals are unchanged.
     assert query(warehouse, "select count(*), sum(total) from marts.orders") == orders_before
     [(kind, customers, record_count, removed)] = query(
@@ -217,3 +223,51 @@ def test_an_erased_person_is_gone_everywhere_and_never_comes_back(
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         assert _database_hits(connection, patterns, _warehouse_relations(connection)) == []
     assert query(warehouse, "select count(*) from marts.customers") == [(len(others_after),)]
+
+
+def _published_tables(path: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(path), read_only=True) as connection:
+        names = [row[0] for row in connection.execute("""
+            select table_name from information_schema.tables
+            where table_schema = 'marts' order by 1""").fetchall()]
+        return {name: connection.execute(f'select * from marts."{name}"').fetchall()
+                for name in names}
+
+
+def test_each_role_reads_only_what_it_may(nightly):
+    published = Path(nightly.published_warehouse)
+    email = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[a-z]{2,}")
+    phone = re.compile(r"^(\+?84|0)[1-9][0-9]{8,9}$")
+
+    def shaped(tables: dict[str, list[tuple]]) -> list[str]:
+        return [f"{name}: {value}" for name, rows in tables.items() for row in rows
+                for value in row if isinstance(value, str) and (
+                    email.search(value) or phone.match(re.sub(r"[\s.()-]", "", value)))]
+
+    admin = _published_tables(published)
+    assert shaped(admin), "the full database holds emails and phones"
+    analyst = _published_tables(published.with_name("cdp_analyst.duckdb"))
+    assert set(analyst) == set(admin)
+    assert shaped(analyst) == []
+    with duckdb.connect(str(published.with_name("cdp_analyst.duckdb")),
+                        read_only=True) as connection:
+        names = [row[0] for row in connection.execute(
+            "select full_name from marts.customers where full_name is not null").fetchall()]
+    assert names and all(re.fullmatch(r"(\S\.)( \S\.)*", name) for name in names)
+    assert len(analyst["customers"]) == len(admin["customers"])
+
+    marketing = _published_tables(published.with_name("cdp_marketing.duckdb"))
+    assert set(marketing) == {"customers", "customer_consents", "customer_segments"}
+    with duckdb.connect(str(published), read_only=True) as connection:
+        consenting = {row[0] for row in connection.execute("""
+            select distinct customer_id from marts.customer_consents
+            where status = 'granted'
+                and purpose in ('email_marketing', 'sms_marketing', 'advertising')""").fetchall()}
+    with duckdb.connect(str(published.with_name("cdp_marketing.duckdb")),
+                        read_only=True) as connection:
+        for table in marketing:
+            held = {row[0] for row in connection.execute(
+                f"select distinct customer_id from marts.{table}").fetchall()}
+            assert held <= consenting, table
+        assert {row[0] for row in connection.execute(
+            "select customer_id from marts.customers").fetchall()} == consenting
