@@ -8,12 +8,16 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 import sqlalchemy
 
 from orchestration.publishing.publish import current_manifest, publish_marts
 from orchestration.runner import run_pipeline
 from orchestration.settings import CdpSettings
 from tests.conftest import deliver_next_night
+
+# Readers racing a publisher: timing-sensitive, so run with nothing else on the machine.
+pytestmark = pytest.mark.solo
 
 
 def _settings(tmp_path: Path, exports: Path) -> CdpSettings:
