@@ -41,17 +41,19 @@ def published_warehouse(context: AssetExecutionContext, settings: CdpSettings,
             description=f"not published: {blockers[0]}",
             metadata={"blockers": MetadataValue.md("\n".join(f"- {b}" for b in blockers))},
         )
+    # The roles' policy is read first: a policy that cannot be applied publishes nothing.
+    try:
+        policy = load_policy()
+    except PolicyError as error:
+        raise Failure(description=f"not published: {error}") from None
     version = publish_marts(Path(settings.warehouse), Path(settings.published_warehouse),
                             run_id=context.run.run_id,
                             keep_versions=settings.published_versions_kept)
     context.log.info(f"published version {version.version} ({len(version.tables)} marts) "
                      f"to {version.path}")
-    try:
-        roles = publish_roles(Path(settings.warehouse), Path(settings.published_warehouse),
-                              load_policy(), privacy_salt(create=True), context.run.run_id,
-                              settings.published_versions_kept)
-    except PolicyError as error:
-        raise Failure(description=f"roles not published: {error}") from None
+    roles = publish_roles(Path(settings.warehouse), Path(settings.published_warehouse),
+                          policy, privacy_salt(create=True), context.run.run_id,
+                          settings.published_versions_kept)
     for role, published in roles.items():
         context.log.info(f"published the {role} role's version to {published.path}")
     return MaterializeResult(metadata={
