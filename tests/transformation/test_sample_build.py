@@ -1,6 +1,7 @@
 """A real dbt build over generated exports: the public marts hold what they promise."""
 
 import csv
+import shutil
 from pathlib import Path
 
 import pytest
@@ -120,7 +121,10 @@ def test_segments_cover_buyers_and_everyone(built_warehouse):
         built_warehouse, "select count(*) from marts.customers where net_revenue >= 5000000")[0][0]
 
 
-def test_a_declared_segment_appears_without_editing_a_model(built_warehouse):
+def test_a_declared_segment_appears_without_editing_a_model(built_warehouse, tmp_path):
+    # The built sample is shared by other suites: rebuild a copy with other segments.
+    shutil.copytree(built_warehouse.parent, tmp_path / "warehouse")
+    built_warehouse = tmp_path / "warehouse" / built_warehouse.name
     segments = [{"name": "Đà Nẵng buyers", "condition": "city = 'Đà Nẵng' and orders_count > 0"}]
 
     run_transform(built_warehouse, {"declared_segments": segments})
@@ -135,10 +139,13 @@ def test_a_declared_segment_appears_without_editing_a_model(built_warehouse):
                                   "where segment_name = 'VIP'") == [(0,)]
 
 
-def test_the_models_unit_tests_pass(built_warehouse):
+def test_the_models_unit_tests_pass(built_warehouse, tmp_path):
     # Nightly builds leave dbt's unit tests out (they check logic on fixed inputs, not the
-    # night's data); CI runs every one of them here, against the built warehouse's relations.
-    result = dbt_unit_tests(built_warehouse, target_path=built_warehouse.parent / "dbt_unit")
+    # night's data); CI runs every one of them here, against a copy of the built warehouse's
+    # relations (dbt opens it for writing, and other suites read the original meanwhile).
+    shutil.copytree(built_warehouse.parent, tmp_path / "warehouse")
+    built_warehouse = tmp_path / "warehouse" / built_warehouse.name
+    result = dbt_unit_tests(built_warehouse, target_path=tmp_path / "dbt_unit")
     unit_tests = [node for node in result.result if node.node.resource_type == "unit_test"]
     assert len(unit_tests) >= 10
     assert {str(node.status) for node in unit_tests} == {"pass"}
