@@ -8,7 +8,8 @@ from dagster_dlt import DagsterDltResource
 from orchestration.automation import new_export_files, nightly_job, nightly_schedule
 from orchestration.ingestion.assets import EXPORT_FOLDERS, LOAD_ASSETS
 from orchestration.privacy.assets import privacy_retention
-from orchestration.publishing.assets import published_warehouse
+from orchestration.publishing.assets import published_warehouse, serving_database
+from orchestration.publishing.serving import serving_url
 from orchestration.quality.checks import quality_checks
 from orchestration.settings import CdpSettings
 from orchestration.transformation.assets import DBT_EXECUTABLE, DBT_PROJECT, dbt_models
@@ -19,7 +20,9 @@ def build_definitions(settings: CdpSettings) -> Definitions:
     """The whole code location, reading and writing where `settings` say."""
     return Definitions(
         assets=[*EXPORT_FOLDERS, *LOAD_ASSETS, privacy_retention, dbt_models,
-                published_warehouse],
+                published_warehouse,
+                # A shared PostgreSQL serving database, when the deployment names one.
+                *([serving_database] if serving_url() else [])],
         asset_checks=QUALITY_CHECKS,
         jobs=[nightly_job],
         schedules=[nightly_schedule],

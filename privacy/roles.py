@@ -26,6 +26,7 @@ class Role:
     tables: tuple[str, ...] | None  # None: every mart
     contact: str  # keep | mask
     rows: str  # all | consenting
+    logins: tuple[str, ...] = ()  # serving database logins that read as this role
 
     def reads(self, table: str) -> bool:
         return self.tables is None or table in self.tables
@@ -40,34 +41,73 @@ def parse_roles(document: dict) -> dict[str, Role]:
             raise ValueError(f"role {name}: contact is keep or mask, rows is all or consenting")
         if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
             raise ValueError(f"role {name}: a role name is lower case letters, digits and _")
-        roles[name] = Role(name, None if tables == "*" else tuple(tables), contact, rows)
+        logins = tuple(rule.get("logins") or ())
+        if not all(isinstance(login, str) and login for login in logins):
+            raise ValueError(f"role {name}: logins is a list of database login names")
+        roles[name] = Role(name, None if tables == "*" else tuple(tables), contact, rows,
+                           logins)
     return roles
+
+
+# What becomes of a column in a role's copy (`column_treatments`).
+KEEP, INITIALS, HASHED = "keep", "initials", "hashed"
+
+
+def column_treatments(role: Role, columns: list[tuple[str, str]],
+                      category_of) -> list[tuple[str, str]]:
+    """(column, treatment) for every column `role` sees, in order; a column left out is not
+    seen. `columns`: (name, DuckDB type); `category_of(column)`: the data map's category.
+    HASHED: emails and phone-shaped values become salted hashes, other values stay."""
+    treatments = []
+    for name, data_type in columns:
+        category = category_of(name)
+        if role.contact == "mask" and category in ("contact", "identifier") \
+                and data_type == "VARCHAR":
+            if _NAME_COLUMNS.fullmatch(name):
+                treatments.append((name, INITIALS))
+            elif category == "identifier" or _KEPT_CONTACT.fullmatch(name) \
+                    or re.search("email|phone", name):
+                treatments.append((name, HASHED))
+            # any other contact column (addresses, raw values) is left out
+        else:
+            treatments.append((name, KEEP))
+    return treatments
+
+
+def initials_sql(column: str) -> str:
+    """Names as initials ("Nguyễn Văn An" -> "N. V. A."): the same SQL in DuckDB and
+    PostgreSQL."""
+    return f"regexp_replace(trim({column}), '(\\S)\\S*', '\\1.', 'g')"
+
+
+def hashed_sql(column: str, salt: str) -> str:
+    """DuckDB SQL: the value as a salted hash when it is an email or shaped like a phone."""
+    return _hash_if_contact(column, salt)
 
 
 def role_select(role: Role, relation: str, columns: list[tuple[str, str]],
                 category_of, salt: str, consenting_customers: str) -> str | None:
     """SELECT building `role`'s copy of the mart at `relation` (None: the role does not read
-    it). `columns`: (name, DuckDB type); `category_of(column)`: the data map's category;
-    `consenting_customers`: a relation of customer ids that granted a marketing purpose."""
+    it). `consenting_customers`: a relation of customer ids that granted a marketing
+    purpose."""
     expressions = []
-    for name, data_type in columns:
+    for name, treatment in column_treatments(role, columns, category_of):
         quoted = f'"{name}"'
-        category = category_of(name)
-        if role.contact == "mask" and category in ("contact", "identifier") \
-                and data_type == "VARCHAR":
-            if _NAME_COLUMNS.fullmatch(name):
-                expressions.append(
-                    f"regexp_replace(trim({quoted}), '(\\S)\\S*', '\\1.', 'g') as {quoted}")
-            elif category == "identifier" or _KEPT_CONTACT.fullmatch(name) \
-                    or re.search("email|phone", name):
-                expressions.append(f"{_hash_if_contact(quoted, salt)} as {quoted}")
-            # any other contact column (addresses, raw values) is left out
+        if treatment == INITIALS:
+            expressions.append(f"{initials_sql(quoted)} as {quoted}")
+        elif treatment == HASHED:
+            expressions.append(f"{hashed_sql(quoted, salt)} as {quoted}")
         else:
             expressions.append(quoted)
-    where = ""
-    if role.rows == "consenting" and any(name == "customer_id" for name, _ in columns):
-        where = f" where customer_id in (select customer_id from {consenting_customers})"
+    where = rows_filter(role, columns, consenting_customers)
     return f"select {', '.join(expressions)} from {relation}{where}"
+
+
+def rows_filter(role: Role, columns: list[tuple[str, str]], consenting_customers: str) -> str:
+    """The WHERE clause keeping the rows `role` may see ("" for all)."""
+    if role.rows == "consenting" and any(name == "customer_id" for name, _ in columns):
+        return f" where customer_id in (select customer_id from {consenting_customers})"
+    return ""
 
 
 def _hash_if_contact(column: str, salt: str) -> str:

@@ -24,6 +24,7 @@ import duckdb
 from ingestion.pipeline import duckdb_destination
 from orchestration.publishing.publish import MANIFEST, versions_folder
 from orchestration.publishing.roles import role_published_path
+from orchestration.publishing.serving import ServingError, publish_serving, serving_url
 from orchestration.settings import CdpSettings, default_dagster_home
 from orchestration.transformation.dbt_runner import DbtBuildFailed, dbt_build
 from orchestration.warehouse_lock import warehouse_lock
@@ -40,7 +41,7 @@ from privacy.erasure import (
     tables_mentioning,
 )
 from privacy.mentions import mentions_of
-from privacy.policy import load_policy
+from privacy.policy import PolicyError, load_policy
 from privacy.store import PrivacyRequest, PrivacyStore, privacy_salt, selector_hash
 from privacy.subjects import Subject, describe_subject, matching_customers
 
@@ -135,6 +136,7 @@ def erase(settings: CdpSettings, selector: Selector, requested_by: str, reason: 
         # Their rows are gone already; failing that, the models are rebuilt by the next run.
         notes += _rebuild_models(warehouse)
         rewrite_database(warehouse)
+        notes += _republish_serving(warehouse, salt)
     published = Path(settings.published_warehouse).resolve()
     for role in sorted({"admin", *load_policy().roles}):
         removed.update({f"published ({role}) {name}": count for name, count in erase_from_published(
@@ -220,6 +222,7 @@ def restrict(settings: CdpSettings, selector: Selector, requested_by: str, reaso
         store.restrict(subject.record_keys, request.request_id)
         sync_restrictions(warehouse, store)
         notes += _rebuild_models(warehouse)
+        notes += _republish_serving(warehouse, salt)
     request.customers_matched = len(subject.customer_ids)
     request.records_matched = len(subject.records)
     request.removed = {}
@@ -238,6 +241,19 @@ def sync_restrictions(warehouse: Path, store: PrivacyStore) -> None:
                            "(record_key varchar, request_id varchar, restricted_at timestamptz)")
         if rows:
             connection.executemany(f"insert into {RESTRICTIONS_TABLE} values (?, ?, ?)", rows)
+
+
+def _republish_serving(warehouse: Path, salt: str) -> list[str]:
+    """The serving database, when the deployment has one, republished from the warehouse the
+    request changed: its old tables are dropped in the swap."""
+    url = serving_url()
+    if not url:
+        return []
+    try:
+        publish_serving(url, warehouse, load_policy(), salt, run_id="privacy-request")
+    except (ServingError, PolicyError) as error:
+        return [f"serving database not republished, the next run does it: {error}"]
+    return []
 
 
 def _rebuild_models(warehouse: Path) -> list[str]:

@@ -14,6 +14,7 @@ from dagster import (
 from orchestration.publishing.gate import publish_blockers
 from orchestration.publishing.publish import publish_marts
 from orchestration.publishing.roles import publish_roles
+from orchestration.publishing.serving import ServingError, publish_serving, serving_url
 from orchestration.settings import CdpSettings
 from orchestration.transformation.assets import mart_keys
 from orchestration.warehouse_lock_resource import WarehouseLock
@@ -71,3 +72,37 @@ def published_warehouse(context: AssetExecutionContext, settings: CdpSettings,
         "roles": {role: str(published.path) for role, published in roles.items()},
     })
 
+
+
+SERVING_KEY = AssetKey(["published", "serving_database"])
+
+
+@asset(
+    key=SERVING_KEY,
+    deps=[PUBLISHED_KEY],
+    group_name="publishing",
+    kinds={"postgres"},
+    description="The same run's marts in the PostgreSQL serving database (CDP_SERVING_URL): "
+                "a schema per role of the privacy policy, views that mask, GRANTs to the "
+                "roles' logins, swapped in one transaction. Present when the deployment "
+                "names a serving database.",
+)
+def serving_database(context: AssetExecutionContext, settings: CdpSettings,
+                     warehouse_lock: WarehouseLock) -> MaterializeResult:
+    url = serving_url()
+    if not url:
+        raise Failure(description="no serving database: set CDP_SERVING_URL")
+    try:
+        served = publish_serving(url, Path(settings.warehouse), load_policy(),
+                                 privacy_salt(create=True), run_id=context.run.run_id)
+    except (ServingError, PolicyError) as error:
+        raise Failure(description=str(error)) from None
+    for note in served.notes:
+        context.log.warning(note)
+    return MaterializeResult(metadata={
+        "version": served.version,
+        "rows_per_table": served.tables,
+        "dagster/row_count": sum(served.tables.values()),
+        "schemas": {role: ", ".join(marts) for role, marts in served.roles.items()},
+        "notes": MetadataValue.md("\n".join(f"- {note}" for note in served.notes) or "none"),
+    })
