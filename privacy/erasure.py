@@ -200,6 +200,7 @@ def erase_from_published(versions: Path, mentions: Mentions,
                 connection.execute(
                     f"copy (select * from version_table where not coalesce({condition}, false)) "
                     f"to '{_quoted(staged)}' (format parquet)", parameters)
+                staged.chmod(parquet.stat().st_mode & 0o777)  # as private as the version
                 os.replace(staged, parquet)
                 removed[f"{folder.name}/{parquet.name}"] = count
                 if parquet.stem in manifest.get("tables", {}):

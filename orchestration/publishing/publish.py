@@ -66,11 +66,19 @@ def published_row_counts(published: Path) -> dict[str, int]:
 MartSelect = Callable[[str, list[tuple[str, str]]], str | None]
 
 
+# File modes: a version holding direct identifiers is readable by its owner and group only
+# (give the BI service that group); one with none (a masking role's) by every local user.
+PRIVATE_MODES, SHARED_MODES = (0o640, 0o750), (0o644, 0o755)
+
+
 def publish_marts(warehouse: Path, published: Path, run_id: str = "manual",
-                  keep_versions: int = 5, select: MartSelect | None = None) -> PublishedVersion:
+                  keep_versions: int = 5, select: MartSelect | None = None,
+                  holds_identifiers: bool = True) -> PublishedVersion:
     """Write every table of the warehouse's `marts` schema as a new version and make it current.
     With `select`, each mart is written as that query makes it (a role's masked, filtered
-    copy), and marts it skips are left out."""
+    copy), and marts it skips are left out. `holds_identifiers`: the version's files are
+    kept from other local users (modes 0640 / 0750)."""
+    file_mode, folder_mode = PRIVATE_MODES if holds_identifiers else SHARED_MODES
     published = published.resolve()
     versions = versions_folder(published)
     versions.mkdir(parents=True, exist_ok=True)
@@ -106,11 +114,15 @@ def publish_marts(warehouse: Path, published: Path, run_id: str = "manual",
         "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "tables": tables, "raw_row_counts": raw_counts,
     }, indent=2))
+    for path in building.iterdir():
+        path.chmod(file_mode)
+    building.chmod(folder_mode)
+    versions.chmod(folder_mode)
     _sync(building)
     final = versions / version
     building.rename(final)
     _point_current_at(published, final)
-    _write_views(published, sorted(tables))
+    _write_views(published, sorted(tables), file_mode)
     _prune(versions, keep=max(keep_versions, 2), current=final)
     return PublishedVersion(published, version, final, tables)
 
@@ -139,7 +151,7 @@ def _point_current_at(published: Path, version_folder: Path) -> None:
     os.replace(staged, link)  # atomic: readers follow the old link or the new one
 
 
-def _write_views(published: Path, tables: list[str]) -> None:
+def _write_views(published: Path, tables: list[str], file_mode: int) -> None:
     """(Re)write the views file when its marts differ from `tables`, atomically."""
     current = current_link(published)
     wanted = {
@@ -151,6 +163,7 @@ def _write_views(published: Path, tables: list[str]) -> None:
     layout = hashlib.sha1(json.dumps(wanted, sort_keys=True).encode()).hexdigest()
     wanted["cdp_meta.layout"] = f"select '{layout}' as layout_hash"
     if published.exists() and _layout_of(published) == layout:
+        published.chmod(file_mode)
         return
     staged = published.with_name(f".{published.name}.publishing")
     staged.unlink(missing_ok=True)
@@ -160,6 +173,7 @@ def _write_views(published: Path, tables: list[str]) -> None:
         for view, sql in wanted.items():
             connection.execute(f"create view {view} as {sql}")
         connection.execute("checkpoint")
+    staged.chmod(file_mode)
     os.replace(staged, published)
 
 

@@ -33,5 +33,6 @@ def publish_roles(warehouse: Path, published: Path, policy: Policy, salt: str,
 
         versions[role.name] = publish_marts(
             warehouse, role_published_path(published, role.name), run_id=run_id,
-            keep_versions=keep_versions, select=select)
+            keep_versions=keep_versions, select=select,
+            holds_identifiers=role.contact == "keep")
     return versions

@@ -271,3 +271,18 @@ def test_each_role_reads_only_what_it_may(nightly):
             assert held <= consenting, table
         assert {row[0] for row in connection.execute(
             "select customer_id from marts.customers").fetchall()} == consenting
+
+
+def test_files_holding_identifiers_are_kept_from_other_local_users(nightly):
+    published = Path(nightly.published_warehouse)
+
+    def modes(views_file: Path) -> set[int]:
+        versions = views_file.with_name(f"{views_file.stem}.versions")
+        files = [views_file, *versions.glob("*/*")]
+        return {path.stat().st_mode & 0o777 for path in files} | {
+            path.stat().st_mode & 0o777 for path in [versions, *versions.glob("*")]}
+
+    # admin's and marketing's files hold emails and phones; the analyst's holds none.
+    assert modes(published) == {0o640, 0o750}
+    assert modes(published.with_name("cdp_marketing.duckdb")) == {0o640, 0o750}
+    assert modes(published.with_name("cdp_analyst.duckdb")) == {0o644, 0o755}
