@@ -81,7 +81,13 @@ class PostgresServer:
 
     def _run(self, *command: str) -> None:
         if self._as_root:
-            command = ("runuser", "-u", "postgres", "--", *command)
+            # runuser lives in /usr/sbin, which a CI's PATH may leave out.
+            runuser = shutil.which("runuser", path=f"{os.environ.get('PATH', '')}:"
+                                                   "/usr/sbin:/sbin:/usr/bin:/bin")
+            if runuser is None:
+                raise RuntimeError("running as root, and no runuser to start the server as "
+                                   "the postgres user")
+            command = (runuser, "-u", "postgres", "--", *command)
         completed = subprocess.run(command, capture_output=True, text=True, cwd=self.folder)
         if completed.returncode != 0:
             raise RuntimeError(f"{' '.join(command[:6])} failed: "
