@@ -19,6 +19,7 @@ from generated_sample import add_sample_arguments, generated_sample
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ingestion.pipeline import duckdb_destination, ingest_exports
+from orchestration.publishing.publish import mart_names
 from orchestration.publishing.serving import publish_serving
 from orchestration.transformation.dbt_runner import dbt_build
 from privacy.policy import load_policy
@@ -32,10 +33,7 @@ def copy_floor(url: str, warehouse: Path, scratch: Path) -> tuple[int, float]:
     with duckdb.connect() as duck, psycopg.connect(url, autocommit=True) as connection:
         duck.execute(f"attach '{warehouse}' as working (read_only)")
         connection.execute("drop schema if exists floor cascade; create schema floor")
-        names = [row[0] for row in duck.execute(
-            "select table_name from information_schema.tables "
-            "where table_catalog = 'working' and table_schema = 'marts'").fetchall()]
-        for name in names:
+        for name in mart_names(duck, "working"):
             columns = duck.execute(f"describe working.marts.{name}").fetchall()
             definitions = ", ".join(f"{column[0]} text" for column in columns)
             connection.execute(f"create table floor.{name} ({definitions})")

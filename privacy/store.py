@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from privacy.identifiers import salted_hash
+from privacy.secrets import configured_secret
 
 if TYPE_CHECKING:
     from ingestion.exports.suppression import Suppression
@@ -43,17 +44,9 @@ def privacy_salt(create: bool = False) -> str:
     in .dlt/secrets.toml. With `create`, a new one is written to .dlt/secrets.toml (mode 0600)
     when neither exists: without it the list could not be matched, so it is kept with the
     other credentials, never beside the hashes."""
-    salt = os.environ.get(SALT_VARIABLE)
+    salt = configured_secret(SALT_VARIABLE, "privacy.salt")
     if salt:
         return salt
-    import dlt
-
-    try:
-        salt = dlt.secrets.get("privacy.salt")
-    except Exception:  # an unreadable secrets file is the same as none, for this purpose
-        salt = None
-    if salt:
-        return str(salt)
     if not create:
         raise PrivacySaltMissing(
             f"no privacy salt: set {SALT_VARIABLE} or `salt` under [privacy] in "

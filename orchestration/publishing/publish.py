@@ -88,13 +88,7 @@ def publish_marts(warehouse: Path, published: Path, run_id: str = "manual",
     tables: dict[str, int] = {}
     with duckdb.connect() as connection:
         connection.execute(f"attach '{_quoted(warehouse.resolve())}' as working (read_only)")
-        names = [row[0] for row in connection.execute("""
-            select table_name from information_schema.tables
-            where table_catalog = 'working' and table_schema = 'marts'
-                and table_type = 'BASE TABLE'
-            order by table_name
-        """).fetchall()]
-        for name in names:
+        for name in mart_names(connection, "working"):
             relation = f'working.marts."{name}"'
             query = f"select * from {relation}"
             if select is not None:
@@ -125,6 +119,14 @@ def publish_marts(warehouse: Path, published: Path, run_id: str = "manual",
     _write_views(published, sorted(tables), file_mode)
     _prune(versions, keep=max(keep_versions, 2), current=final)
     return PublishedVersion(published, version, final, tables)
+
+
+def mart_names(connection: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
+    """The tables of the `marts` schema of an attached warehouse, by name."""
+    return [row[0] for row in connection.execute("""
+        select table_name from information_schema.tables
+        where table_catalog = ? and table_schema = 'marts' and table_type = 'BASE TABLE'
+        order by table_name""", [catalog]).fetchall()]
 
 
 def _raw_row_counts(connection: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -37,6 +37,7 @@ import duckdb
 import psycopg
 from psycopg import sql
 
+from orchestration.publishing.publish import mart_names
 from privacy.policy import Policy
 from privacy.roles import (
     HASHED,
@@ -47,6 +48,7 @@ from privacy.roles import (
     initials_sql,
     rows_filter,
 )
+from privacy.secrets import configured_secret
 
 SERVING_URL_VARIABLE = "CDP_SERVING_URL"
 PRIVATE, LOADING, RETIRED = "cdp_private", "cdp_loading", "cdp_retired"
@@ -70,16 +72,7 @@ class ServedVersion:
 
 def serving_url() -> str | None:
     """The serving database's URL, or None when the deployment has none."""
-    url = os.environ.get(SERVING_URL_VARIABLE)
-    if url:
-        return url
-    import dlt
-
-    try:
-        url = dlt.secrets.get("serving.url")
-    except Exception:  # an unreadable secrets file is the same as none, for this purpose
-        url = None
-    return str(url) if url else None
+    return configured_secret(SERVING_URL_VARIABLE, "serving.url")
 
 
 def group_role(role: str) -> str:
@@ -116,11 +109,7 @@ def _load(connection: psycopg.Connection, warehouse: Path, policy: Policy,
     with duckdb.connect() as duck, tempfile.TemporaryDirectory(prefix="cdp-serving-") as scratch:
         duck.execute("set TimeZone = 'UTC'")
         duck.execute(f"attach '{_quoted(warehouse.resolve())}' as working (read_only)")
-        names = [row[0] for row in duck.execute("""
-            select table_name from information_schema.tables
-            where table_catalog = 'working' and table_schema = 'marts'
-                and table_type = 'BASE TABLE' order by table_name""").fetchall()]
-        for name in names:
+        for name in mart_names(duck, "working"):
             relation = f'working.marts."{name}"'
             columns = [(row[0], row[1]) for row in duck.execute(f"describe {relation}").fetchall()]
             all_columns[name] = columns
@@ -199,16 +188,20 @@ def _swap(connection: psycopg.Connection, policy: Policy,
 
     Why all at once, and briefly: a reader's query locks the views it reads one after another,
     so a swap that locked them one by one could wait on a reader that waits on it. Each try
-    waits at most 100 ms, less than PostgreSQL's deadlock check (1 s), so when the two cross
-    it is the swap that steps back (and tries again), never the reader's query."""
+    waits at most 100 ms and under half PostgreSQL's deadlock check (1 s by default), so when
+    the two cross it is the swap that steps back (and tries again), never the reader's query."""
     patience = float(os.environ.get("CDP_SERVING_LOCK_TIMEOUT", 60))
     deadline = time.monotonic() + patience
     existing_logins = {row[0] for row in connection.execute(
         "select rolname from pg_roles where rolcanlogin").fetchall()}
+    # The server's own deadlock check, which a deployment may have changed from 1 s.
+    deadlock_check_ms = connection.execute(
+        "select setting::int from pg_settings where name = 'deadlock_timeout'").fetchone()[0]
+    try_ms = max(1, min(100, deadlock_check_ms // 2))
     while True:
         try:
             with connection.transaction():
-                connection.execute("set local lock_timeout = '100ms'")
+                connection.execute(f"set local lock_timeout = '{try_ms}ms'")
                 _lock_what_readers_read(connection)
                 _swap_locked(connection, policy, columns, served, run_id, existing_logins)
             return
