@@ -19,7 +19,9 @@ Which names are usable at all (two words or more, no placeholder) is decided in 
 (`is_usable_name`); only usable names reach this module.
 """
 
+from collections import defaultdict
 from collections.abc import Sequence
+from functools import lru_cache
 
 MIN_FUZZY_TOKEN_LENGTH = 3  # a one-letter difference counts only in words of 3+ letters
 
@@ -70,6 +72,13 @@ def compatible(left: Sequence[str], right: Sequence[str]) -> bool:
     return True
 
 
+@lru_cache(maxsize=1 << 16)
+def _token_keys(token: str) -> frozenset[str]:
+    """The token and each spelling of it with one letter deleted. Two tokens within one letter
+    added, lost or changed share at least one of these keys (the symmetric-delete index)."""
+    return frozenset({token, *(token[:i] + token[i + 1:] for i in range(len(token)))})
+
+
 def cluster_names(names: Sequence[tuple[str, ...]]) -> list[int | None]:
     """Group the usable names seen on one identifier into people.
 
@@ -77,19 +86,34 @@ def cluster_names(names: Sequence[tuple[str, ...]]) -> list[int | None]:
     name joins the one group whose founder it is compatible with. A name compatible with two
     groups ("Nguyễn An" beside "Nguyễn Văn An" and "Nguyễn Thị An") cannot say whose it is and
     gets None, as does an unusable name. Returns a group number per input name.
+
+    A store's phone carries thousands of names: comparing each with every founder would be
+    quadratic. Founders are indexed by their words' delete-keys, and a name is only compared
+    with the founders that have a near or exact partner for every one of its words (a founder
+    is never shorter than the name, so each of the name's words must find one).
     """
     order = sorted(range(len(names)), key=lambda index: (-len(names[index]), names[index]))
     founders: list[tuple[str, ...]] = []
+    founders_by_key: dict[str, set[int]] = defaultdict(set)
     groups: list[int | None] = [None] * len(names)
     for index in order:
         name = names[index]
         if not name:
             continue
-        matches = [number for number, founder in enumerate(founders)
-                   if compatible(name, founder)]
+        candidates: set[int] | None = None
+        for token in set(name):
+            near = set().union(*(founders_by_key.get(key, ()) for key in _token_keys(token)))
+            candidates = near if candidates is None else candidates & near
+            if not candidates:
+                break
+        matches = sorted(number for number in candidates or ()
+                         if compatible(name, founders[number]))
         if not matches:
             founders.append(name)
             groups[index] = len(founders) - 1
+            for token in name:
+                for key in _token_keys(token):
+                    founders_by_key[key].add(groups[index])
         elif len(matches) == 1:
             groups[index] = matches[0]
     return groups

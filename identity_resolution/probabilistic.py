@@ -10,7 +10,8 @@ blocked by phone, by name and city and by email (a deterministic hash sample of 
 `max_pairs_for_em`), the u probabilities from a seeded
 random sample of pairs, so the same input gives the same model and the same links.
 
-Candidate pairs come from blocking on phone, on email and on name + city. A value on more
+Candidate pairs come from blocking on phone, on email and on name + city, less the pairs the
+rules already link through a shared phone or email. A value on more
 records than `max_block_size` (a store's phone, "Nguyễn Văn An" in Hà Nội) only brings together
 records that also carry the same name, so no block grows with the population.
 
@@ -42,10 +43,18 @@ class TrainedModel:
         return bool(self.model_json)
 
 
+# Two records the rules already join through one phone or email (the same value, the same person
+# on it: `*_linking_key` of int_record_match_features) need no score: at a million customers
+# they are most of the blocked pairs.
+_LINKED_BY_RULES = ("(coalesce(l.phone_linking_key = r.phone_linking_key, false) "
+                    "or coalesce(l.email_linking_key = r.email_linking_key, false))")
+
+
 def _settings():
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
     from splink import SettingsCreator, block_on
+    from splink.blocking_rule_library import CustomRule
 
     name = cl.CustomComparison(
         output_column_name="name",
@@ -90,7 +99,8 @@ def _settings():
         unique_id_column_name="record_node",
         comparisons=[name, phone, email, city],
         blocking_rules_to_generate_predictions=[
-            block_on("phone_block"), block_on("email_block"), block_on("name_city_block"),
+            CustomRule(f"l.{block} = r.{block} and not {_LINKED_BY_RULES}", sql_dialect="duckdb")
+            for block in ("phone_block", "email_block", "name_city_block")
         ],
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,

@@ -27,6 +27,15 @@ distinct_values as (
     from identifiers
 ),
 
+{#- Each regular expression is written into the query as a literal: a pattern read from a
+    column is compiled again for every value it is tried on (minutes at a million customers). #}
+{%- set regex_patterns = [] %}
+{%- if execute and load_relation(ref('identifier_blocklist')) is not none %}
+    {%- set regex_patterns = run_query(
+        "select identifier_type, pattern, reason from " ~ ref('identifier_blocklist')
+        ~ " where match_type = 'regex' order by identifier_type, pattern").rows %}
+{%- endif %}
+
 blocklisted as (
     select
         distinct_values.identifier_type,
@@ -37,13 +46,20 @@ blocklisted as (
     inner join blocklist
         on
             distinct_values.identifier_type = blocklist.identifier_type
-            and (
-                (blocklist.match_type = 'exact' and distinct_values.identifier_value = blocklist.pattern)
-                or (
-                    blocklist.match_type = 'regex'
-                    and {{ regex_matches('distinct_values.identifier_value', 'blocklist.pattern') }}
-                )
-            )
+            and distinct_values.identifier_value = blocklist.pattern
+    where blocklist.match_type = 'exact'
+    {%- for identifier_type, pattern, reason in regex_patterns %}
+        union all
+        select
+            identifier_type,
+            identifier_value,
+            'blocklist',
+            'blocklist: {{ reason | replace("'", "''") }}'
+        from distinct_values
+        where
+            identifier_type = '{{ identifier_type | replace("'", "''") }}'
+            and {{ regex_matches('identifier_value', "'" ~ (pattern | replace("'", "''")) ~ "'") }}
+    {%- endfor %}
 ),
 
 overridden as (

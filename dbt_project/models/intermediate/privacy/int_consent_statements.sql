@@ -95,11 +95,24 @@ lead_checkboxes as (
     from lead_checkbox_lists
 ),
 
+-- Each distinct checkbox or category name is matched against the keywords once: the names are
+-- few and the records millions, and a pattern read from a column is compiled for every match.
+lead_checkbox_purposes as (
+    select
+        checkbox_keys.checkbox_key,
+        keywords.purpose
+    from (select distinct checkbox_key from lead_checkboxes) as checkbox_keys
+    inner join keywords
+        on
+            keywords.source = 'social'
+            and regexp_matches(checkbox_keys.checkbox_key, keywords.pattern, 'i')
+),
+
 lead_statements as (
     select
         'social' as source,
         lead_checkboxes.lead_id as record_id,
-        keywords.purpose,
+        lead_checkbox_purposes.purpose,
         case
             when lower(lead_checkboxes.is_checked) in ('1', 'true', 'yes', 'checked')
                 then 'granted'
@@ -109,10 +122,8 @@ lead_statements as (
         'Meta lead form checkbox ' || lead_checkboxes.checkbox_key || ': '
         || coalesce(lead_checkboxes.is_checked, '') as statement
     from lead_checkboxes
-    inner join keywords
-        on
-            keywords.source = 'social'
-            and regexp_matches(lead_checkboxes.checkbox_key, keywords.pattern, 'i')
+    inner join lead_checkbox_purposes
+        on lead_checkboxes.checkbox_key = lead_checkbox_purposes.checkbox_key
 ),
 
 -- Segment Consent Management stamps every message with the device's current preferences:
@@ -137,11 +148,22 @@ device_categories as (
     where json_valid(preferences) and json_type(preferences) = 'OBJECT'
 ),
 
+device_category_purposes as (
+    select
+        categories.category,
+        keywords.purpose
+    from (select distinct category from device_categories) as categories
+    inner join keywords
+        on
+            keywords.source = 'website'
+            and regexp_matches(categories.category, keywords.pattern, 'i')
+),
+
 device_statements as (
     select
         'website' as source,
         device_categories.anonymous_id as record_id,
-        keywords.purpose,
+        device_category_purposes.purpose,
         case
             when lower(json_extract_string(
                 device_categories.preferences,
@@ -156,10 +178,8 @@ device_statements as (
             '$."' || replace(device_categories.category, '"', '\"') || '"'
         ) as statement
     from device_categories
-    inner join keywords
-        on
-            keywords.source = 'website'
-            and regexp_matches(device_categories.category, keywords.pattern, 'i')
+    inner join device_category_purposes
+        on device_categories.category = device_category_purposes.category
 ),
 
 unioned as (

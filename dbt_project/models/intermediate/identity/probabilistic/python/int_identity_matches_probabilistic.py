@@ -1,8 +1,7 @@
 """Record pairs the probabilistic model (int_identity_match_model) scores at or above
-`probabilistic_review_threshold`, with the match probability and what agreed.
-int_identity_record_links decides which become links."""
-
-import pyarrow as pa
+`probabilistic_review_threshold`, with the match probability and what agreed, less the pairs
+the rules already join through a shared phone or email. int_identity_record_links decides which
+become links."""
 
 from identity_resolution.probabilistic import score
 
@@ -13,16 +12,16 @@ def model(dbt, session):
         "probabilistic_review_threshold").fetchone()
     (model_json,) = dbt.ref("int_identity_match_model").project("model_json").fetchone()
     features = dbt.ref("int_record_match_features")
-    pairs = score(features.to_arrow_table(), model_json, threshold)
-    keys = features.project("record_node, record_key").to_arrow_table()
-    key_of = dict(zip(keys.column("record_node").to_pylist(),
-                      keys.column("record_key").to_pylist(), strict=True))
-    return pairs.append_column(
-        "left_record_key",
-        pa.array([key_of[node] for node in pairs.column("left_record_node").to_pylist()],
-                 pa.string()),
-    ).append_column(
-        "right_record_key",
-        pa.array([key_of[node] for node in pairs.column("right_record_node").to_pylist()],
-                 pa.string()),
-    )
+    session.register("scored_pairs", score(features.to_arrow_table(), model_json, threshold))
+    matches = session.sql(f"""
+        select scored_pairs.*, left_records.record_key as left_record_key,
+            right_records.record_key as right_record_key
+        from scored_pairs
+        inner join ({features.sql_query()}) as left_records
+            on scored_pairs.left_record_node = left_records.record_node
+        inner join ({features.sql_query()}) as right_records
+            on scored_pairs.right_record_node = right_records.record_node
+        order by scored_pairs.left_record_node, scored_pairs.right_record_node
+    """).to_arrow_table()
+    session.unregister("scored_pairs")
+    return matches

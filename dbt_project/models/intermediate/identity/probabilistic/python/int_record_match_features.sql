@@ -1,6 +1,8 @@
 -- One row per record that has something to compare — a usable name, a phone or an email — in
 -- the shape the probabilistic model reads (identity_resolution/probabilistic.py). All values
 -- are kept, excluded ones too: the model weighs a common value by its frequency itself.
+-- `*_linking_key` is the value and person through which the rules already link the record: two
+-- records with the same key are joined whatever the model says, so the pair is never scored.
 with
 
 records as (
@@ -13,6 +15,10 @@ record_names as (
 
 identifiers as (
     select * from {{ ref('int_identifiers_unioned') }}
+),
+
+linking as (
+    select * from {{ ref('int_identifiers_linking') }}
 ),
 
 contacts as (
@@ -44,6 +50,18 @@ contact_points as (
     group by record_key
 ),
 
+linking_points as (
+    select
+        record_key,
+        min(case when identifier_type = 'phone' then identifier_value || '|' || name_group end)
+            as phone_linking_key,
+        min(case when identifier_type = 'email' then identifier_value || '|' || name_group end)
+            as email_linking_key
+    from linking
+    where identifier_type in ('phone', 'email')
+    group by record_key
+),
+
 cities as (
     select
         'crm:' || contact_id as record_key,
@@ -68,11 +86,14 @@ features as (
         contact_points.phone,
         contact_points.email,
         split_part(contact_points.email, '@', 1) as email_user,
-        nullif(cities.city, '') as city
+        nullif(cities.city, '') as city,
+        linking_points.phone_linking_key,
+        linking_points.email_linking_key
     from records
     left join names on records.record_key = names.record_key
     left join contact_points on records.record_key = contact_points.record_key
     left join cities on records.record_key = cities.record_key
+    left join linking_points on records.record_key = linking_points.record_key
     where
         names.name_key is not null
         or contact_points.phone is not null
@@ -100,6 +121,8 @@ select
     email,
     email_user,
     city,
+    phone_linking_key,
+    email_linking_key,
     -- A value on more records than the block size pairs only the records with the same name.
     case
         when phone_records <= {{ max_block }} then phone
@@ -110,7 +133,9 @@ select
         when name_key is not null then email || '|' || name_key
     end as email_block,
     case
-        when name_key is not null and city is not null and name_city_records <= {{ max_block }}
+        when
+            name_key is not null and city is not null
+            and name_city_records <= {{ var('probabilistic_max_name_city_block_size') }}
             then name_key || '|' || city
     end as name_city_block
 from block_sizes
