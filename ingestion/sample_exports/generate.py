@@ -37,6 +37,12 @@ from ingestion.sample_exports.social import Lead
 
 HISTORY_DAYS = 730
 NEW_PEOPLE_SHARE = 0.02  # people first seen on night 2
+# Buyers' purchase rates (gamma: mean one order per 120 days, most far rarer) and their chance
+# of never returning after an order (beta, mean 0.25).
+PURCHASE_RATE_MEAN = 1 / 120
+PURCHASE_RATE_SHAPE = 0.7
+DROPOUT_BETA = (1.0, 3.0)
+MAX_ORDERS_PER_BUYER = 60
 WALK_IN_NAME = "Khách lẻ"  # what cashiers type for a customer who gives no name
 # What else cashiers type for "no name": variants no configured placeholder list has all of.
 WALK_IN_NAMES = ["Khách lẻ", "KHACH LE", "Khách", "Khách vãng lai", "Anh", "Chị", "Em", "."]
@@ -180,10 +186,7 @@ class _Planner:
             for _ in range(1 + (rng.random() < 0.15)):
                 self.plan_lead(person, night, first_seen, end)
         if buys:
-            roll = rng.random()
-            order_count = 1 if roll < 0.5 else 2 if roll < 0.75 else rng.randrange(3, 7)
-            for _ in range(order_count):
-                self.plan_order(person, night, first_seen, end)
+            self.plan_purchases(person, night, first_seen, end)
 
     def plan_browsing(
         self, person: Person, device: str, night: Night, start: datetime, end: datetime,
@@ -293,10 +296,41 @@ class _Planner:
         keys = ["email_opt_in"] + (["sms_zalo_opt_in"] if rng.random() < 0.5 else [])
         return {key: rng.random() < 0.6 for key in keys}
 
-    def plan_order(self, person: Person, night: Night, start: datetime, end: datetime) -> None:
+    def plan_purchases(self, person: Person, night: Night, first_seen: datetime,
+                       end: datetime) -> None:
+        """A buyer's orders as customers buy: each at their own pace until they quietly stop.
+
+        Each buyer has a purchase rate (gamma across buyers: most buy rarely, a few often) and a
+        chance of never coming back after each order (beta across buyers); orders follow at
+        exponential gaps. Heavier buyers also spend more per order, and a Tết rush brings some
+        orders forward, so that no prediction model finds exactly the process it assumes.
+        """
+        rng = self.rng
+        rate_per_day = rng.gammavariate(PURCHASE_RATE_SHAPE,
+                                        PURCHASE_RATE_MEAN / PURCHASE_RATE_SHAPE)
+        dropout = rng.betavariate(*DROPOUT_BETA)
+        # What a buyer usually spends varies from person to person (lognormal), and regulars
+        # buy bigger baskets.
+        basket = rng.lognormvariate(0, 0.6) * (1 + min(rate_per_day * 60, 1))
+        moment = self.moment_between(first_seen, min(end, first_seen + timedelta(days=30)))
+        for _ in range(MAX_ORDERS_PER_BUYER):
+            if moment >= end:
+                break
+            if moment.month == 1 and rng.random() < 0.3:  # the weeks before Tết
+                moment = max(first_seen, moment - timedelta(days=rng.randrange(1, 14)))
+            self.plan_order(person, night, moment, moment, basket=basket)
+            if rng.random() < dropout:
+                break
+            gap_days = rng.expovariate(rate_per_day)
+            if gap_days > HISTORY_DAYS:  # a rate so low the next order is after the window
+                break
+            moment += timedelta(days=gap_days)
+
+    def plan_order(self, person: Person, night: Night, start: datetime, end: datetime,
+                   basket: float = 1.0) -> None:
         rng = self.rng
         lines = [
-            (*rng.choice(vietnam.PRODUCTS), 1 + (rng.random() < 0.2))
+            (*rng.choice(vietnam.PRODUCTS), max(1, round(basket * rng.uniform(0.6, 1.6))))
             for _ in range(1 + (rng.random() < 0.4) + (rng.random() < 0.15))
         ]
         created = self.moment_between(start, end)

@@ -42,6 +42,13 @@ def test_a_restricted_customer_keeps_their_data_and_leaves_every_segment(
         (records, True, False, "withdrawn", "withdrawn", "withdrawn", "withdrawn")]
     assert query(warehouse, "select count(*) from marts.customer_segments "
                             "where customer_id = ?", [customer_id]) == [(0,)]
+    # Not profiled: no predicted traits, and their history is left out of the models' fit.
+    assert query(warehouse, """
+        select prediction_status, p_active, churn_probability_90d, predicted_clv_12m
+        from marts.customers where customer_id = ?""", [customer_id]) == [
+        ("restricted", None, None, None)]
+    assert query(warehouse, "select count(*) from intermediate.int_customer_predictions "
+                            "where customer_id = ?", [customer_id]) == [(0,)]
     assert query(warehouse, """
         select customer_id, segment_type, segment_name from marts.customer_segments
         order by all""") == segments_before

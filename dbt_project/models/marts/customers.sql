@@ -36,6 +36,10 @@ restrictions as (
     select * from {{ ref('int_customer_restrictions') }}
 ),
 
+predictions as (
+    select * from {{ ref('int_customer_predictions') }}
+),
+
 consent_summary as (
     select
         customer_id,
@@ -103,13 +107,13 @@ crm_latest as (
 ),
 
 as_of as (
-    select
-        {%- if var('as_of_date') %}
-        cast('{{ var("as_of_date") }}' as timestamp with time zone) as as_of_at
-        {%- else %}
-            max(last_seen_at) as as_of_at
-        {%- endif %}
-    from record_summary
+    -- One row: the configured date, or the newest timestamp in the data.
+    {%- if var('as_of_date') %}
+        select cast('{{ var("as_of_date") }}' as timestamp with time zone) as as_of_at
+    {%- else %}
+        select max(last_seen_at) as as_of_at
+        from record_summary
+    {%- endif %}
 ),
 
 joined as (
@@ -174,9 +178,23 @@ final as (
             when joined.days_since_last_seen <= {{ var('lifecycle_active_days') }} then 'active'
             when joined.days_since_last_seen <= {{ var('lifecycle_at_risk_days') }} then 'at risk'
             else 'churned'
-        end as lifecycle_status
+        end as lifecycle_status,
+        -- Predicted traits (int_customer_predictions); a restricted customer is not profiled.
+        case
+            when joined.is_processing_restricted then 'restricted'
+            when predictions.customer_id is null then 'no purchases'
+            else predictions.prediction_status
+        end as prediction_status,
+        predictions.p_active,
+        predictions.churn_probability_90d,
+        predictions.expected_purchases_30d,
+        predictions.expected_purchases_90d,
+        predictions.expected_purchases_365d,
+        predictions.expected_purchase_value,
+        predictions.predicted_clv_12m
     from joined
     left join rfm on joined.customer_id = rfm.customer_id
+    left join predictions on joined.customer_id = predictions.customer_id
 )
 
 select * from final

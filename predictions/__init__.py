@@ -1,0 +1,1 @@
+"""Predictions of customer behaviour from purchase histories (buy-till-you-die models)."""
