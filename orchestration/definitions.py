@@ -5,6 +5,7 @@ from dagster import Definitions, in_process_executor
 from dagster_dbt import DbtCliResource
 from dagster_dlt import DagsterDltResource
 
+from orchestration.activation.assets import DELIVERY_ASSETS
 from orchestration.automation import new_export_files, nightly_job, nightly_schedule
 from orchestration.ingestion.assets import EXPORT_FOLDERS, LOAD_ASSETS
 from orchestration.privacy.assets import privacy_retention
@@ -22,7 +23,9 @@ def build_definitions(settings: CdpSettings) -> Definitions:
         assets=[*EXPORT_FOLDERS, *LOAD_ASSETS, privacy_retention, dbt_models,
                 published_warehouse,
                 # A shared PostgreSQL serving database, when the deployment names one.
-                *([serving_database] if serving_url() else [])],
+                *([serving_database] if serving_url() else []),
+                # Audiences to ads platforms, CRMs and messaging tools, after the publish.
+                *DELIVERY_ASSETS],
         asset_checks=QUALITY_CHECKS,
         jobs=[nightly_job],
         schedules=[nightly_schedule],

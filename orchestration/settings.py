@@ -46,6 +46,11 @@ class CdpSettings(ConfigurableResource):
     def logs_dir(self) -> Path:
         return Path(self.warehouse).parent / "logs"
 
+    @property
+    def activation_dir(self) -> Path:
+        """Where file destinations (Meta, Google Ads, CSV) write their upload files."""
+        return Path(self.warehouse).parent / "activation"
+
 
 def default_published(warehouse: Path) -> Path:
     return warehouse.parent / "published" / warehouse.name

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from activation.erasure import erase_from_upload_files
 from ingestion.pipeline import duckdb_destination
 from orchestration.publishing.publish import MANIFEST, versions_folder
 from orchestration.publishing.roles import role_published_path
@@ -144,6 +145,8 @@ def erase(settings: CdpSettings, selector: Selector, requested_by: str, reason: 
             MANIFEST).items()})
     removed.update({f"dlt {name}": count for name, count in
                     erase_from_pipelines(duckdb_destination(warehouse)[1]).items()})
+    removed.update({f"activation/{name}": count for name, count in erase_from_upload_files(
+        settings.activation_dir, own, subject.customer_ids).items()})
     for label, folder in (("reports", Path(settings.reports_dir)),
                           ("logs", settings.logs_dir)):
         removed.update({f"{label}/{name} (redacted)": count

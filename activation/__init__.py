@@ -1,0 +1,1 @@
+"""Activation: the declared audiences delivered to ads platforms, CRMs and messaging tools."""

@@ -1,0 +1,30 @@
+"""Identifiers as each platform wants them before SHA-256 hashing.
+
+The marts hold emails trimmed and lower-cased (gmail dots and +tags folded, as identity
+resolution matches them) and phones in E.164 ("+84912345678").
+- Meta Custom Audiences: email trimmed and lower-cased; phone as digits with the country code,
+  no "+" and no leading zeros ("84912345678").
+- Google Ads Customer Match: email trimmed and lower-cased; phone in E.164 with the "+".
+"""
+
+import hashlib
+
+
+def normalized_email(email: str | None) -> str | None:
+    value = (email or "").strip().lower()
+    return value or None
+
+
+def meta_phone(e164: str | None) -> str | None:
+    digits = "".join(character for character in (e164 or "") if character.isdigit())
+    return digits.lstrip("0") or None
+
+
+def google_phone(e164: str | None) -> str | None:
+    digits = meta_phone(e164)
+    return f"+{digits}" if digits else None
+
+
+def sha256(value: str | None) -> str:
+    """Lower-case hex SHA-256 of the UTF-8 value; "" for no value (the column left empty)."""
+    return hashlib.sha256(value.encode()).hexdigest() if value else ""

@@ -1,0 +1,26 @@
+{#- The audiences declared in `vars: audiences`, checked: a unique name, a condition, a consent
+    purpose of `consent_purposes` and known destinations. A mistake stops the build naming it. -#}
+{% macro declared_audiences() -%}
+    {%- set known_destinations = ['meta', 'google_ads', 'hubspot', 'csv', 'webhook'] %}
+    {%- set audiences = var('audiences', []) or [] %}
+    {%- set names = [] %}
+    {%- for audience in audiences %}
+        {%- set name = audience.get('name') %}
+        {%- if not name or name in names %}
+            {{ exceptions.raise_compiler_error("audience " ~ loop.index ~ ": a unique `name` is needed, got " ~ name) }}
+        {%- endif %}
+        {%- do names.append(name) %}
+        {%- if not audience.get('condition') %}
+            {{ exceptions.raise_compiler_error("audience " ~ name ~ ": `condition` is missing") }}
+        {%- endif %}
+        {%- if audience.get('consent_purpose') not in var('consent_purposes') %}
+            {{ exceptions.raise_compiler_error("audience " ~ name ~ ": `consent_purpose` must be one of " ~ var('consent_purposes') ~ ", got " ~ audience.get('consent_purpose')) }}
+        {%- endif %}
+        {%- for destination in audience.get('destinations', []) %}
+            {%- if destination not in known_destinations %}
+                {{ exceptions.raise_compiler_error("audience " ~ name ~ ": unknown destination " ~ destination ~ " (known: " ~ known_destinations | join(', ') ~ ")") }}
+            {%- endif %}
+        {%- endfor %}
+    {%- endfor %}
+    {{ return(audiences) }}
+{%- endmacro %}

@@ -1,0 +1,20 @@
+{#- What each destination holds of each audience since its last successful delivery, written by
+    the delivery assets (activation/state.py). The table exists once a first delivery is made;
+    until then every destination holds nobody. -#}
+{% macro delivered_audience_members() -%}
+    {%- set relation = adapter.get_relation(
+        database=target.database, schema='activation', identifier='delivered_audience_members') -%}
+    {%- if relation is not none -%}
+        select destination, audience_name, customer_id, email, phone, delivered_at
+        from {{ relation }}
+    {%- else -%}
+        select
+            cast(null as varchar) as destination,
+            cast(null as varchar) as audience_name,
+            cast(null as varchar) as customer_id,
+            cast(null as varchar) as email,
+            cast(null as varchar) as phone,
+            cast(null as timestamp with time zone) as delivered_at
+        where false
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,84 @@
+-- What each destination must be sent tonight: the audience's members it does not hold yet
+-- ('add') and the people it holds who are no longer members ('remove': they left the condition,
+-- withdrew consent, were restricted or erased), against what its last successful delivery left
+-- there. A failed delivery changes nothing, so the same changes are sent again next night.
+{%- set audiences = declared_audiences() %}
+with
+
+members as (
+    select * from {{ ref('audience_members') }}
+),
+
+delivered as (
+    {{ delivered_audience_members() }}
+),
+
+destinations as (
+    {%- set pairs = [] %}
+    {%- for audience in audiences %}
+        {%- for destination in audience.get('destinations', []) %}
+            {%- do pairs.append((audience.name, destination)) %}
+        {%- endfor %}
+    {%- endfor %}
+    {%- for audience_name, destination in pairs %}
+        select
+            '{{ audience_name | replace("'", "''") }}' as audience_name,
+            '{{ destination }}' as destination
+        {{- "\n        union all" if not loop.last }}
+    {%- else %}
+        select
+            cast(null as varchar) as audience_name,
+            cast(null as varchar) as destination
+        where false
+    {%- endfor %}
+),
+
+wanted as (
+    select
+        destinations.destination,
+        members.audience_name,
+        members.customer_id,
+        members.email,
+        members.phone
+    from members
+    inner join destinations on members.audience_name = destinations.audience_name
+),
+
+adds as (
+    select
+        wanted.destination,
+        wanted.audience_name,
+        'add' as change,
+        wanted.customer_id,
+        wanted.email,
+        wanted.phone
+    from wanted
+    left join delivered
+        on
+            wanted.destination = delivered.destination
+            and wanted.audience_name = delivered.audience_name
+            and wanted.customer_id = delivered.customer_id
+    where delivered.customer_id is null
+),
+
+removes as (
+    -- Sent with the identifiers the destination was given, which it matches on.
+    select
+        delivered.destination,
+        delivered.audience_name,
+        'remove' as change,
+        delivered.customer_id,
+        delivered.email,
+        delivered.phone
+    from delivered
+    left join wanted
+        on
+            delivered.destination = wanted.destination
+            and delivered.audience_name = wanted.audience_name
+            and delivered.customer_id = wanted.customer_id
+    where wanted.customer_id is null
+)
+
+select * from adds
+union all
+select * from removes

@@ -1,0 +1,160 @@
+"""Audiences declared in vars, built by dbt on the sample, delivered to file destinations and a
+signed webhook on 127.0.0.1: consent filtering, night-over-night changes, hashing, retries."""
+
+import csv
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from activation.deliver import deliver
+from activation.http import RetryPolicy
+from activation.state import delivered_members, pending_changes, record_delivered
+from activation.webhook import deliver_batches
+from tests.activation.receiver import Receiver
+from tests.conftest import query, run_transform
+
+CONDITION = "orders_count > 0"
+
+
+def audiences(condition: str = CONDITION) -> dict:
+    return {"audiences": [
+        {"name": "Buyers by email", "condition": condition, "consent_purpose": "email_marketing",
+         "destinations": ["csv", "webhook"]},
+        {"name": "Buyers for ads", "condition": condition, "consent_purpose": "advertising",
+         "destinations": ["meta", "google_ads"]},
+    ]}
+
+
+@pytest.fixture(scope="module")
+def audience_warehouse(built_sample, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("audiences") / "warehouse"
+    shutil.copytree(built_sample.parent, folder)
+    warehouse = folder / built_sample.name
+    run_transform(warehouse, audiences())
+    return warehouse
+
+
+@pytest.fixture
+def warehouse(audience_warehouse, tmp_path) -> Path:
+    folder = tmp_path / "warehouse"
+    shutil.copytree(audience_warehouse.parent, folder)
+    return folder / audience_warehouse.name
+
+
+def members_of(warehouse: Path, audience: str) -> set[str]:
+    return {row[0] for row in query(warehouse, "select customer_id from marts.audience_members "
+                                               "where audience_name = ?", [audience])}
+
+
+def test_an_audience_holds_exactly_its_consenting_members(audience_warehouse):
+    for audience, purpose in (("Buyers by email", "email_marketing"),
+                              ("Buyers for ads", "advertising")):
+        consenting = {row[0] for row in query(audience_warehouse, f"""
+            select customer_id from marts.customers
+            where {CONDITION} and consent_{purpose} = 'granted'
+                and not is_processing_restricted""")}
+        assert members_of(audience_warehouse, audience) == consenting and consenting
+        [(selected, members, excluded)] = query(audience_warehouse, """
+            select selected_count, members_count, excluded_without_consent_count
+            from marts.audience_summaries where audience_name = ?""", [audience])
+        [(buyers, without)] = query(audience_warehouse, f"""
+            select count(*), count(*) filter (where consent_{purpose} != 'granted')
+            from marts.customers where {CONDITION} and not is_processing_restricted""")
+        assert (selected, members, excluded) == (buyers, len(consenting), without)
+        assert excluded > 0  # the sample has buyers who never consented
+
+
+def expected_hash(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def read_rows(path: Path) -> list[dict]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_upload_files_hold_the_members_hashed_as_each_platform_specifies(warehouse, tmp_path):
+    out = tmp_path / "activation"
+    members = query(warehouse, """
+        select email, phone from marts.audience_members where audience_name = 'Buyers for ads'""")
+
+    meta = deliver("meta", warehouse, out, run_id="run-one-0000")
+    google = deliver("google_ads", warehouse, out, run_id="run-one-0000")
+
+    assert meta.added == google.added == len(members) and not meta.failures
+    [meta_file] = meta.files
+    [google_file] = google.files
+    # Independent normalization: Meta's phone is digits with the country code, Google's E.164.
+    assert {(row["email"], row["phone"]) for row in read_rows(Path(meta_file))} == {
+        (expected_hash(email.strip().lower()) if email else "",
+         expected_hash(phone.removeprefix("+")) if phone else "") for email, phone in members}
+    assert {(row["Email"], row["Phone"]) for row in read_rows(Path(google_file))} == {
+        (expected_hash(email.strip().lower()) if email else "",
+         expected_hash(phone) if phone else "") for email, phone in members}
+    text = Path(meta_file).read_text() + Path(google_file).read_text()
+    assert "@" not in text and "+84" not in text
+    # Delivered: nothing is pending for these destinations until the audience changes.
+    assert pending_changes(warehouse, "meta") == {}
+    assert delivered_members(warehouse, "meta", "Buyers for ads") == members_of(
+        warehouse, "Buyers for ads")
+
+
+def test_the_next_night_sends_only_who_joined_and_who_left(warehouse, tmp_path):
+    out = tmp_path / "activation"
+    before = members_of(warehouse, "Buyers by email")
+    first = deliver("csv", warehouse, out, run_id="night-one-000")
+    assert first.added == len(before) and first.removed == 0
+
+    run_transform(warehouse, audiences("orders_count > 1"))  # night 2: a narrower audience
+    after = members_of(warehouse, "Buyers by email")
+    changes = query(warehouse, """
+        select change, customer_id from marts.audience_changes
+        where destination = 'csv' and audience_name = 'Buyers by email'""")
+    assert {customer for change, customer in changes if change == "remove"} == before - after
+    assert {customer for change, customer in changes if change == "add"} == after - before
+    second = deliver("csv", warehouse, out, run_id="night-two-000")
+
+    assert second.removed == len(before - after) > 0
+    removes = [path for path in second.files if path.endswith("-removes.csv")]
+    assert {row["customer_id"] for row in read_rows(Path(removes[0]))} == before - after
+    assert Path(removes[0]).stat().st_mode & 0o777 == 0o600  # plain identifiers: owner only
+    assert delivered_members(warehouse, "csv", "Buyers by email") == after
+
+
+def test_the_webhook_ends_with_exactly_the_audience_through_429_5xx_and_a_timeout(
+        warehouse, monkeypatch):
+    receiver = Receiver(secret="a-shared-secret")
+    monkeypatch.setenv("CDP_WEBHOOK_URL", receiver.url)
+    monkeypatch.setenv("CDP_WEBHOOK_SECRET", "a-shared-secret")
+    members = members_of(warehouse, "Buyers by email")
+    stuck = sorted(members)[len(members) // 2]
+    receiver.script = [(429, 0), (503, 0), (200, 2.0)]  # the third answer comes too late
+    receiver.always_fail_customer = stuck  # one batch keeps failing tonight
+    policy = RetryPolicy(attempts=4, first_wait_seconds=0.05, timeout_seconds=0.5)
+    try:
+        changes = pending_changes(warehouse, "webhook")["Buyers by email"]
+        position = [change.customer_id for change in changes].index(stuck)
+        failed_batch = {change.customer_id for change in
+                        changes[position // 10 * 10:position // 10 * 10 + 10]}
+        failures = deliver_batches("Buyers by email", changes,
+                                   lambda batch: record_delivered(warehouse, "webhook", batch,
+                                                                  "night-one"),
+                                   batch_size=10, policy=policy)
+        assert len(failures) == 1 and "500" in failures[0]
+        assert receiver.members["Buyers by email"] == delivered_members(
+            warehouse, "webhook", "Buyers by email") == members - failed_batch
+        # Next night the receiver is well again: only the failed batch goes, once.
+        receiver.always_fail_customer = None
+        applied_before = len(receiver.applied_keys)
+        pending = pending_changes(warehouse, "webhook")["Buyers by email"]
+        assert {change.customer_id for change in pending} == failed_batch
+        report = deliver("webhook", warehouse, Path("unused"), run_id="night-two")
+        assert not report.failures and report.added == len(failed_batch)
+        assert len(receiver.applied_keys) == applied_before + 1
+        assert receiver.members["Buyers by email"] == members
+        assert receiver.bad_signatures == 0
+        assert pending_changes(warehouse, "webhook") == {}
+    finally:
+        receiver.close()
