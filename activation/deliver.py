@@ -7,7 +7,8 @@ from pathlib import Path
 import duckdb
 
 from activation.files import FILE_FORMATS, write_change_files
-from activation.state import pending_changes, record_delivered
+from activation.hubspot import deliver_to_hubspot
+from activation.state import Change, pending_changes, record_delivered
 from activation.webhook import deliver_batches
 
 DESTINATIONS = ("meta", "google_ads", "csv", "webhook", "hubspot")
@@ -19,6 +20,7 @@ class DeliveryReport:
     audiences: dict[str, dict] = field(default_factory=dict)  # name -> counts
     files: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    not_sent_without_email: int = 0  # HubSpot contacts need one
 
     @property
     def added(self) -> int:
@@ -43,20 +45,25 @@ def audiences_of(warehouse: Path, destination: str) -> dict[str, tuple[int, int]
 def deliver(destination: str, warehouse: Path, activation_dir: Path,
             run_id: str) -> DeliveryReport:
     report = DeliveryReport(destination)
-    pending = pending_changes(warehouse, destination)
-    for audience_name, (members, excluded) in audiences_of(warehouse, destination).items():
-        changes = pending.get(audience_name, [])
-        counts = {"members": members, "excluded_without_consent": excluded,
-                  "added": 0, "removed": 0}
-        report.audiences[audience_name] = counts
+    audiences = audiences_of(warehouse, destination)
+    for audience_name, (members, excluded) in audiences.items():
+        report.audiences[audience_name] = {"members": members,
+                                           "excluded_without_consent": excluded,
+                                           "added": 0, "removed": 0}
 
-        def recorded(batch, counts=counts, audience_name=audience_name):
-            record_delivered(warehouse, destination, batch, run_id)
-            counts["added"] += sum(change.change == "add" for change in batch)
-            counts["removed"] += sum(change.change == "remove" for change in batch)
+    def recorded(batch: list[Change]) -> None:
+        record_delivered(warehouse, destination, batch, run_id)
+        for change in batch:
+            counts = report.audiences.setdefault(change.audience_name, {
+                "members": 0, "excluded_without_consent": 0, "added": 0, "removed": 0})
+            counts["added" if change.change == "add" else "removed"] += 1
 
-        if not changes:
-            continue
+    if destination == "hubspot":
+        if audiences:
+            without_email, report.failures = deliver_to_hubspot(warehouse, recorded)
+            report.not_sent_without_email = without_email
+        return report
+    for audience_name, changes in pending_changes(warehouse, destination).items():
         if destination in FILE_FORMATS:
             written = write_change_files(activation_dir, destination, audience_name, changes,
                                          run_id)
@@ -65,7 +72,4 @@ def deliver(destination: str, warehouse: Path, activation_dir: Path,
         elif destination == "webhook":
             report.failures += [f"{audience_name}: {failure}" for failure in
                                 deliver_batches(audience_name, changes, recorded)]
-        else:
-            report.failures.append(f"{audience_name}: the {destination} destination is not "
-                                   "available in this version")
     return report

@@ -58,6 +58,7 @@ def delivery_asset(destination: str):
             "excluded_without_consent": sum(counts["excluded_without_consent"]
                                             for counts in report.audiences.values()),
             "failures": len(report.failures),
+            "not_sent_without_email": report.not_sent_without_email,
             "per_audience": MetadataValue.json(report.audiences),
             "files": MetadataValue.md("\n".join(f"- {path}" for path in report.files)
                                       or "none"),

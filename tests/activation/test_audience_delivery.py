@@ -3,7 +3,11 @@ signed webhook on 127.0.0.1: consent filtering, night-over-night changes, hashin
 
 import csv
 import hashlib
+import os
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +16,7 @@ from activation.deliver import deliver
 from activation.http import RetryPolicy
 from activation.state import delivered_members, pending_changes, record_delivered
 from activation.webhook import deliver_batches
+from tests.activation.hubspot_server import HubSpotServer
 from tests.activation.receiver import Receiver
 from tests.conftest import query, run_transform
 
@@ -24,6 +29,8 @@ def audiences(condition: str = CONDITION) -> dict:
          "destinations": ["csv", "webhook"]},
         {"name": "Buyers for ads", "condition": condition, "consent_purpose": "advertising",
          "destinations": ["meta", "google_ads"]},
+        {"name": "Everyone by email", "condition": "true", "consent_purpose": "email_marketing",
+         "destinations": ["hubspot"]},
     ]}
 
 
@@ -158,3 +165,69 @@ def test_the_webhook_ends_with_exactly_the_audience_through_429_5xx_and_a_timeou
         assert pending_changes(warehouse, "webhook") == {}
     finally:
         receiver.close()
+
+
+KILLED_DELIVERY = """
+import sys
+from pathlib import Path
+from activation.deliver import deliver
+deliver("hubspot", Path(sys.argv[1]), Path(sys.argv[2]), run_id="night-one-killed")
+"""
+
+
+def test_hubspot_ends_with_exactly_the_audience_after_429s_5xx_a_refusal_and_a_kill(
+        warehouse, tmp_path, monkeypatch):
+    server = HubSpotServer(token="pat-test-token")
+    monkeypatch.setenv("DESTINATION__HUBSPOT__ACCESS_TOKEN", "pat-test-token")
+    monkeypatch.setenv("DESTINATION__HUBSPOT__API_BASE_URL", server.url)
+    monkeypatch.setenv("CDP_HUBSPOT_BATCH_SIZE", "40")
+    audience = "Everyone by email"
+    with_email = {row[0]: row[1] for row in query(warehouse, """
+        select customer_id, email from marts.audience_members
+        where audience_name = ? and email is not null""", [audience])}
+    assert len(with_email) > 120  # four batches of 40
+    try:
+        # Night one: HubSpot stalls after applying the second batch's membership change; the
+        # delivery is killed while it waits, before recording that batch.
+        server.stall_after_membership_calls = 1
+        delivery = subprocess.Popen(
+            [sys.executable, "-c", KILLED_DELIVERY, str(warehouse), str(tmp_path / "files")],
+            cwd=Path(__file__).resolve().parents[2], env=os.environ.copy())
+        deadline = time.monotonic() + 120
+        while server.membership_calls < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        delivery.kill()
+        delivery.wait()
+        assert server.membership_calls == 2
+        held_at_kill = server.list_members_emails(f"CDP: {audience}")
+        recorded_at_kill = delivered_members(warehouse, "hubspot", audience)
+        assert len(recorded_at_kill) < len(held_at_kill) < len(with_email)
+
+        # The rerun: throttled, a gateway error, and one address HubSpot refuses.
+        server.stall_after_membership_calls = None
+        server.script = [429, 502, 429]
+        refused = sorted(set(with_email.values()) - held_at_kill)[0]  # not sent yet
+        server.refused_emails = {refused}
+        report = deliver("hubspot", warehouse, tmp_path / "files", run_id="night-one-rerun")
+        # (Refused in the killed night's batch dlt resumes, and again among the changes still
+        # pending after it.)
+        assert set(report.failures) == {f"{audience}: HubSpot refused 1 contact(s)"}
+        assert server.list_members_emails(f"CDP: {audience}") == set(with_email.values()) - {
+            refused}
+        # Next night HubSpot takes the address: only it is sent.
+        server.refused_emails = set()
+        requests_before = server.requests
+        report = deliver("hubspot", warehouse, tmp_path / "files", run_id="night-two")
+        assert not report.failures and report.added == 1
+        assert server.requests - requests_before == 3  # list lookup, upsert, membership
+        assert server.list_members_emails(f"CDP: {audience}") == set(with_email.values())
+        assert delivered_members(warehouse, "hubspot", audience) == set(with_email)
+        emails = [contact["email"] for contact in server.contacts.values()]
+        assert len(emails) == len(set(emails)) == len(with_email)  # no duplicate contact
+        assert server.unauthorized == 0 and len(server.lists) == 1
+        # Nothing left to send: a third delivery sends nothing.
+        requests_before = server.requests
+        assert deliver("hubspot", warehouse, tmp_path / "files", run_id="night-three").added == 0
+        assert server.requests == requests_before
+    finally:
+        server.close()

@@ -1,0 +1,167 @@
+"""HubSpot: each audience as a static (MANUAL) contact list, through HubSpot's CRM API, as a dlt
+destination (`@dlt.destination`: reverse ETL).
+
+Per batch of up to 100 changes (`CDP_HUBSPOT_BATCH_SIZE`): the added members are upserted as
+contacts by email (`POST /crm/v3/objects/contacts/batch/upsert`), the removed ones looked up by
+email (`POST /crm/v3/objects/contacts/batch/read`), and the list's membership changed in one call
+(`PUT /crm/v3/lists/{listId}/memberships/add-and-remove`). The list is found by its name, "CDP:
+<audience>", and created when missing. 429 (after its Retry-After), 5xx and timeouts are retried
+with backoff (`activation/http.py`).
+
+State, so a rerun sends only what changed: each batch HubSpot confirmed is recorded in the
+warehouse's delivery record before the next; a contact HubSpot refused (a 207 answer) or a batch
+that failed through every retry stays a pending change for the next delivery. dlt keeps its own
+place in the load: a delivery killed mid-way resumes with the batch it was on, and the batches
+before it are not sent again. A member without an email cannot be a HubSpot contact and is
+counted, not sent.
+
+Credentials: `access_token` (a private app's token) under `[destination.hubspot]` in
+.dlt/secrets.toml, or DESTINATION__HUBSPOT__ACCESS_TOKEN; `api_base_url` likewise (tests).
+"""
+
+import os
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+import dlt
+import requests
+
+from activation.http import DeliveryError, RetryPolicy, send
+from activation.state import Change, pending_changes
+
+# Changes per call: HubSpot's batch endpoints take at most 100; fewer spreads the calls
+# under a tight rate limit (CDP_HUBSPOT_BATCH_SIZE).
+MAX_BATCH_SIZE = 100
+CONTACT_TYPE = "0-1"
+
+
+class HubSpotClient:
+    def __init__(self, base_url: str, token: str, policy: RetryPolicy):
+        self.base_url = base_url.rstrip("/")
+        self.policy = policy
+        self.session = requests.Session()
+        self.session.headers.update({"Authorization": f"Bearer {token}",
+                                     "Content-Type": "application/json"})
+        self.lists: dict[str, str] = {}
+
+    def call(self, method: str, path: str, **request) -> requests.Response:
+        return send(self.session, method, self.base_url + path, self.policy, **request)
+
+    def list_id(self, name: str) -> str:
+        if name not in self.lists:
+            try:
+                found = self.call("GET", f"/crm/v3/lists/object-type-id/{CONTACT_TYPE}/name/"
+                                  + requests.utils.quote(name, safe=""))
+                self.lists[name] = str(found.json()["list"]["listId"])
+            except DeliveryError as error:
+                if "HTTP 404" not in str(error):
+                    raise
+                created = self.call("POST", "/crm/v3/lists", json={
+                    "name": name, "objectTypeId": CONTACT_TYPE, "processingType": "MANUAL"})
+                self.lists[name] = str(created.json()["list"]["listId"])
+        return self.lists[name]
+
+    def upsert_contacts(self, changes: list[dict]) -> dict[str, str]:
+        """Contact id per email HubSpot accepted (a 207 answer lists the ones it refused)."""
+        if not changes:
+            return {}
+        response = self.call("POST", "/crm/v3/objects/contacts/batch/upsert", json={"inputs": [
+            {"idProperty": "email", "id": change["email"],
+             "properties": _properties(change)} for change in changes]})
+        return {result["properties"]["email"]: str(result["id"])
+                for result in response.json().get("results", [])}
+
+    def contact_ids(self, emails: list[str]) -> dict[str, str]:
+        if not emails:
+            return {}
+        response = self.call("POST", "/crm/v3/objects/contacts/batch/read", json={
+            "idProperty": "email", "properties": ["email"],
+            "inputs": [{"id": email} for email in emails]})
+        return {result["properties"]["email"]: str(result["id"])
+                for result in response.json().get("results", [])}
+
+    def change_membership(self, list_id: str, add: list[str], remove: list[str]) -> None:
+        if add or remove:
+            self.call("PUT", f"/crm/v3/lists/{list_id}/memberships/add-and-remove",
+                      json={"recordIdsToAdd": add, "recordIdsToRemove": remove})
+
+
+def _properties(change: dict) -> dict:
+    properties = {"email": change["email"]}
+    if change.get("phone"):
+        properties["phone"] = change["phone"]
+    return properties
+
+
+def list_name(audience_name: str) -> str:
+    return f"CDP: {audience_name}"
+
+
+def hubspot_destination(on_delivered: Callable[[list[Change]], None], failures: list[str],
+                        policy: RetryPolicy | None = None):
+    """A dlt destination delivering change rows to HubSpot; `on_delivered` records each batch
+    HubSpot confirmed."""
+    policy = policy or RetryPolicy()
+    batch_size = min(MAX_BATCH_SIZE, int(os.environ.get("CDP_HUBSPOT_BATCH_SIZE",
+                                                        MAX_BATCH_SIZE)))
+
+    @dlt.destination(batch_size=batch_size, name="hubspot", loader_file_format="typed-jsonl",
+                     naming_convention="direct", skip_dlt_columns_and_tables=True)
+    def hubspot(items, table, access_token: str = dlt.secrets.value,
+                api_base_url: str = "https://api.hubapi.com") -> None:
+        client = HubSpotClient(api_base_url, access_token, policy)
+        by_audience = defaultdict(list)
+        for item in items:
+            by_audience[item["audience_name"]].append(item)
+        for audience_name, changes in by_audience.items():
+            try:
+                delivered = _deliver_batch(client, audience_name, changes)
+            except DeliveryError as error:  # the whole batch waits for the next delivery
+                failures.append(f"{audience_name}: batch of {len(changes)} changes: {error}")
+                continue
+            on_delivered(delivered)
+            refused = len(changes) - len(delivered)
+            if refused:
+                failures.append(f"{audience_name}: HubSpot refused {refused} contact(s)")
+
+    return hubspot
+
+
+def _deliver_batch(client: HubSpotClient, audience_name: str,
+                   changes: list[dict]) -> list[Change]:
+    list_id = client.list_id(list_name(audience_name))
+    adds = [change for change in changes if change["change"] == "add"]
+    removes = [change for change in changes if change["change"] == "remove"]
+    added = client.upsert_contacts(adds)
+    removed = client.contact_ids([change["email"] for change in removes])
+    client.change_membership(list_id, add=[added[c["email"]] for c in adds if c["email"] in added],
+                             remove=list(removed.values()))
+    # A removed person HubSpot no longer knows is gone from the list all the same.
+    done = [change for change in adds if change["email"] in added] + removes
+    return [Change(audience_name, change["change"], change["customer_id"], change["email"],
+                   change.get("phone")) for change in done]
+
+
+def deliver_to_hubspot(warehouse: Path, on_delivered: Callable[[list[Change]], None],
+                       policy: RetryPolicy | None = None) -> tuple[int, list[str]]:
+    """Finish a delivery a kill cut short, then send the changes still pending. Returns the
+    members left out for having no email, and the failures."""
+    failures: list[str] = []
+    pipeline = dlt.pipeline(
+        pipeline_name="cdp_hubspot",
+        destination=hubspot_destination(on_delivered, failures, policy),
+        pipelines_dir=str(warehouse.resolve().parent / f".{warehouse.stem}.activation"),
+        dataset_name="hubspot")
+    # A load package a killed delivery left: dlt sends its remaining batches first, and the
+    # changes they deliver are recorded before tonight's pending ones are read.
+    if pipeline.list_normalized_load_packages():
+        pipeline.load()
+    rows = [{"audience_name": change.audience_name, "change": change.change,
+             "customer_id": change.customer_id, "email": change.email, "phone": change.phone}
+            for changes in pending_changes(warehouse, "hubspot").values()
+            for change in changes]
+    sendable = [row for row in rows if row["email"]]
+    if sendable:
+        pipeline.run(sendable, table_name="audience_changes", write_disposition="append")
+    return len(rows) - len(sendable), failures
