@@ -35,6 +35,11 @@ def root_cause(error: SerializableErrorInfo | None) -> str:
     return f"{error.cls_name}: {message}"
 
 
+# Assets that run after the publish (the audience deliveries): their checks are evaluated
+# after it, and are not the publish's to wait for.
+AFTER_PUBLISH_GROUPS = ("activation",)
+
+
 def publish_blockers(instance: DagsterInstance, run_id: str,
                      required_assets: list[AssetKey]) -> list[str]:
     """Why this run must not publish, most telling first; empty when it may."""
@@ -54,7 +59,9 @@ def publish_blockers(instance: DagsterInstance, run_id: str,
         elif event.event_type == DagsterEventType.STEP_SKIPPED:
             blockers.append(f"step {event.step_key} was skipped")
         elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED:
-            planned.add(event.event_specific_data.asset_check_key)
+            key = event.event_specific_data.asset_check_key
+            if key.asset_key.path[0] not in AFTER_PUBLISH_GROUPS:
+                planned.add(key)
         elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.event_specific_data
             evaluated.add(evaluation.asset_check_key)

@@ -96,6 +96,8 @@ def test_the_analyst_view_holds_nothing_shaped_like_an_email_or_a_phone(serving)
             order by 1, 2""").fetchall()
         assert len(columns) > 50
         for table, column in columns:
+            if column.startswith("_dlt_"):  # load ids are timestamps: "1795577068.02359"
+                continue
             for (value,) in alice.execute(
                     f'select distinct "{column}"::text from analyst."{table}" '
                     f'where "{column}" is not null'):
