@@ -107,13 +107,7 @@ crm_latest as (
 ),
 
 as_of as (
-    -- One row: the configured date, or the newest timestamp in the data.
-    {%- if var('as_of_date') %}
-        select cast('{{ var("as_of_date") }}' as timestamp with time zone) as as_of_at
-    {%- else %}
-        select max(last_seen_at) as as_of_at
-        from record_summary
-    {%- endif %}
+    {{ as_of('record_summary', 'last_seen_at') }}
 ),
 
 joined as (

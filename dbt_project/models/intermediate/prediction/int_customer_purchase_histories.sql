@@ -15,13 +15,7 @@ records as (
 ),
 
 as_of as (
-    -- One row: the configured date, or the newest timestamp in the data (as marts.customers).
-    {%- if var('as_of_date') %}
-        select cast('{{ var("as_of_date") }}' as timestamp with time zone) as as_of_at
-    {%- else %}
-        select max(last_seen_at) as as_of_at
-        from records
-    {%- endif %}
+    {{ as_of('records', 'last_seen_at') }}
 ),
 
 purchase_days as (

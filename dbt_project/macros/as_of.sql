@@ -1,0 +1,10 @@
+{#- "Today" for recency, lifecycle and predictions, as one row `as_of_at`: `vars: as_of_date`,
+    or the newest `column` of `relation` (so a rerun on the same data gives the same answer). -#}
+{% macro as_of(relation, column) -%}
+    {%- if var('as_of_date') %}
+        select cast('{{ var("as_of_date") }}' as timestamp with time zone) as as_of_at
+    {%- else %}
+        select max({{ column }}) as as_of_at
+        from {{ relation }}
+    {%- endif %}
+{%- endmacro %}
