@@ -8,7 +8,12 @@ import duckdb
 
 from activation.files import FILE_FORMATS, write_change_files
 from activation.hubspot import deliver_to_hubspot
-from activation.state import Change, pending_changes, record_delivered
+from activation.state import (
+    Change,
+    delivery_state_token,
+    pending_changes,
+    record_delivered,
+)
 from activation.webhook import deliver_batches
 
 DESTINATIONS = ("meta", "google_ads", "csv", "webhook", "hubspot")
@@ -20,7 +25,7 @@ class DeliveryReport:
     audiences: dict[str, dict] = field(default_factory=dict)  # name -> counts
     files: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
-    not_sent_without_email: int = 0  # HubSpot contacts need one
+    not_sent_without_identifier: int = 0  # members the destination cannot match
 
     @property
     def added(self) -> int:
@@ -29,6 +34,16 @@ class DeliveryReport:
     @property
     def removed(self) -> int:
         return sum(counts["removed"] for counts in self.audiences.values())
+
+
+def can_receive(destination: str, email: str | None, phone: str | None) -> bool:
+    """Whether a member has what the destination matches people on: an email for HubSpot, an
+    email or phone for the ads platforms; anything for the CSV and the webhook (customer id)."""
+    if destination == "hubspot":
+        return bool(email)
+    if destination in ("meta", "google_ads"):
+        return bool(email or phone)
+    return True
 
 
 def audiences_of(warehouse: Path, destination: str) -> dict[str, tuple[int, int]]:
@@ -59,17 +74,25 @@ def deliver(destination: str, warehouse: Path, activation_dir: Path,
             counts["added" if change.change == "add" else "removed"] += 1
 
     if destination == "hubspot":
-        if audiences:
-            without_email, report.failures = deliver_to_hubspot(warehouse, recorded)
-            report.not_sent_without_email = without_email
+        # Also when no audience names HubSpot any more: what it still holds is removed.
+        report.not_sent_without_identifier, report.failures = deliver_to_hubspot(
+            warehouse, recorded)
         return report
-    for audience_name, changes in pending_changes(warehouse, destination).items():
+    for audience_name, pending in pending_changes(warehouse, destination).items():
+        changes = [change for change in pending
+                   if change.change == "remove" or can_receive(destination, change.email,
+                                                               change.phone)]
+        report.not_sent_without_identifier += len(pending) - len(changes)
+        if not changes:
+            continue
         if destination in FILE_FORMATS:
             written = write_change_files(activation_dir, destination, audience_name, changes,
                                          run_id)
             report.files += [str(path) for path in written.values()]
             recorded(changes)
         elif destination == "webhook":
+            token = delivery_state_token(warehouse, destination, audience_name)
             report.failures += [f"{audience_name}: {failure}" for failure in
-                                deliver_batches(audience_name, changes, recorded)]
+                                deliver_batches(audience_name, changes, recorded,
+                                                state_token=token)]
     return report

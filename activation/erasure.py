@@ -35,9 +35,10 @@ def erase_from_upload_files(folder: Path, identifiers: list[tuple[str, str]],
         if len(kept) == len(rows):
             continue
         staged = path.with_name(f".{path.name}.erasing")
-        with staged.open("w", newline="", encoding="utf-8") as out:
+        handle = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+                         path.stat().st_mode & 0o777)
+        with os.fdopen(handle, "w", newline="", encoding="utf-8") as out:
             csv.writer(out).writerows(kept)
-        os.chmod(staged, path.stat().st_mode & 0o777)
         os.replace(staged, path)
         removed[str(path.relative_to(folder))] = len(rows) - len(kept)
     return removed

@@ -10,6 +10,7 @@ phone and is readable by its owner only (0600).
 """
 
 import csv
+import hashlib
 import os
 import re
 import tempfile
@@ -36,10 +37,12 @@ FILE_FORMATS: dict[str, tuple[list[str], Callable[[Change], list[str]]]] = {
 
 
 def audience_folder_name(audience_name: str) -> str:
-    """A folder name for an audience: ASCII words joined by dashes ("Hà Nội" -> "ha-noi")."""
+    """A folder name for an audience: ASCII words joined by dashes and a short hash of the
+    exact name, so that "Hà Nội" and "Ha Noi" never share one ("ha-noi-1f3a9c")."""
     ascii_name = unicodedata.normalize("NFKD", audience_name.replace("đ", "d").replace("Đ", "D"))
     ascii_name = ascii_name.encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-") or "audience"
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-") or "audience"
+    return f"{words}-{hashlib.sha256(audience_name.encode()).hexdigest()[:6]}"
 
 
 def write_change_files(folder: Path, destination: str, audience_name: str,

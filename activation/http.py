@@ -39,7 +39,8 @@ def send(session: requests.Session, method: str, url: str, policy: RetryPolicy,
             elif response.status_code >= 500:
                 wait = _backoff(policy, attempt)
             else:
-                raise DeliveryError(f"{last_problem} refused: {response.text[:200]}")
+                # The body may quote what was sent (an email): only its error category.
+                raise DeliveryError(f"{last_problem} refused{_category(response)}")
         if attempt < policy.attempts:
             time.sleep(wait)
     raise DeliveryError(f"{last_problem} after {policy.attempts} attempts")
@@ -56,3 +57,11 @@ def _retry_after(response: requests.Response, policy: RetryPolicy, attempt: int)
         return min(policy.max_wait_seconds, max(0.0, float(header)))
     except ValueError:
         return _backoff(policy, attempt)
+
+
+def _category(response: requests.Response) -> str:
+    try:
+        category = response.json().get("category")
+    except (ValueError, AttributeError):
+        return ""
+    return f" ({category})" if isinstance(category, str) and category.isupper() else ""

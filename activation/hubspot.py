@@ -9,17 +9,19 @@ email (`POST /crm/v3/objects/contacts/batch/read`), and the list's membership ch
 with backoff (`activation/http.py`).
 
 State, so a rerun sends only what changed: each batch HubSpot confirmed is recorded in the
-warehouse's delivery record before the next; a contact HubSpot refused (a 207 answer) or a batch
-that failed through every retry stays a pending change for the next delivery. dlt keeps its own
-place in the load: a delivery killed mid-way resumes with the batch it was on, and the batches
-before it are not sent again. A member without an email cannot be a HubSpot contact and is
-counted, not sent.
+warehouse's delivery record before the next; a contact HubSpot refused (a 207 answer, or a 400
+for one contact of a batch, which is then sent contact by contact) or a batch that failed through
+every retry stays a pending change for the next delivery. A delivery killed mid-way leaves the
+batches HubSpot confirmed recorded; the next one sends the rest (the batch cut off in flight may
+go twice: an upsert by email and a list add are the same the second time). A member without an
+email cannot be a HubSpot contact and is counted, not sent.
 
 Credentials: `access_token` (a private app's token) under `[destination.hubspot]` in
 .dlt/secrets.toml, or DESTINATION__HUBSPOT__ACCESS_TOKEN; `api_base_url` likewise (tests).
 """
 
 import os
+import shutil
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -66,9 +68,23 @@ class HubSpotClient:
         """Contact id per email HubSpot accepted (a 207 answer lists the ones it refused)."""
         if not changes:
             return {}
-        response = self.call("POST", "/crm/v3/objects/contacts/batch/upsert", json={"inputs": [
-            {"idProperty": "email", "id": change["email"],
-             "properties": _properties(change)} for change in changes]})
+        try:
+            response = self.call("POST", "/crm/v3/objects/contacts/batch/upsert", json={
+                "inputs": [{"idProperty": "email", "id": change["email"],
+                            "properties": _properties(change)} for change in changes]})
+        except DeliveryError as error:
+            # A 400 refuses the whole batch for one bad input: send them one by one, so one
+            # address HubSpot will not take never holds back the others night after night.
+            if "HTTP 400" not in str(error) or len(changes) == 1:
+                raise
+            accepted: dict[str, str] = {}
+            for change in changes:
+                try:
+                    accepted |= self.upsert_contacts([change])
+                except DeliveryError as refusal:
+                    if "HTTP 400" not in str(refusal):
+                        raise
+            return accepted
         return {result["properties"]["email"]: str(result["id"])
                 for result in response.json().get("results", [])}
 
@@ -145,23 +161,31 @@ def _deliver_batch(client: HubSpotClient, audience_name: str,
 
 def deliver_to_hubspot(warehouse: Path, on_delivered: Callable[[list[Change]], None],
                        policy: RetryPolicy | None = None) -> tuple[int, list[str]]:
-    """Finish a delivery a kill cut short, then send the changes still pending. Returns the
-    members left out for having no email, and the failures."""
+    """Send the changes still pending. Returns the members left out for having no email, and
+    the failures.
+
+    dlt's working folder is emptied before and after: its load packages hold emails and phones,
+    and what is owed is decided by the warehouse's delivery record, not by a package a killed
+    delivery left (whose people may have been erased, restricted or have withdrawn since)."""
     failures: list[str] = []
-    pipeline = dlt.pipeline(
-        pipeline_name="cdp_hubspot",
-        destination=hubspot_destination(on_delivered, failures, policy),
-        pipelines_dir=str(warehouse.resolve().parent / f".{warehouse.stem}.activation"),
-        dataset_name="hubspot")
-    # A load package a killed delivery left: dlt sends its remaining batches first, and the
-    # changes they deliver are recorded before tonight's pending ones are read.
-    if pipeline.list_normalized_load_packages():
-        pipeline.load()
-    rows = [{"audience_name": change.audience_name, "change": change.change,
-             "customer_id": change.customer_id, "email": change.email, "phone": change.phone}
-            for changes in pending_changes(warehouse, "hubspot").values()
-            for change in changes]
-    sendable = [row for row in rows if row["email"]]
-    if sendable:
-        pipeline.run(sendable, table_name="audience_changes", write_disposition="append")
+    folder = hubspot_working_folder(warehouse)
+    shutil.rmtree(folder, ignore_errors=True)
+    try:
+        pipeline = dlt.pipeline(pipeline_name="cdp_hubspot",
+                                destination=hubspot_destination(on_delivered, failures, policy),
+                                pipelines_dir=str(folder), dataset_name="hubspot")
+        rows = [{"audience_name": change.audience_name, "change": change.change,
+                 "customer_id": change.customer_id, "email": change.email,
+                 "phone": change.phone}
+                for changes in pending_changes(warehouse, "hubspot").values()
+                for change in changes]
+        sendable = [row for row in rows if row["email"]]
+        if sendable:
+            pipeline.run(sendable, table_name="audience_changes", write_disposition="append")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     return len(rows) - len(sendable), failures
+
+
+def hubspot_working_folder(warehouse: Path) -> Path:
+    return warehouse.resolve().parent / f".{warehouse.stem}.activation"

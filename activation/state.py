@@ -96,3 +96,16 @@ def delivered_members(warehouse: Path, destination: str, audience_name: str) -> 
         return {customer_id for (customer_id,) in connection.execute(
             f"select customer_id from {STATE_TABLE} where destination = ? and audience_name = ?",
             [destination, audience_name]).fetchall()}
+
+
+def delivery_state_token(warehouse: Path, destination: str, audience_name: str) -> str:
+    """What the destination's record of an audience looks like now (rows, last delivery): the
+    same for every resend of changes left undelivered, different once anything was recorded."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        if not _state_exists(connection):
+            return "none"
+        rows, last = connection.execute(
+            f"select count(*), max(delivered_at) from {STATE_TABLE} "
+            "where destination = ? and audience_name = ?", [destination, audience_name]
+        ).fetchone()
+    return f"{rows}:{last}"

@@ -4,9 +4,11 @@ Each batch is POSTed with
 - `X-CDP-Signature: sha256=<hex>`: HMAC-SHA256 of the exact body with the shared secret, so the
   receiver can tell it came from us and was not altered;
 - `X-CDP-Timestamp`: when it was signed (also inside the signed body), against replays;
-- `Idempotency-Key`: a hash of the batch's content, the same on every resend of the same
-  changes, so a receiver that keeps the keys it has seen applies each batch once even when a
-  delivery was cut off after the receiver got it but before we recorded it.
+- `Idempotency-Key`: a hash of the batch's content and of our record of the audience at the
+  start of the delivery (`delivery_state_token`): the same when the same undelivered changes
+  are sent again, so a receiver that keeps the keys it has seen applies a batch once even when a
+  delivery was cut off after the receiver got it but before we recorded it; different when the
+  same change comes again after others were recorded (added, removed, added again).
 
 Settings: `CDP_WEBHOOK_URL` or `url` under `[destinations.webhook]` in .dlt/config.toml /
 secrets.toml; the secret `CDP_WEBHOOK_SECRET` or `signing_secret` in .dlt/secrets.toml.
@@ -46,7 +48,8 @@ def batches(changes: list[Change], size: int) -> Iterator[list[Change]]:
 
 
 def deliver_batches(audience_name: str, changes: list[Change], on_delivered: Callable,
-                    batch_size: int = 500, policy: RetryPolicy | None = None) -> list[str]:
+                    batch_size: int = 500, policy: RetryPolicy | None = None,
+                    state_token: str = "") -> list[str]:
     """POST the changes batch by batch; `on_delivered(batch)` records each batch the receiver
     accepted before the next is sent. Returns the failures (one line each); a failed batch is
     left for the next delivery."""
@@ -57,8 +60,8 @@ def deliver_batches(audience_name: str, changes: list[Change], on_delivered: Cal
         for batch in batches(changes, batch_size):
             items = [{"change": change.change, "customer_id": change.customer_id,
                       "email": change.email, "phone": change.phone} for change in batch]
-            key = hashlib.sha256(json.dumps([audience_name, items], sort_keys=True)
-                                 .encode()).hexdigest()
+            key = hashlib.sha256(json.dumps([audience_name, state_token, items],
+                                            sort_keys=True).encode()).hexdigest()
             signed_at = int(time.time())
             body = json.dumps({"audience": audience_name, "batch_id": key,
                                "signed_at": signed_at, "changes": items},

@@ -70,6 +70,10 @@ def fit(histories: pd.DataFrame) -> tuple[Fitted, object, object]:
         except Exception as error:  # lifetimes raises its own ConvergenceError, or ValueError
             failures.append(f"penalizer {penalizer}: {type(error).__name__}")
             continue
+        if spend.params_["q"] <= 1:  # the population's mean purchase value would be infinite
+            failures.append(f"penalizer {penalizer}: Gamma-Gamma q = "
+                            f"{spend.params_['q']:.3f} <= 1")
+            continue
         fitted = Fitted(
             purchase_model={name: float(value) for name, value in purchases.params_.items()},
             spend_model={name: float(value) for name, value in spend.params_.items()},
@@ -131,7 +135,7 @@ def predict(histories: pd.DataFrame, fitted: Fitted, purchases, spend,
     value = np.zeros(len(histories))
     previous = np.zeros(len(histories))
     for month in range(1, 13):
-        cumulative = expected_purchases(purchases, histories, month * 30).to_numpy()
+        cumulative = expected_purchases(purchases, histories, 365 * month / 12).to_numpy()
         value += (cumulative - previous) / (1 + monthly_rate) ** month
         previous = cumulative
     predictions["predicted_clv_12m"] = value * predictions["expected_purchase_value"].to_numpy()

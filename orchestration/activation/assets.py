@@ -22,7 +22,7 @@ from dagster import (
     asset,
 )
 
-from activation.deliver import DESTINATIONS, deliver
+from activation.deliver import DESTINATIONS, can_receive, deliver
 from activation.state import delivered_members
 from orchestration.publishing.assets import PUBLISHED_KEY
 from orchestration.settings import CdpSettings
@@ -58,7 +58,7 @@ def delivery_asset(destination: str):
             "excluded_without_consent": sum(counts["excluded_without_consent"]
                                             for counts in report.audiences.values()),
             "failures": len(report.failures),
-            "not_sent_without_email": report.not_sent_without_email,
+            "not_sent_without_identifier": report.not_sent_without_identifier,
             "per_audience": MetadataValue.json(report.audiences),
             "files": MetadataValue.md("\n".join(f"- {path}" for path in report.files)
                                       or "none"),
@@ -81,9 +81,10 @@ def _holds_exactly_the_members(warehouse: Path, destination: str,
     differences = {}
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         for audience_name in audiences:
-            members = {customer_id for (customer_id,) in connection.execute(
-                "select customer_id from marts.audience_members where audience_name = ?",
-                [audience_name]).fetchall()}
+            members = {customer_id for customer_id, email, phone in connection.execute(
+                "select customer_id, email, phone from marts.audience_members "
+                "where audience_name = ?", [audience_name]).fetchall()
+                if can_receive(destination, email, phone)}
             held = delivered_members(warehouse, destination, audience_name)
             if held != members:
                 differences[audience_name] = {"missing": len(members - held),

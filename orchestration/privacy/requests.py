@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 from activation.erasure import erase_from_upload_files
+from activation.hubspot import hubspot_working_folder
 from ingestion.pipeline import duckdb_destination
 from orchestration.publishing.publish import MANIFEST, versions_folder
 from orchestration.publishing.roles import role_published_path
@@ -147,6 +149,11 @@ def erase(settings: CdpSettings, selector: Selector, requested_by: str, reason: 
                     erase_from_pipelines(duckdb_destination(warehouse)[1]).items()})
     removed.update({f"activation/{name}": count for name, count in erase_from_upload_files(
         settings.activation_dir, own, subject.customer_ids).items()})
+    # HubSpot's dlt working folder, should a killed delivery have left one (emails in it).
+    hubspot_folder = hubspot_working_folder(warehouse)
+    if hubspot_folder.exists():
+        shutil.rmtree(hubspot_folder)
+        removed["activation/hubspot dlt folder"] = 1
     for label, folder in (("reports", Path(settings.reports_dir)),
                           ("logs", settings.logs_dir)):
         removed.update({f"{label}/{name} (redacted)": count
