@@ -1,0 +1,45 @@
+"""The delivery record and the webhook's idempotency keys across nights: the same undelivered
+changes keep their key, the same change coming back after others were recorded gets a new one."""
+
+from pathlib import Path
+
+import duckdb
+
+from activation.http import RetryPolicy
+from activation.state import Change, delivered_members, delivery_state_token, record_delivered
+from activation.webhook import deliver_batches
+from tests.activation.receiver import Receiver
+
+AUDIENCE = "Regulars"
+
+
+def test_a_change_that_comes_back_after_others_were_recorded_is_applied_again(
+        tmp_path: Path, monkeypatch):
+    warehouse = tmp_path / "warehouse.duckdb"
+    duckdb.connect(str(warehouse)).close()  # a warehouse no delivery has written yet
+    receiver = Receiver(secret="s3cret")
+    monkeypatch.setenv("CDP_WEBHOOK_URL", receiver.url)
+    monkeypatch.setenv("CDP_WEBHOOK_SECRET", "s3cret")
+    add = Change(AUDIENCE, "add", "cus_1", "an@example.vn", "+84912345678")
+    remove = Change(AUDIENCE, "remove", "cus_1", "an@example.vn", "+84912345678")
+    policy = RetryPolicy(attempts=2, first_wait_seconds=0.01, timeout_seconds=2)
+
+    def send(change: Change) -> None:
+        token = delivery_state_token(warehouse, "webhook", AUDIENCE)
+        assert deliver_batches(AUDIENCE, [change], lambda batch: record_delivered(
+            warehouse, "webhook", batch, "run"), policy=policy, state_token=token) == []
+
+    try:
+        before = delivery_state_token(warehouse, "webhook", AUDIENCE)
+        # Sent, but the record was lost (a kill): the resend carries the same key.
+        deliver_batches(AUDIENCE, [add], lambda batch: None, policy=policy, state_token=before)
+        send(add)
+        assert len(receiver.applied_keys) == 1 and receiver.members[AUDIENCE] == {"cus_1"}
+        send(remove)  # night 5: they left
+        assert receiver.members[AUDIENCE] == set()
+        send(add)  # night 9: they are back — the same change, a new key, applied
+        assert len(receiver.applied_keys) == 3
+        assert receiver.members[AUDIENCE] == {"cus_1"}
+        assert delivered_members(warehouse, "webhook", AUDIENCE) == {"cus_1"}
+    finally:
+        receiver.close()
