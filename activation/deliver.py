@@ -73,11 +73,31 @@ def deliver(destination: str, warehouse: Path, activation_dir: Path,
                 "members": 0, "excluded_without_consent": 0, "added": 0, "removed": 0})
             counts["added" if change.change == "add" else "removed"] += 1
 
-    if destination == "hubspot":
-        # Also when no audience names HubSpot any more: what it still holds is removed.
-        report.not_sent_without_identifier, report.failures = deliver_to_hubspot(
-            warehouse, recorded)
-        return report
+    # HubSpot takes every audience's changes in one load; even when no audience names it any
+    # more, what it still holds is removed.
+    hubspot_changes: list[Change] = []
+    for audience_name, pending in pending_changes(warehouse, destination).items():
+        changes = [change for change in pending
+                   if change.change == "remove" or can_receive(destination, change.email,
+                                                               change.phone)]
+        report.not_sent_without_identifier += len(pending) - len(changes)
+        if not changes:
+            continue
+        if destination in FILE_FORMATS:
+            written = write_change_files(activation_dir, destination, audience_name, changes,
+                                         run_id)
+            report.files += [str(path) for path in written.values()]
+            recorded(changes)
+        elif destination == "webhook":
+            token = delivery_state_token(warehouse, destination, audience_name)
+            report.failures += [f"{audience_name}: {failure}" for failure in
+                                deliver_batches(audience_name, changes, recorded,
+                                                state_token=token)]
+        elif destination == "hubspot":
+            hubspot_changes += changes
+    if hubspot_changes:
+        report.failures += deliver_to_hubspot(warehouse, hubspot_changes, recorded)
+    return report
     for audience_name, pending in pending_changes(warehouse, destination).items():
         changes = [change for change in pending
                    if change.change == "remove" or can_receive(destination, change.email,

@@ -30,7 +30,7 @@ import dlt
 import requests
 
 from activation.http import DeliveryError, RetryPolicy, send
-from activation.state import Change, pending_changes
+from activation.state import Change
 
 # Changes per call: HubSpot's batch endpoints take at most 100; fewer spreads the calls
 # under a tight rate limit (CDP_HUBSPOT_BATCH_SIZE).
@@ -159,10 +159,10 @@ def _deliver_batch(client: HubSpotClient, audience_name: str,
                    change.get("phone")) for change in done]
 
 
-def deliver_to_hubspot(warehouse: Path, on_delivered: Callable[[list[Change]], None],
-                       policy: RetryPolicy | None = None) -> tuple[int, list[str]]:
-    """Send the changes still pending. Returns the members left out for having no email, and
-    the failures.
+def deliver_to_hubspot(warehouse: Path, changes: list[Change],
+                       on_delivered: Callable[[list[Change]], None],
+                       policy: RetryPolicy | None = None) -> list[str]:
+    """Send the changes (each with an email) through the dlt destination; returns the failures.
 
     dlt's working folder is emptied before and after: its load packages hold emails and phones,
     and what is owed is decided by the warehouse's delivery record, not by a package a killed
@@ -174,17 +174,13 @@ def deliver_to_hubspot(warehouse: Path, on_delivered: Callable[[list[Change]], N
         pipeline = dlt.pipeline(pipeline_name="cdp_hubspot",
                                 destination=hubspot_destination(on_delivered, failures, policy),
                                 pipelines_dir=str(folder), dataset_name="hubspot")
-        rows = [{"audience_name": change.audience_name, "change": change.change,
-                 "customer_id": change.customer_id, "email": change.email,
-                 "phone": change.phone}
-                for changes in pending_changes(warehouse, "hubspot").values()
-                for change in changes]
-        sendable = [row for row in rows if row["email"]]
-        if sendable:
-            pipeline.run(sendable, table_name="audience_changes", write_disposition="append")
+        pipeline.run([{"audience_name": change.audience_name, "change": change.change,
+                       "customer_id": change.customer_id, "email": change.email,
+                       "phone": change.phone} for change in changes],
+                     table_name="audience_changes", write_disposition="append")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    return len(rows) - len(sendable), failures
+    return failures
 
 
 def hubspot_working_folder(warehouse: Path) -> Path:
