@@ -26,6 +26,7 @@ class DeliveryReport:
     files: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     not_sent_without_identifier: int = 0  # members the destination cannot match
+    removed_after_erasure: int = 0  # removals of erased people confirmed tonight
 
     @property
     def added(self) -> int:
@@ -72,6 +73,7 @@ def deliver(destination: str, warehouse: Path, activation_dir: Path,
             counts = report.audiences.setdefault(change.audience_name, {
                 "members": 0, "excluded_without_consent": 0, "added": 0, "removed": 0})
             counts["added" if change.change == "add" else "removed"] += 1
+            report.removed_after_erasure += change.erased
 
     # HubSpot takes every audience's changes in one load; even when no audience names it any
     # more, what it still holds is removed.

@@ -1,13 +1,50 @@
-"""Erasure of a person from the upload files (`cdp privacy erase`): every row of a Meta, Google
-Ads or CSV file that holds one of their identifiers — plain, or hashed as that platform wants
-it — or their customer id is removed, in place."""
+"""Erasure of a person from activation (`cdp privacy erase`).
+
+- Every destination that holds them is owed a removal: their rows of the delivery record move
+  to `activation.erased_member_removals`, which the erasure of the warehouse leaves alone and
+  the next delivery sends and empties (activation/state.py).
+- Every row of a Meta, Google Ads or CSV file written so far that holds one of their
+  identifiers — plain, or hashed as that platform wants it — or their customer id is removed,
+  in place.
+"""
 
 import csv
 import io
 import os
 from pathlib import Path
 
+import duckdb
+import pyarrow as pa
+
 from activation.identifiers import google_phone, meta_phone, normalized_email, sha256
+from activation.state import ERASED_REMOVALS_TABLE, STATE_TABLE, table_exists
+
+
+def owe_removals_of_erased(connection: duckdb.DuckDBPyConnection,
+                           customer_ids: list[str], values: set[str]) -> int:
+    """In the erasure's transaction, before the warehouse is swept: every delivered row of the
+    person's (by customer id, or by an email or phone that is theirs alone) becomes a removal
+    owed to its destination. Returns how many."""
+    connection.execute(f"""
+        create table if not exists {ERASED_REMOVALS_TABLE} (
+            destination varchar not null, audience_name varchar not null,
+            customer_id varchar not null, email varchar, phone varchar,
+            erased_at timestamp with time zone not null,
+            primary key (destination, audience_name, customer_id))""")
+    if not table_exists(connection, STATE_TABLE):
+        return 0
+    connection.register("erased_person", pa.table({
+        "value": pa.array(sorted(set(customer_ids) | values), pa.string())}))
+    try:
+        return connection.execute(f"""
+            insert or ignore into {ERASED_REMOVALS_TABLE}
+            select destination, audience_name, customer_id, email, phone, now()
+            from {STATE_TABLE}
+            where customer_id in (select value from erased_person)
+                or email in (select value from erased_person)
+                or phone in (select value from erased_person)""").fetchone()[0]
+    finally:
+        connection.unregister("erased_person")
 
 
 def person_tokens(identifiers: list[tuple[str, str]], customer_ids: list[str]) -> set[str]:

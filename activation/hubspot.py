@@ -14,7 +14,9 @@ for one contact of a batch, which is then sent contact by contact) or a batch th
 every retry stays a pending change for the next delivery. A delivery killed mid-way leaves the
 batches HubSpot confirmed recorded; the next one sends the rest (the batch cut off in flight may
 go twice: an upsert by email and a list add are the same the second time). A member without an
-email cannot be a HubSpot contact and is counted, not sent.
+email cannot be a HubSpot contact and is counted, not sent. An erased person leaves the list
+like anyone else; the contact itself stays HubSpot's (the CRM is also a source, and deleting a
+contact there is its owner's erasure, not an audience change).
 
 Credentials: `access_token` (a private app's token) under `[destination.hubspot]` in
 .dlt/secrets.toml, or DESTINATION__HUBSPOT__ACCESS_TOKEN; `api_base_url` likewise (tests).
@@ -156,7 +158,7 @@ def _deliver_batch(client: HubSpotClient, audience_name: str,
     # A removed person HubSpot no longer knows is gone from the list all the same.
     done = [change for change in adds if change["email"] in added] + removes
     return [Change(audience_name, change["change"], change["customer_id"], change["email"],
-                   change.get("phone")) for change in done]
+                   change.get("phone"), bool(change.get("erased"))) for change in done]
 
 
 def deliver_to_hubspot(warehouse: Path, changes: list[Change],
@@ -176,7 +178,7 @@ def deliver_to_hubspot(warehouse: Path, changes: list[Change],
                                 pipelines_dir=str(folder), dataset_name="hubspot")
         pipeline.run([{"audience_name": change.audience_name, "change": change.change,
                        "customer_id": change.customer_id, "email": change.email,
-                       "phone": change.phone} for change in changes],
+                       "phone": change.phone, "erased": change.erased} for change in changes],
                      table_name="audience_changes", write_disposition="append")
     finally:
         shutil.rmtree(folder, ignore_errors=True)

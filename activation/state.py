@@ -4,6 +4,12 @@
 `activation.delivered_audience_members`, the record of every destination's last successful
 delivery. A delivery records only what the destination confirmed: what failed stays a change
 and is sent again on the next delivery, and what succeeded is never sent twice.
+
+An erased person leaves the warehouse, and with them every row that would compute their removal.
+`cdp privacy erase` therefore moves their rows of the record into
+`activation.erased_member_removals` (activation/erasure.py): the one copy of what each destination
+was given, kept only until that destination confirms the removal (the recipients of personal data
+must be told of its erasure), never in the marts.
 """
 
 from dataclasses import dataclass
@@ -13,6 +19,7 @@ import duckdb
 import pyarrow as pa
 
 STATE_TABLE = "activation.delivered_audience_members"
+ERASED_REMOVALS_TABLE = "activation.erased_member_removals"
 # Before a first delivery nothing is recorded: every remove is pending, no add is done.
 _NO_STATE = ("(select cast(null as varchar) as destination, cast(null as varchar) as "
              "audience_name, cast(null as varchar) as customer_id where false)")
@@ -25,37 +32,46 @@ class Change:
     customer_id: str
     email: str | None
     phone: str | None
+    erased: bool = False  # a removal owed since the person's erasure
 
 
 def pending_changes(warehouse: Path, destination: str) -> dict[str, list[Change]]:
     """Tonight's changes for one destination, per audience (removes first), less those a
-    delivery since the build already made: a retried delivery resends only what failed."""
+    delivery since the build already made: a retried delivery resends only what failed; and the
+    removals owed to it for people erased since it last held them."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        state = STATE_TABLE if _state_exists(connection) else _NO_STATE
+        state = STATE_TABLE if table_exists(connection, STATE_TABLE) else _NO_STATE
+        erased = (f"""
+            union all
+            select audience_name, 'remove', customer_id, email, phone, true
+            from {ERASED_REMOVALS_TABLE} where destination = $destination"""
+                  if table_exists(connection, ERASED_REMOVALS_TABLE) else "")
         rows = connection.execute(f"""
             select changes.audience_name, changes.change, changes.customer_id, changes.email,
-                changes.phone
+                changes.phone, false
             from marts.audience_changes as changes
             left join {state} as state
                 on state.destination = changes.destination
                 and state.audience_name = changes.audience_name
                 and state.customer_id = changes.customer_id
-            where changes.destination = ?
+            where changes.destination = $destination
                 and ((changes.change = 'add' and state.customer_id is null)
                     or (changes.change = 'remove' and state.customer_id is not null))
-            order by changes.audience_name, changes.change desc, changes.customer_id
-        """, [destination]).fetchall()
+            {erased}
+            order by 1, 2 desc, 3
+        """, {"destination": destination}).fetchall()
     changes: dict[str, list[Change]] = {}
     for row in rows:
         changes.setdefault(row[0], []).append(Change(*row))
     return changes
 
 
-def _state_exists(connection: duckdb.DuckDBPyConnection) -> bool:
+def table_exists(connection: duckdb.DuckDBPyConnection, relation: str) -> bool:
+    schema, table = relation.split(".")
     return bool(connection.execute(
         "select count(*) from information_schema.tables "
-        "where table_schema = 'activation' and table_name = 'delivered_audience_members'"
-    ).fetchone()[0])
+        "where table_schema = ? and table_name = ? and table_catalog = current_database()",
+        [schema, table]).fetchone()[0])
 
 
 def record_delivered(warehouse: Path, destination: str, delivered: list[Change],
@@ -85,13 +101,19 @@ def record_delivered(warehouse: Path, destination: str, delivered: list[Change],
             insert into {STATE_TABLE}
             select ?, audience_name, customer_id, email, phone, now(), ?
             from delivered_now where change = 'add'""", [destination, run_id])
+        if table_exists(connection, ERASED_REMOVALS_TABLE):  # their last copy goes
+            connection.execute(f"""
+                delete from {ERASED_REMOVALS_TABLE} as owed using delivered_now
+                where owed.destination = ? and owed.audience_name = delivered_now.audience_name
+                    and owed.customer_id = delivered_now.customer_id
+                    and delivered_now.change = 'remove'""", [destination])
         connection.execute("commit")
 
 
 def delivered_members(warehouse: Path, destination: str, audience_name: str) -> set[str]:
     """The customers a destination holds of an audience, by its record."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        if not _state_exists(connection):
+        if not table_exists(connection, STATE_TABLE):
             return set()
         return {customer_id for (customer_id,) in connection.execute(
             f"select customer_id from {STATE_TABLE} where destination = ? and audience_name = ?",
@@ -102,10 +124,19 @@ def delivery_state_token(warehouse: Path, destination: str, audience_name: str) 
     """What the destination's record of an audience looks like now (rows, last delivery): the
     same for every resend of changes left undelivered, different once anything was recorded."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        if not _state_exists(connection):
+        if not table_exists(connection, STATE_TABLE):
             return "none"
         rows, last = connection.execute(
             f"select count(*), max(delivered_at) from {STATE_TABLE} "
             "where destination = ? and audience_name = ?", [destination, audience_name]
         ).fetchone()
     return f"{rows}:{last}"
+
+
+def owed_erased_removals(warehouse: Path, destination: str) -> int:
+    """Removals of erased people the destination has not confirmed yet."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        if not table_exists(connection, ERASED_REMOVALS_TABLE):
+            return 0
+        return connection.execute(f"select count(*) from {ERASED_REMOVALS_TABLE} "
+                                  "where destination = ?", [destination]).fetchone()[0]

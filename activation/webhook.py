@@ -10,6 +10,9 @@ Each batch is POSTed with
   delivery was cut off after the receiver got it but before we recorded it; different when the
   same change comes again after others were recorded (added, removed, added again).
 
+A removal owed since the person's erasure carries `"erased": true`: the receiver is told to
+delete what it holds on them (a recipient of personal data must be told of its erasure).
+
 Settings: `CDP_WEBHOOK_URL` or `url` under `[destinations.webhook]` in .dlt/config.toml /
 secrets.toml; the secret `CDP_WEBHOOK_SECRET` or `signing_secret` in .dlt/secrets.toml.
 """
@@ -47,6 +50,14 @@ def batches(changes: list[Change], size: int) -> Iterator[list[Change]]:
         yield changes[start:start + size]
 
 
+def _item(change: Change) -> dict:
+    item = {"change": change.change, "customer_id": change.customer_id, "email": change.email,
+            "phone": change.phone}
+    if change.erased:  # the receiver must delete what it holds on them, not only unlist them
+        item["erased"] = True
+    return item
+
+
 def deliver_batches(audience_name: str, changes: list[Change], on_delivered: Callable,
                     batch_size: int = 500, policy: RetryPolicy | None = None,
                     state_token: str = "") -> list[str]:
@@ -58,8 +69,7 @@ def deliver_batches(audience_name: str, changes: list[Change], on_delivered: Cal
     failures = []
     with requests.Session() as session:
         for batch in batches(changes, batch_size):
-            items = [{"change": change.change, "customer_id": change.customer_id,
-                      "email": change.email, "phone": change.phone} for change in batch]
+            items = [_item(change) for change in batch]
             key = hashlib.sha256(json.dumps([audience_name, state_token, items],
                                             sort_keys=True).encode()).hexdigest()
             signed_at = int(time.time())

@@ -227,7 +227,8 @@ def privacy_erase(**arguments) -> None:
     result = _privacy_request("erase", arguments)
     _print_outcome(result)
     click.echo("Erased. Their identifiers are on the suppression list: later exports carrying "
-               "them are dropped at ingestion.")
+               "them are dropped at ingestion. Destinations that held them are sent their "
+               "removal by their next delivery.")
 
 
 @privacy.command("export")

@@ -102,12 +102,19 @@ def tables_mentioning(connection: duckdb.DuckDBPyConnection,
 
 
 def erase_from_warehouse(connection: duckdb.DuckDBPyConnection, subject: Subject,
-                         mentions: Mentions, salt: str) -> dict[str, int]:
-    """Step 1 of the module docstring, in the caller's transaction; rows per table."""
+                         mentions: Mentions, salt: str,
+                         kept_until_notified: frozenset[str] = frozenset()) -> dict[str, int]:
+    """Step 1 of the module docstring, in the caller's transaction; rows per table.
+
+    `kept_until_notified`: tables (schema.table) left as they are, because they hold what a
+    recipient of the person's data must still be told of the erasure with (activation's owed
+    removals); their owner deletes each row once the recipient confirmed it."""
     removed: dict[str, int] = {}
     load_erased_values(connection, mentions)
     removed.update(_anonymize_sales(connection, subject, salt))
     for relation, condition, parameters in list(tables_mentioning(connection, mentions)):
+        if relation.replace('"', "") in kept_until_notified:
+            continue
         count = connection.execute(f"select count(*) from {relation} where {condition}",
                                    parameters).fetchone()[0]
         if count:

@@ -4,7 +4,7 @@ Each sends its destination tonight's changes (marts.audience_changes) and record
 destination confirmed; a delivery that fails in part records the rest and fails naming what
 did not go, so Dagster retries it (RetryPolicy) and the next night sends what is still missing
 — never what already went. Its check compares what the destination now holds with the
-audience's members.
+audience's members, and fails while a removal owed since an erasure is not confirmed.
 """
 
 from pathlib import Path
@@ -23,7 +23,7 @@ from dagster import (
 )
 
 from activation.deliver import DESTINATIONS, can_receive, deliver
-from activation.state import delivered_members
+from activation.state import delivered_members, owed_erased_removals
 from orchestration.publishing.assets import PUBLISHED_KEY
 from orchestration.settings import CdpSettings
 from orchestration.warehouse_lock_resource import WarehouseLock
@@ -55,6 +55,7 @@ def delivery_asset(destination: str):
             "members": sum(counts["members"] for counts in report.audiences.values()),
             "added": report.added,
             "removed": report.removed,
+            "removed_after_erasure": report.removed_after_erasure,
             "excluded_without_consent": sum(counts["excluded_without_consent"]
                                             for counts in report.audiences.values()),
             "failures": len(report.failures),
@@ -89,8 +90,12 @@ def _holds_exactly_the_members(warehouse: Path, destination: str,
             if held != members:
                 differences[audience_name] = {"missing": len(members - held),
                                               "not_members": len(held - members)}
-    return AssetCheckResult(check_name="holds_exactly_the_members", passed=not differences,
-                            metadata={"differences": MetadataValue.json(differences)})
+    # An erased person it still holds is owed a removal (and is in no audience any more).
+    owed = owed_erased_removals(warehouse, destination)
+    return AssetCheckResult(check_name="holds_exactly_the_members",
+                            passed=not differences and not owed,
+                            metadata={"differences": MetadataValue.json(differences),
+                                      "erased_removals_owed": owed})
 
 
 DELIVERY_ASSETS = [delivery_asset(destination) for destination in DESTINATIONS]

@@ -26,8 +26,9 @@ RETENTION_KEY = PRIVACY_STEP_KEY
     kinds={"duckdb"},
     description="Deletes what is older than its retention window (privacy/policy.yml: raw "
                 "website events 25 months, quarantined rows 90 days, run logs 30 days, "
-                "reports 90 days) and copies the processing restrictions of `cdp privacy "
-                "restrict` where the models read them. Runs before the models are built.",
+                "reports 90 days, activation upload files 30 days) and copies the processing "
+                "restrictions of `cdp privacy restrict` where the models read them. Runs "
+                "before the models are built.",
 )
 def privacy_retention(context: AssetExecutionContext, settings: CdpSettings,
                       warehouse_lock: WarehouseLock) -> MaterializeResult:
@@ -47,6 +48,9 @@ def privacy_retention(context: AssetExecutionContext, settings: CdpSettings,
         "reports": apply_file_retention(Path(settings.reports_dir) / "runs",
                                         policy.file_days["reports"], now)
         if "reports" in policy.file_days else 0,
+        "activation": apply_file_retention(settings.activation_dir,
+                                           policy.file_days["activation"], now)
+        if "activation" in policy.file_days else 0,
     }
     sync_restrictions(warehouse, PrivacyStore(warehouse))
     for table, count in deleted.items():

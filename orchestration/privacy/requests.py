@@ -22,8 +22,9 @@ from pathlib import Path
 
 import duckdb
 
-from activation.erasure import erase_from_upload_files
+from activation.erasure import erase_from_upload_files, owe_removals_of_erased
 from activation.hubspot import hubspot_working_folder
+from activation.state import ERASED_REMOVALS_TABLE
 from ingestion.pipeline import duckdb_destination
 from orchestration.publishing.publish import MANIFEST, versions_folder
 from orchestration.publishing.roles import role_published_path
@@ -131,8 +132,13 @@ def erase(settings: CdpSettings, selector: Selector, requested_by: str, reason: 
             own = own_identifiers(connection, subject)
             mentions = mentions_of(subject, own)
             connection.execute("begin")
-            removed = erase_from_warehouse(connection, subject, mentions, salt)
+            owed = owe_removals_of_erased(connection, subject.customer_ids,
+                                          set(mentions.exact))
+            removed = erase_from_warehouse(connection, subject, mentions, salt,
+                                           kept_until_notified=frozenset({ERASED_REMOVALS_TABLE}))
             connection.execute("commit")
+            if owed:
+                removed[f"{ERASED_REMOVALS_TABLE} (owed, sent by the next delivery)"] = owed
         # Suppressed before anything else can fail: a rerun of ingestion never brings them back.
         store.suppress(suppression_hashes(salt, subject, own), request.request_id)
         store.forget_restrictions(subject.record_keys)

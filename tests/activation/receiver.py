@@ -18,6 +18,7 @@ class Receiver:
         self.always_fail_customer: str | None = None  # batches with this customer get 500
         self.members: dict[str, set[str]] = {}  # audience -> customers held
         self.applied_keys: list[str] = []
+        self.erased: set[str] = set()  # customers removed with `"erased": true`
         self.requests = 0
         self.bad_signatures = 0
         self._lock = threading.Lock()
@@ -70,6 +71,8 @@ class Receiver:
                         held.add(item["customer_id"])
                     else:
                         held.discard(item["customer_id"])
+                        if item.get("erased"):
+                            self.erased.add(item["customer_id"])
             return 200, delay
 
     def close(self):

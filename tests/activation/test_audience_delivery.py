@@ -1,58 +1,26 @@
 """Audiences declared in vars, built by dbt on the sample, delivered to file destinations and a
 signed webhook on 127.0.0.1: consent filtering, night-over-night changes, hashing, retries."""
 
-import csv
-import hashlib
 import os
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from activation.deliver import deliver
 from activation.http import RetryPolicy
 from activation.state import delivered_members, pending_changes, record_delivered
 from activation.webhook import deliver_batches
+from tests.activation.conftest import (
+    CONDITION,
+    audiences,
+    expected_hash,
+    members_of,
+    read_rows,
+)
 from tests.activation.hubspot_server import HubSpotServer
 from tests.activation.receiver import Receiver
 from tests.conftest import query, run_transform
-
-CONDITION = "orders_count > 0"
-
-
-def audiences(condition: str = CONDITION) -> dict:
-    return {"audiences": [
-        {"name": "Buyers by email", "condition": condition, "consent_purpose": "email_marketing",
-         "destinations": ["csv", "webhook"]},
-        {"name": "Buyers for ads", "condition": condition, "consent_purpose": "advertising",
-         "destinations": ["meta", "google_ads"]},
-        {"name": "Everyone by email", "condition": "true", "consent_purpose": "email_marketing",
-         "destinations": ["hubspot"]},
-    ]}
-
-
-@pytest.fixture(scope="module")
-def audience_warehouse(built_sample, tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("audiences") / "warehouse"
-    shutil.copytree(built_sample.parent, folder)
-    warehouse = folder / built_sample.name
-    run_transform(warehouse, audiences())
-    return warehouse
-
-
-@pytest.fixture
-def warehouse(audience_warehouse, tmp_path) -> Path:
-    folder = tmp_path / "warehouse"
-    shutil.copytree(audience_warehouse.parent, folder)
-    return folder / audience_warehouse.name
-
-
-def members_of(warehouse: Path, audience: str) -> set[str]:
-    return {row[0] for row in query(warehouse, "select customer_id from marts.audience_members "
-                                               "where audience_name = ?", [audience])}
 
 
 def test_an_audience_holds_exactly_its_consenting_members(audience_warehouse):
@@ -71,15 +39,6 @@ def test_an_audience_holds_exactly_its_consenting_members(audience_warehouse):
             from marts.customers where {CONDITION} and not is_processing_restricted""")
         assert (selected, members, excluded) == (buyers, len(consenting), without)
         assert excluded > 0  # the sample has buyers who never consented
-
-
-def expected_hash(value: str) -> str:
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()
-
-
-def read_rows(path: Path) -> list[dict]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
 
 
 def test_upload_files_hold_the_members_hashed_as_each_platform_specifies(warehouse, tmp_path):

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from activation.deliver import deliver
 from ingestion.sample_exports import generate_sample_exports
 from orchestration.privacy.requests import Selector, erase, export
 from orchestration.publishing.publish import versions_folder
@@ -207,6 +208,19 @@ def test_an_erased_person_is_gone_everywhere_and_never_comes_back(
                    reason="erasure request under Decree 13")
 
     assert set(result.subject.records) == records and not result.notes
+    # Left only where the removal owed to each destination that held them waits to be sent;
+    # the next delivery sends it, and then only the removes file handed to the email tool
+    # (plain identifiers, which it matches on) still names them.
+    owed = '"activation"."erased_member_removals"'
+    assert {hit.split(":")[0] for hit in _everywhere(nightly, patterns)} <= {owed}
+    delivered = [deliver(destination, warehouse, nightly.activation_dir, "after-erasure")
+                 for destination in ("csv", "meta", "google_ads")]
+    assert not [report.failures for report in delivered if report.failures]
+    removes_files = {path for report in delivered for path in report.files
+                     if path.endswith("-removes.csv")}
+    assert {hit.split(": ")[0] for hit in _everywhere(nightly, patterns)} <= removes_files
+    for path in removes_files:
+        Path(path).unlink()  # taken by the tools
     assert _everywhere(nightly, patterns) == []
     [customer_id] = result.subject.customer_ids
     others_after = query(warehouse, """
