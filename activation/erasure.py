@@ -47,6 +47,31 @@ def owe_removals_of_erased(connection: duckdb.DuckDBPyConnection,
         connection.unregister("erased_person")
 
 
+EMAIL_SPELLINGS = "intermediate.int_customer_email_spellings"
+
+
+def delivered_identifiers_of(connection: duckdb.DuckDBPyConnection,
+                             customer_ids: list[str]) -> list[tuple[str, str]]:
+    """Before the warehouse is swept: every form of the person's email and phone a delivery
+    may have written into an upload file (each spelling of their email on their records, and
+    what the delivery record says was sent), as (kind, value)."""
+    if not customer_ids:
+        return []
+    parts = []
+    if table_exists(connection, EMAIL_SPELLINGS):
+        parts.append(f"select 'email', email_written from {EMAIL_SPELLINGS} "
+                     "where list_contains($customers, customer_id)")
+    if table_exists(connection, STATE_TABLE):
+        parts += [f"select 'email', email from {STATE_TABLE} "
+                  "where list_contains($customers, customer_id)",
+                  f"select 'phone', phone from {STATE_TABLE} "
+                  "where list_contains($customers, customer_id)"]
+    if not parts:
+        return []
+    return [(kind, value) for kind, value in connection.execute(
+        " union ".join(parts), {"customers": customer_ids}).fetchall() if value]
+
+
 def person_tokens(identifiers: list[tuple[str, str]], customer_ids: list[str]) -> set[str]:
     """The values that name the person in an upload file."""
     tokens = set(customer_ids)

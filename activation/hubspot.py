@@ -153,8 +153,10 @@ def _deliver_batch(client: HubSpotClient, audience_name: str,
     removes = [change for change in changes if change["change"] == "remove"]
     added = client.upsert_contacts(adds)
     removed = client.contact_ids([change["email"] for change in removes])
-    client.change_membership(list_id, add=[added[c["email"]] for c in adds if c["email"] in added],
-                             remove=list(removed.values()))
+    # A member whose phone changed is removed and added under one email: one contact, kept.
+    add_ids = [added[change["email"]] for change in adds if change["email"] in added]
+    client.change_membership(list_id, add=add_ids,
+                             remove=[cid for cid in removed.values() if cid not in add_ids])
     # A removed person HubSpot no longer knows is gone from the list all the same.
     done = [change for change in adds if change["email"] in added] + removes
     return [Change(audience_name, change["change"], change["customer_id"], change["email"],

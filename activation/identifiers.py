@@ -1,7 +1,7 @@
 """Identifiers as each platform wants them before SHA-256 hashing.
 
-The marts hold emails trimmed and lower-cased (gmail dots and +tags folded, as identity
-resolution matches them) and phones in E.164 ("+84912345678").
+The audience members' emails are as the customer writes them, trimmed and lower-cased (dots and
++tags kept: int_customer_email_spellings), and their phones in E.164 ("+84912345678").
 - Meta Custom Audiences: email trimmed and lower-cased; phone as digits with the country code,
   no "+" and no leading zeros ("84912345678").
 - Google Ads Customer Match: email trimmed and lower-cased; phone in E.164 with the "+".

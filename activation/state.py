@@ -22,7 +22,8 @@ STATE_TABLE = "activation.delivered_audience_members"
 ERASED_REMOVALS_TABLE = "activation.erased_member_removals"
 # Before a first delivery nothing is recorded: every remove is pending, no add is done.
 _NO_STATE = ("(select cast(null as varchar) as destination, cast(null as varchar) as "
-             "audience_name, cast(null as varchar) as customer_id where false)")
+             "audience_name, cast(null as varchar) as customer_id, cast(null as varchar) as "
+             "email, cast(null as varchar) as phone where false)")
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,10 @@ def pending_changes(warehouse: Path, destination: str) -> dict[str, list[Change]
                 and state.audience_name = changes.audience_name
                 and state.customer_id = changes.customer_id
             where changes.destination = $destination
-                and ((changes.change = 'add' and state.customer_id is null)
-                    or (changes.change = 'remove' and state.customer_id is not null))
+                -- still as the build found it: an add not held as sent, a remove still held
+                and (changes.change = 'add') = (state.customer_id is null
+                    or state.email is distinct from changes.email
+                    or state.phone is distinct from changes.phone)
             {erased}
             order by 1, 2 desc, 3
         """, {"destination": destination}).fetchall()

@@ -22,7 +22,11 @@ from pathlib import Path
 
 import duckdb
 
-from activation.erasure import erase_from_upload_files, owe_removals_of_erased
+from activation.erasure import (
+    delivered_identifiers_of,
+    erase_from_upload_files,
+    owe_removals_of_erased,
+)
 from activation.hubspot import hubspot_working_folder
 from activation.state import ERASED_REMOVALS_TABLE
 from ingestion.pipeline import duckdb_destination
@@ -131,6 +135,7 @@ def erase(settings: CdpSettings, selector: Selector, requested_by: str, reason: 
             _refuse_if_empty(store, request, subject)
             own = own_identifiers(connection, subject)
             mentions = mentions_of(subject, own)
+            delivered = delivered_identifiers_of(connection, subject.customer_ids)
             connection.execute("begin")
             owed = owe_removals_of_erased(connection, subject.customer_ids,
                                           set(mentions.exact))
@@ -154,7 +159,7 @@ def erase(settings: CdpSettings, selector: Selector, requested_by: str, reason: 
     removed.update({f"dlt {name}": count for name, count in
                     erase_from_pipelines(duckdb_destination(warehouse)[1]).items()})
     removed.update({f"activation/{name}": count for name, count in erase_from_upload_files(
-        settings.activation_dir, own, subject.customer_ids).items()})
+        settings.activation_dir, own + delivered, subject.customer_ids).items()})
     # HubSpot's dlt working folder, should a killed delivery have left one (emails in it).
     hubspot_folder = hubspot_working_folder(warehouse)
     if hubspot_folder.exists():

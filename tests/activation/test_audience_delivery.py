@@ -2,6 +2,7 @@
 signed webhook on 127.0.0.1: consent filtering, night-over-night changes, hashing, retries."""
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -67,26 +68,74 @@ def test_upload_files_hold_the_members_hashed_as_each_platform_specifies(warehou
         warehouse, "Buyers for ads")
 
 
-def test_the_next_night_sends_only_who_joined_and_who_left(warehouse, tmp_path):
+def test_the_next_night_sends_only_who_joined_who_left_and_who_changed_address(
+        warehouse, tmp_path):
     out = tmp_path / "activation"
     before = members_of(warehouse, "Buyers by email")
     first = deliver("csv", warehouse, out, run_id="night-one-000")
     assert first.added == len(before) and first.removed == 0
+    # A member who stays starts writing their address with a tag: the same mailbox (identity
+    # folds the tag away), but the address the tools know changes.
+    [(moved, old_email)] = query(warehouse, """
+        select members.customer_id, members.email from marts.audience_members as members
+        inner join marts.customers using (customer_id)
+        where members.audience_name = 'Buyers by email' and customers.orders_count > 1
+            and members.email not like '%+%'
+            and (select count(*) from intermediate.int_customer_email_spellings as spellings
+                 where spellings.customer_id = members.customer_id) = 1
+        order by members.customer_id limit 1""")
+    local, domain = old_email.split("@")
+    new_email = f"{local}+news@{domain}"
+    rewrite_address_in_raw_tables(warehouse, old_email, new_email)
 
     run_transform(warehouse, audiences("orders_count > 1"))  # night 2: a narrower audience
     after = members_of(warehouse, "Buyers by email")
+    assert moved in after
     changes = query(warehouse, """
-        select change, customer_id from marts.audience_changes
+        select change, customer_id, email from marts.audience_changes
         where destination = 'csv' and audience_name = 'Buyers by email'""")
-    assert {customer for change, customer in changes if change == "remove"} == before - after
-    assert {customer for change, customer in changes if change == "add"} == after - before
+    assert {customer for change, customer, _ in changes if change == "remove"} == (
+        before - after) | {moved}
+    assert {customer for change, customer, _ in changes if change == "add"} == (
+        after - before) | {moved}
+    assert {(change, email) for change, customer, email in changes if customer == moved} == {
+        ("remove", old_email), ("add", new_email)}
     second = deliver("csv", warehouse, out, run_id="night-two-000")
 
-    assert second.removed == len(before - after) > 0
-    removes = [path for path in second.files if path.endswith("-removes.csv")]
-    assert {row["customer_id"] for row in read_rows(Path(removes[0]))} == before - after
-    assert Path(removes[0]).stat().st_mode & 0o777 == 0o600  # plain identifiers: owner only
+    assert second.removed == len(before - after) + 1 > 1
+    removes = [Path(path) for path in second.files if path.endswith("-removes.csv")]
+    adds = [Path(path) for path in second.files if path.endswith("-adds.csv")]
+    assert {row["customer_id"] for row in read_rows(removes[0])} == (before - after) | {moved}
+    assert {"customer_id": moved, "email": old_email} in [
+        {key: row[key] for key in ("customer_id", "email")} for row in read_rows(removes[0])]
+    assert {"customer_id": moved, "email": new_email} in [
+        {key: row[key] for key in ("customer_id", "email")} for row in read_rows(adds[0])]
+    assert removes[0].stat().st_mode & 0o777 == 0o600  # plain identifiers: owner only
     assert delivered_members(warehouse, "csv", "Buyers by email") == after
+    assert pending_changes(warehouse, "csv") == {}
+    assert query(warehouse, "select email from activation.delivered_audience_members "
+                            "where destination = 'csv' and customer_id = ?", [moved]) == [
+        (new_email,)]
+
+
+def rewrite_address_in_raw_tables(warehouse: Path, old: str, new: str) -> None:
+    """Every raw value holding the address, however cased, written the new way instead (as a
+    source would export it from now on)."""
+    import duckdb
+
+    pattern = "(?i)" + re.escape(old)
+    with duckdb.connect(str(warehouse)) as connection:
+        columns = connection.execute("""
+            select table_schema, table_name, column_name from information_schema.columns
+            where table_schema like 'raw_%' and data_type in ('VARCHAR', 'JSON')
+                and table_catalog = current_database()""").fetchall()
+        changed = 0
+        for schema, table, column in columns:
+            changed += connection.execute(
+                f'update "{schema}"."{table}" set "{column}" = '
+                f'regexp_replace("{column}", ?, ?, \'g\') '
+                f'where regexp_matches("{column}", ?)', [pattern, new, pattern]).fetchone()[0]
+    assert changed
 
 
 def test_the_webhook_ends_with_exactly_the_audience_through_429_5xx_and_a_timeout(

@@ -1,7 +1,8 @@
 -- What each destination must be sent tonight: the audience's members it does not hold yet
 -- ('add') and the people it holds who are no longer members ('remove': they left the condition,
--- withdrew consent, were restricted or erased), against what its last successful delivery left
--- there. A failed delivery changes nothing, so the same changes are sent again next night.
+-- withdrew consent or were restricted), against what its last successful delivery left there. A
+-- member whose email or phone changed is removed under the old ones and added under the new. A
+-- failed delivery changes nothing, so the same changes are sent again next night.
 {%- set audiences = declared_audiences() %}
 with
 
@@ -45,6 +46,7 @@ wanted as (
 ),
 
 adds as (
+    -- Members it does not hold, or holds under other identifiers (a new email or phone).
     select
         wanted.destination,
         wanted.audience_name,
@@ -58,11 +60,15 @@ adds as (
             wanted.destination = delivered.destination
             and wanted.audience_name = delivered.audience_name
             and wanted.customer_id = delivered.customer_id
-    where delivered.customer_id is null
+    where
+        delivered.customer_id is null
+        or wanted.email is distinct from delivered.email
+        or wanted.phone is distinct from delivered.phone
 ),
 
 removes as (
-    -- Sent with the identifiers the destination was given, which it matches on.
+    -- People it holds who are no longer members, and members it holds under identifiers that
+    -- changed: sent with the identifiers the destination was given, which it matches on.
     select
         delivered.destination,
         delivered.audience_name,
@@ -76,7 +82,10 @@ removes as (
             delivered.destination = wanted.destination
             and delivered.audience_name = wanted.audience_name
             and delivered.customer_id = wanted.customer_id
-    where wanted.customer_id is null
+    where
+        wanted.customer_id is null
+        or wanted.email is distinct from delivered.email
+        or wanted.phone is distinct from delivered.phone
 )
 
 select * from adds

@@ -1,6 +1,7 @@
 -- Tonight's members of each declared audience: the customers its condition selects who granted
--- its consent purpose and are not under a processing restriction. The identifiers are the
--- customer's golden-record email and phone (E.164), as the destinations normalize them.
+-- its consent purpose and are not under a processing restriction. The identifiers are what the
+-- destinations match people on: the golden-record email as the customer writes it (not folded:
+-- int_customer_email_spellings) and the phone in E.164; each destination normalizes them its way.
 with
 
 candidates as (
@@ -9,6 +10,11 @@ candidates as (
 
 customers as (
     select * from {{ ref('customers') }}
+),
+
+email_spellings as (
+    select * from {{ ref('int_customer_email_spellings') }}
+    where is_delivered
 )
 
 select
@@ -16,9 +22,10 @@ select
     candidates.customer_id,
     candidates.consent_purpose,
     customers.full_name,
-    customers.email,
+    coalesce(email_spellings.email_written, customers.email) as email,
     customers.phone,
     customers.city
 from candidates
 inner join customers on candidates.customer_id = customers.customer_id
+left join email_spellings on candidates.customer_id = email_spellings.customer_id
 where candidates.consent_status = 'granted' and not candidates.is_processing_restricted

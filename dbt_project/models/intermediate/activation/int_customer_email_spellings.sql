@@ -1,0 +1,92 @@
+-- Every way a customer's own records write their golden-record email, trimmed and lower-cased
+-- but otherwise as typed (dots and `+tags` kept), and the one the destinations are sent. The
+-- golden record folds an address to match people ("an.nguyen+shop@gmail.com" and
+-- "annguyen@gmail.com" are one mailbox); a platform matches the address it knows, which is
+-- the one the person types: the spelling on most of their records, then the latest.
+with
+
+clustered as (
+    select * from {{ ref('int_records_clustered') }}
+),
+
+golden as (
+    select * from {{ ref('int_customer_attributes_survived') }}
+),
+
+contacts as (
+    select * from {{ ref('stg_crm__contacts') }}
+),
+
+leads as (
+    select * from {{ ref('stg_social__leads') }}
+),
+
+orders as (
+    select * from {{ ref('stg_pos__orders') }}
+),
+
+events as (
+    select * from {{ ref('stg_website__events') }}
+),
+
+written as (
+    select
+        'crm' as source,
+        contact_id as record_id,
+        coalesce(modified_at, created_at) as written_at,
+        email_normalized,
+        email as email_written
+    from contacts
+    union all
+    select
+        'social',
+        lead_id,
+        created_at,
+        email_normalized,
+        email
+    from leads
+    union all
+    select
+        'pos',
+        order_id,
+        ordered_at,
+        email_normalized,
+        email
+    from orders
+    union all
+    select
+        'website',
+        anonymous_id,
+        occurred_at,
+        email_normalized,
+        traits_email
+    from events
+    where event_type = 'identify'
+),
+
+spellings as (
+    select
+        golden.customer_id,
+        lower(trim(written.email_written)) as email_written,
+        count(*) as times_written,
+        max(written.written_at) as last_written_at
+    from written
+    inner join clustered
+        on written.source = clustered.source and written.record_id = clustered.record_id
+    inner join golden
+        on
+            clustered.customer_id = golden.customer_id
+            and written.email_normalized = golden.email
+    group by all
+)
+
+select
+    customer_id,
+    email_written,
+    times_written,
+    last_written_at,
+    row_number() over (
+        partition by customer_id
+        order by times_written desc, last_written_at desc nulls last, email_written asc
+    ) = 1 as is_delivered
+from spellings
