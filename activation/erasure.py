@@ -24,15 +24,15 @@ def owe_removals_of_erased(connection: duckdb.DuckDBPyConnection,
                            customer_ids: list[str], values: set[str]) -> int:
     """In the erasure's transaction, before the warehouse is swept: every delivered row of the
     person's (by customer id, or by an email or phone that is theirs alone) becomes a removal
-    owed to its destination. Returns how many."""
+    owed to its destination. Returns how many (none before a first delivery)."""
+    if not table_exists(connection, STATE_TABLE):
+        return 0
     connection.execute(f"""
         create table if not exists {ERASED_REMOVALS_TABLE} (
             destination varchar not null, audience_name varchar not null,
             customer_id varchar not null, email varchar, phone varchar,
             erased_at timestamp with time zone not null,
             primary key (destination, audience_name, customer_id))""")
-    if not table_exists(connection, STATE_TABLE):
-        return 0
     connection.register("erased_person", pa.table({
         "value": pa.array(sorted(set(customer_ids) | values), pa.string())}))
     try:

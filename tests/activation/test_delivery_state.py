@@ -1,12 +1,21 @@
 """The delivery record and the webhook's idempotency keys across nights: the same undelivered
-changes keep their key, the same change coming back after others were recorded gets a new one."""
+changes keep their key, the same change coming back after others were recorded gets a new one;
+and the removals an erasure owes."""
 
 from pathlib import Path
 
 import duckdb
 
+from activation.erasure import owe_removals_of_erased
 from activation.http import RetryPolicy
-from activation.state import Change, delivered_members, delivery_state_token, record_delivered
+from activation.state import (
+    ERASED_REMOVALS_TABLE,
+    Change,
+    delivered_members,
+    delivery_state_token,
+    record_delivered,
+    table_exists,
+)
 from activation.webhook import deliver_batches
 from tests.activation.receiver import Receiver
 
@@ -43,3 +52,19 @@ def test_a_change_that_comes_back_after_others_were_recorded_is_applied_again(
         assert delivered_members(warehouse, "webhook", AUDIENCE) == {"cus_1"}
     finally:
         receiver.close()
+
+
+def test_an_erasure_before_any_delivery_owes_no_destination_anything(tmp_path: Path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as connection:  # no delivery has written it yet
+        assert owe_removals_of_erased(connection, ["customer-1"], {"a@example.vn"}) == 0
+        assert not table_exists(connection, ERASED_REMOVALS_TABLE)
+    record_delivered(warehouse, "csv", [Change(AUDIENCE, "add", "customer-1", "a@example.vn",
+                                               None)], run_id="night-one")
+    with duckdb.connect(str(warehouse)) as connection:
+        assert owe_removals_of_erased(connection, ["customer-1"], set()) == 1
+        # Owed once, however often the erasure is retried.
+        assert owe_removals_of_erased(connection, [], {"a@example.vn"}) == 0
+        assert connection.execute(
+            f"select destination, audience_name, customer_id, email from {ERASED_REMOVALS_TABLE}"
+        ).fetchall() == [("csv", AUDIENCE, "customer-1", "a@example.vn")]
