@@ -17,7 +17,12 @@ import duckdb
 import pyarrow as pa
 
 from activation.identifiers import google_phone, meta_phone, normalized_email, sha256
-from activation.state import ERASED_REMOVALS_TABLE, STATE_TABLE, table_exists
+from activation.state import (
+    ERASED_REMOVALS_TABLE,
+    STATE_TABLE,
+    create_state_tables,
+    table_exists,
+)
 
 
 def owe_removals_of_erased(connection: duckdb.DuckDBPyConnection,
@@ -27,12 +32,7 @@ def owe_removals_of_erased(connection: duckdb.DuckDBPyConnection,
     owed to its destination. Returns how many (none before a first delivery)."""
     if not table_exists(connection, STATE_TABLE):
         return 0
-    connection.execute(f"""
-        create table if not exists {ERASED_REMOVALS_TABLE} (
-            destination varchar not null, audience_name varchar not null,
-            customer_id varchar not null, email varchar, phone varchar,
-            erased_at timestamp with time zone not null,
-            primary key (destination, audience_name, customer_id))""")
+    create_state_tables(connection)  # a record from before the removals table existed
     connection.register("erased_person", pa.table({
         "value": pa.array(sorted(set(customer_ids) | values), pa.string())}))
     try:

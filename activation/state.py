@@ -77,17 +77,29 @@ def table_exists(connection: duckdb.DuckDBPyConnection, relation: str) -> bool:
         [schema, table]).fetchone()[0])
 
 
+def create_state_tables(connection: duckdb.DuckDBPyConnection) -> None:
+    """The delivery record and the removals owed since erasures, created together so the data
+    map lists both from the first delivery on."""
+    connection.execute("create schema if not exists activation")
+    connection.execute(f"""
+        create table if not exists {STATE_TABLE} (
+            destination varchar not null, audience_name varchar not null,
+            customer_id varchar not null, email varchar, phone varchar,
+            delivered_at timestamp with time zone not null, run_id varchar,
+            primary key (destination, audience_name, customer_id))""")
+    connection.execute(f"""
+        create table if not exists {ERASED_REMOVALS_TABLE} (
+            destination varchar not null, audience_name varchar not null,
+            customer_id varchar not null, email varchar, phone varchar,
+            erased_at timestamp with time zone not null,
+            primary key (destination, audience_name, customer_id))""")
+
+
 def record_delivered(warehouse: Path, destination: str, delivered: list[Change],
                      run_id: str) -> None:
     """Apply changes the destination confirmed to its record, in one transaction."""
     with duckdb.connect(str(warehouse)) as connection:
-        connection.execute("create schema if not exists activation")
-        connection.execute(f"""
-            create table if not exists {STATE_TABLE} (
-                destination varchar not null, audience_name varchar not null,
-                customer_id varchar not null, email varchar, phone varchar,
-                delivered_at timestamp with time zone not null, run_id varchar,
-                primary key (destination, audience_name, customer_id))""")
+        create_state_tables(connection)
         connection.register("delivered_now", pa.table({
             "audience_name": [change.audience_name for change in delivered],
             "change": [change.change for change in delivered],
@@ -104,12 +116,11 @@ def record_delivered(warehouse: Path, destination: str, delivered: list[Change],
             insert into {STATE_TABLE}
             select ?, audience_name, customer_id, email, phone, now(), ?
             from delivered_now where change = 'add'""", [destination, run_id])
-        if table_exists(connection, ERASED_REMOVALS_TABLE):  # their last copy goes
-            connection.execute(f"""
-                delete from {ERASED_REMOVALS_TABLE} as owed using delivered_now
-                where owed.destination = ? and owed.audience_name = delivered_now.audience_name
-                    and owed.customer_id = delivered_now.customer_id
-                    and delivered_now.change = 'remove'""", [destination])
+        connection.execute(f"""
+            delete from {ERASED_REMOVALS_TABLE} as owed using delivered_now
+            where owed.destination = ? and owed.audience_name = delivered_now.audience_name
+                and owed.customer_id = delivered_now.customer_id
+                and delivered_now.change = 'remove'""", [destination])  # their last copy goes
         connection.execute("commit")
 
 

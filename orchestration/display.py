@@ -16,6 +16,7 @@ from orchestration.runner import PipelineOutcome, is_failed_check
 _LOAD_STEP = "load_{}_exports"
 _DBT_STEP = "dbt_build"
 _PUBLISH_STEP = "published__warehouse"
+_DELIVERY_STEP_PREFIX = "activation__"
 
 
 def _count(number: int, noun: str) -> str:
@@ -126,8 +127,22 @@ class RunDisplay:
                 self.line(f"✓ published     version {metadata.get('version', '?')} · "
                           f"{metadata.get('customers', 0):,} customers · "
                           f"{metadata.get('orders', 0):,} orders  ({seconds:.1f} s)")
+        elif step.startswith(_DELIVERY_STEP_PREFIX):
+            self._delivery_line(step.removeprefix(_DELIVERY_STEP_PREFIX), seconds, cause)
         elif cause:  # a check step that errored
             self.line(f"✗ {step}: {cause}", "red")
+
+    def _delivery_line(self, destination: str, seconds: float, cause: str) -> None:
+        """A destination no audience names, with nothing owed to it, goes unmentioned."""
+        metadata = self._metadata.get(f"{_DELIVERY_STEP_PREFIX}{destination}", {})
+        if not cause and not metadata.get("audiences") and not metadata.get("removed"):
+            return
+        detail = cause or (
+            f"{_count(metadata.get('audiences', 0), 'audience')} · "
+            f"{metadata.get('members', 0):,} members · {metadata.get('added', 0):,} added · "
+            f"{metadata.get('removed', 0):,} removed")
+        mark, style = ("✗", "red") if cause else ("✓", None)
+        self.line(f"{mark} deliver {destination:<10} {detail}  ({seconds:.1f} s)", style)
 
     def _checks_line(self) -> None:
         checks = self._checks
