@@ -43,6 +43,15 @@ PURCHASE_RATE_MEAN = 1 / 120
 PURCHASE_RATE_SHAPE = 0.7
 DROPOUT_BETA = (1.0, 3.0)
 MAX_ORDERS_PER_BUYER = 60
+# Regular buyers' gaps: gamma with this shape around their mean (1 would be exponential).
+REGULAR_GAP_SHAPE = 6.0
+# Lapsing buyers' own lifetime as customers: exponential, this mean in days.
+LAPSING_LIFETIME_MEAN_DAYS = 300
+# Seasonal buyers buy in the weeks before Tết (the lunar new year, local date) in most years.
+TET_DATES = [date(2023, 1, 22), date(2024, 2, 10), date(2025, 1, 29), date(2026, 2, 17),
+             date(2027, 2, 6), date(2028, 1, 26), date(2029, 2, 13), date(2030, 2, 3),
+             date(2031, 1, 23), date(2032, 2, 11)]
+SEASONAL_YEAR_SHARE = 0.75
 WALK_IN_NAME = "Khách lẻ"  # what cashiers type for a customer who gives no name
 # What else cashiers type for "no name": variants no configured placeholder list has all of.
 WALK_IN_NAMES = ["Khách lẻ", "KHACH LE", "Khách", "Khách vãng lai", "Anh", "Chị", "Em", "."]
@@ -306,9 +315,17 @@ class _Planner:
         orders forward, so that no prediction model finds exactly the process it assumes.
         """
         rng = self.rng
+        process = self.purchase_process()
+        if process == "seasonal":
+            self.plan_seasonal_purchases(person, night, first_seen, end)
+            return
         rate_per_day = rng.gammavariate(PURCHASE_RATE_SHAPE,
                                         PURCHASE_RATE_MEAN / PURCHASE_RATE_SHAPE)
         dropout = rng.betavariate(*DROPOUT_BETA)
+        if process == "lapsing":  # leaves at a moment of their own, whatever they bought
+            dropout = 0.0
+            end = min(end, first_seen + timedelta(
+                days=rng.expovariate(1 / LAPSING_LIFETIME_MEAN_DAYS)))
         # What a buyer usually spends varies from person to person (lognormal), and regulars
         # buy bigger baskets.
         basket = rng.lognormvariate(0, 0.6) * (1 + min(rate_per_day * 60, 1))
@@ -321,10 +338,46 @@ class _Planner:
             self.plan_order(person, night, moment, moment, basket=basket)
             if rng.random() < dropout:
                 break
-            gap_days = rng.expovariate(rate_per_day)
+            gap_days = (rng.gammavariate(REGULAR_GAP_SHAPE, 1 / (rate_per_day * REGULAR_GAP_SHAPE))
+                        if process == "regular" else rng.expovariate(rate_per_day))
             if gap_days > HISTORY_DAYS:  # a rate so low the next order is after the window
                 break
             moment += timedelta(days=gap_days)
+
+    def purchase_process(self) -> str:
+        """How this buyer buys, by the profile's shares ("random": the default process). No
+        draw at all when the profile has none, so such a population is as it always was."""
+        profile = self.profile
+        shares = [("regular", profile.regular_buyer_share),
+                  ("seasonal", profile.seasonal_buyer_share),
+                  ("lapsing", profile.lapsing_buyer_share)]
+        if not any(share for _, share in shares):
+            return "random"
+        draw = self.rng.random()
+        for process, share in shares:
+            if draw < share:
+                return process
+            draw -= share
+        return "random"
+
+    def plan_seasonal_purchases(self, person: Person, night: Night, first_seen: datetime,
+                                end: datetime) -> None:
+        """A buyer who shops for Tết only: in the three weeks before it, most years, a gift-sized
+        basket, until they leave after some Tết (beta dropout, as other buyers)."""
+        rng = self.rng
+        dropout = rng.betavariate(*DROPOUT_BETA)
+        basket = rng.lognormvariate(0.4, 0.6)
+        for tet in TET_DATES:
+            rush_start = datetime.combine(tet - timedelta(days=21), time(2, 0), UTC)
+            rush_end = datetime.combine(tet, time(2, 0), UTC)
+            if rush_end <= first_seen or rng.random() >= SEASONAL_YEAR_SHARE:
+                continue
+            if rush_start >= end:
+                break
+            moment = self.moment_between(max(rush_start, first_seen), min(rush_end, end))
+            self.plan_order(person, night, moment, moment, basket=basket)
+            if rng.random() < dropout:
+                break
 
     def plan_order(self, person: Person, night: Night, start: datetime, end: datetime,
                    basket: float = 1.0) -> None:

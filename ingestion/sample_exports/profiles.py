@@ -3,7 +3,9 @@
 `default` is the population the bundled sample has always had. `messy` is data identity
 resolution was not tuned on: every hazard that merges strangers or splits one person appears in
 several variants, so that no rule can pass by keying on one symptom (a placeholder name, a
-landline format, an exact name). Ground truth is written for every profile alike.
+landline format, an exact name); and buyers who buy in ways the purchase predictions do not
+assume (regularly, seasonally, or stopping at a moment of their own). Ground truth is written for
+every profile alike.
 """
 
 from dataclasses import dataclass
@@ -38,6 +40,12 @@ class SampleProfile:
     junk_email_share: float = 0.02
     junk_phone_share: float = 0.02
     unlisted_junk: bool = False
+    # Buyers whose purchases follow another process than the one the predictions assume
+    # (orders at random, exponential gaps; a chance of leaving right after each order). Shares
+    # of buyers; the rest buy the default way.
+    regular_buyer_share: float = 0.0  # reorder at near-regular intervals (replenishment)
+    seasonal_buyer_share: float = 0.0  # buy only in the weeks before Tết, most years
+    lapsing_buyer_share: float = 0.0  # stop at some moment of their own, not after an order
 
 
 DEFAULT = SampleProfile("default")
@@ -60,6 +68,9 @@ MESSY = SampleProfile(
     junk_email_share=0.03,
     junk_phone_share=0.03,
     unlisted_junk=True,
+    regular_buyer_share=0.15,
+    seasonal_buyer_share=0.1,
+    lapsing_buyer_share=0.25,
 )
 
 PROFILES = {profile.name: profile for profile in (DEFAULT, MESSY)}
