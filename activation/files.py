@@ -1,12 +1,13 @@
 """Upload files: Meta Custom Audiences, Google Ads Customer Match, and a plain CSV for email and
 SMS tools (Mailchimp, Klaviyo-style imports).
 
-Each delivery writes, per audience, one file of adds and one of removes (the platforms take
+Each delivery writes, per audience, one file of removes and one of adds (the platforms take
 removals as a separate upload) under `<activation folder>/<destination>/<audience>/`, named by
-the run's date and id, written whole to a temporary name and renamed, so a half-written file
-is never picked up. Meta's and Google's files hold only SHA-256 hashes of the normalized
-identifiers, under each platform's documented column names; the CSV holds the plain email and
-phone and is readable by its owner only (0600).
+the run's date and id and numbered in upload order (`…-1-removes.csv`, `…-2-adds.csv`),
+written whole to a temporary name and renamed, so a half-written file is never picked up.
+Meta's and Google's files hold only SHA-256 hashes of the normalized identifiers, under each
+platform's documented column names; the CSV holds the plain email and phone and is readable by
+its owner only (0600).
 """
 
 import csv
@@ -52,12 +53,15 @@ def write_change_files(folder: Path, destination: str, audience_name: str,
     target = folder / destination / audience_folder_name(audience_name)
     stamp = f"{datetime.now(UTC):%Y-%m-%d}-{run_id[:8]}"
     written = {}
-    for kind in ("add", "remove"):
-        rows = [row_of(change) for change in changes if change.change == kind]
+    # Numbered in the order to upload them: removals first, since a member whose identifiers
+    # changed is in both.
+    for kind, name in (("remove", "1-removes"), ("add", "2-adds")):
+        rows = [row_of(change) for change in changes if change.change == kind
+                and (destination == "csv" or change.email or change.phone)]
         if not rows:
             continue
         target.mkdir(parents=True, exist_ok=True)
-        path = target / f"{stamp}-{kind}s.csv"
+        path = target / f"{stamp}-{name}.csv"
         _write_whole(path, header, rows, private=destination == "csv")
         written[kind] = path
     return written

@@ -139,9 +139,14 @@ def hubspot_destination(on_delivered: Callable[[list[Change]], None], failures: 
                 failures.append(f"{audience_name}: batch of {len(changes)} changes: {error}")
                 continue
             on_delivered(delivered)
-            refused = len(changes) - len(delivered)
-            if refused:
-                failures.append(f"{audience_name}: HubSpot refused {refused} contact(s)")
+            confirmed = {change.customer_id for change in delivered if change.change == "add"}
+            refused = sorted(change["customer_id"] for change in changes
+                             if change["change"] == "add"
+                             and change["customer_id"] not in confirmed)
+            if refused:  # by customer id (cdp explain --customer-id), never by address
+                failures.append(f"{audience_name}: HubSpot refused {len(refused)} contact(s) "
+                                f"(customer ids {', '.join(refused[:5])}"
+                                f"{', …' if len(refused) > 5 else ''}); they stay pending")
 
     return hubspot
 
@@ -152,7 +157,8 @@ def _deliver_batch(client: HubSpotClient, audience_name: str,
     adds = [change for change in changes if change["change"] == "add"]
     removes = [change for change in changes if change["change"] == "remove"]
     added = client.upsert_contacts(adds)
-    removed = client.contact_ids([change["email"] for change in removes])
+    # A remove without an email (another member still has it) leaves the contact listed.
+    removed = client.contact_ids([change["email"] for change in removes if change["email"]])
     # A member whose phone changed is removed and added under one email: one contact, kept.
     add_ids = [added[change["email"]] for change in adds if change["email"] in added]
     client.change_membership(list_id, add=add_ids,

@@ -147,6 +147,16 @@ def delivery_state_token(warehouse: Path, destination: str, audience_name: str) 
     return f"{rows}:{last}"
 
 
+def record_versions(warehouse: Path, destination: str) -> dict[str, str]:
+    """Per audience, what the destination's record looked like when tonight's changes were built
+    (marts.audience_changes): unlike the record itself, the same through every retry of the
+    night, so a batch resent after a retry keeps its idempotency key."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return dict(connection.execute(
+            "select distinct audience_name, delivery_record_version from marts.audience_changes "
+            "where destination = ?", [destination]).fetchall())
+
+
 def owed_erased_removals(warehouse: Path, destination: str) -> int:
     """Removals of erased people the destination has not confirmed yet."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:

@@ -4,11 +4,13 @@ Each batch is POSTed with
 - `X-CDP-Signature: sha256=<hex>`: HMAC-SHA256 of the exact body with the shared secret, so the
   receiver can tell it came from us and was not altered;
 - `X-CDP-Timestamp`: when it was signed (also inside the signed body), against replays;
-- `Idempotency-Key`: a hash of the batch's content and of our record of the audience at the
-  start of the delivery (`delivery_state_token`): the same when the same undelivered changes
-  are sent again, so a receiver that keeps the keys it has seen applies a batch once even when a
-  delivery was cut off after the receiver got it but before we recorded it; different when the
-  same change comes again after others were recorded (added, removed, added again).
+- `Idempotency-Key`: a hash of the batch's content and of our record of the audience when
+  tonight's changes were built (`marts.audience_changes.delivery_record_version`): the same when
+  the same undelivered changes are sent again — by a retry of the night, or on a later night
+  when nothing else was recorded in between — so a receiver that keeps the keys it has seen
+  applies a batch once even when a delivery was cut off after the receiver got it but before we
+  recorded it; different when the same change comes again after others were recorded (added,
+  removed, added again).
 
 A removal owed since the person's erasure carries `"erased": true`: the receiver is told to
 delete what it holds on them (a recipient of personal data must be told of its erasure).
@@ -20,6 +22,7 @@ secrets.toml; the secret `CDP_WEBHOOK_SECRET` or `signing_secret` in .dlt/secret
 import hashlib
 import hmac
 import json
+import os
 import time
 from collections.abc import Callable, Iterator
 
@@ -30,6 +33,12 @@ from activation.state import Change
 from privacy.secrets import configured_secret
 
 SIGNATURE_HEADER = "X-CDP-Signature"
+DEFAULT_BATCH_SIZE = 500
+
+
+def webhook_batch_size() -> int:
+    """Changes per POST (`CDP_WEBHOOK_BATCH_SIZE`, 500 by default)."""
+    return max(1, int(os.environ.get("CDP_WEBHOOK_BATCH_SIZE", DEFAULT_BATCH_SIZE)))
 
 
 def webhook_settings() -> tuple[str, str]:
@@ -59,7 +68,7 @@ def _item(change: Change) -> dict:
 
 
 def deliver_batches(audience_name: str, changes: list[Change], on_delivered: Callable,
-                    batch_size: int = 500, policy: RetryPolicy | None = None,
+                    batch_size: int = DEFAULT_BATCH_SIZE, policy: RetryPolicy | None = None,
                     state_token: str = "") -> list[str]:
     """POST the changes batch by batch; `on_delivered(batch)` records each batch the receiver
     accepted before the next is sent. Returns the failures (one line each); a failed batch is

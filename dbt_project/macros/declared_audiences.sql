@@ -1,5 +1,6 @@
 {#- The audiences declared in `vars: audiences`, checked: a unique name, a condition, a consent
-    purpose of `consent_purposes` and known destinations. A mistake stops the build naming it. -#}
+    purpose of `consent_purposes` and known destinations, each once. A mistake stops the build
+    naming it. -#}
 {% macro declared_audiences() -%}
     {%- set known_destinations = ['meta', 'google_ads', 'hubspot', 'csv', 'webhook'] %}
     {%- set audiences = var('audiences', []) or [] %}
@@ -16,10 +17,15 @@
         {%- if audience.get('consent_purpose') not in var('consent_purposes') %}
             {{ exceptions.raise_compiler_error("audience " ~ name ~ ": `consent_purpose` must be one of " ~ var('consent_purposes') ~ ", got " ~ audience.get('consent_purpose')) }}
         {%- endif %}
+        {%- set seen = [] %}
         {%- for destination in audience.get('destinations', []) %}
             {%- if destination not in known_destinations %}
                 {{ exceptions.raise_compiler_error("audience " ~ name ~ ": unknown destination " ~ destination ~ " (known: " ~ known_destinations | join(', ') ~ ")") }}
             {%- endif %}
+            {%- if destination in seen %}
+                {{ exceptions.raise_compiler_error("audience " ~ name ~ ": destination " ~ destination ~ " is listed twice") }}
+            {%- endif %}
+            {%- do seen.append(destination) %}
         {%- endfor %}
     {%- endfor %}
     {{ return(audiences) }}

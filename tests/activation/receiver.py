@@ -1,6 +1,6 @@
 """A webhook receiver on 127.0.0.1 for the delivery tests: checks each batch's HMAC signature,
 applies each idempotency key once, and answers as a test scripts it (429 with Retry-After, 5xx,
-a slow answer past the client's timeout)."""
+a slow answer past the client's timeout, a batch that fails, an answer lost after applying)."""
 
 import contextlib
 import hashlib
@@ -16,6 +16,9 @@ class Receiver:
         self.secret = secret
         self.script: list[tuple[int, float]] = []  # (status, seconds to wait) for next requests
         self.always_fail_customer: str | None = None  # batches with this customer get 500
+        self.fail_removal_of: str | None = None  # batches removing this customer get 500
+        # Requests (numbered from 1) applied but answered 500, as when the answer is lost.
+        self.lost_answers: set[int] = set()
         self.members: dict[str, set[str]] = {}  # audience -> customers held
         self.applied_keys: list[str] = []
         self.erased: set[str] = set()  # customers removed with `"erased": true`
@@ -60,6 +63,7 @@ class Receiver:
                 delay = 0
             payload = json.loads(body)
             if any(item["customer_id"] == self.always_fail_customer
+                   or (item["change"] == "remove" and item["customer_id"] == self.fail_removal_of)
                    for item in payload["changes"]):
                 return 500, 0
             key = headers["Idempotency-Key"]
@@ -73,6 +77,8 @@ class Receiver:
                         held.discard(item["customer_id"])
                         if item.get("erased"):
                             self.erased.add(item["customer_id"])
+            if self.requests in self.lost_answers:
+                return 500, 0
             return 200, delay
 
     def close(self):

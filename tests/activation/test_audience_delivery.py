@@ -69,11 +69,16 @@ def test_upload_files_hold_the_members_hashed_as_each_platform_specifies(warehou
 
 
 def test_the_next_night_sends_only_who_joined_who_left_and_who_changed_address(
-        warehouse, tmp_path):
+        warehouse, tmp_path, monkeypatch):
     out = tmp_path / "activation"
+    receiver = Receiver(secret="a-shared-secret")
+    monkeypatch.setenv("CDP_WEBHOOK_URL", receiver.url)
+    monkeypatch.setenv("CDP_WEBHOOK_SECRET", "a-shared-secret")
+    quick = RetryPolicy(attempts=2, first_wait_seconds=0.01, timeout_seconds=2)
     before = members_of(warehouse, "Buyers by email")
     first = deliver("csv", warehouse, out, run_id="night-one-000")
     assert first.added == len(before) and first.removed == 0
+    assert deliver("webhook", warehouse, out, "night-one-000", quick).added == len(before)
     # A member who stays starts writing their address with a tag: the same mailbox (identity
     # folds the tag away), but the address the tools know changes.
     [(moved, old_email)] = query(warehouse, """
@@ -112,6 +117,26 @@ def test_the_next_night_sends_only_who_joined_who_left_and_who_changed_address(
         {key: row[key] for key in ("customer_id", "email")} for row in read_rows(adds[0])]
     assert removes[0].stat().st_mode & 0o777 == 0o600  # plain identifiers: owner only
     assert delivered_members(warehouse, "csv", "Buyers by email") == after
+    # Files sort in the order to upload them: removals first.
+    assert sorted(second.files) == [str(removes[0]), str(adds[0])]
+
+    # The webhook refuses the batch of removals tonight: the changed member's add waits with
+    # it (sent alone, it would replace the record of the old address, and that removal with
+    # it), while the others' adds go.
+    receiver.fail_removal_of = moved
+    webhook = deliver("webhook", warehouse, out, "night-two-000", quick)
+    assert webhook.failures and webhook.removed == 0
+    assert webhook.added == len(after - before)
+    assert query(warehouse, "select email from activation.delivered_audience_members "
+                            "where destination = 'webhook' and customer_id = ?", [moved]) == [
+        (old_email,)]
+    receiver.fail_removal_of = None
+    webhook = deliver("webhook", warehouse, out, "night-three-00", quick)  # the next delivery
+    assert not webhook.failures
+    assert (webhook.removed, webhook.added) == (len(before - after) + 1, 1)
+    assert receiver.members["Buyers by email"] == after
+    assert pending_changes(warehouse, "webhook") == {}
+    receiver.close()
     assert pending_changes(warehouse, "csv") == {}
     assert query(warehouse, "select email from activation.delivered_audience_members "
                             "where destination = 'csv' and customer_id = ?", [moved]) == [
@@ -175,6 +200,31 @@ def test_the_webhook_ends_with_exactly_the_audience_through_429_5xx_and_a_timeou
         receiver.close()
 
 
+def test_a_retried_delivery_resends_a_batch_the_receiver_applied_under_its_key(
+        warehouse, monkeypatch):
+    receiver = Receiver(secret="a-shared-secret")
+    monkeypatch.setenv("CDP_WEBHOOK_URL", receiver.url)
+    monkeypatch.setenv("CDP_WEBHOOK_SECRET", "a-shared-secret")
+    monkeypatch.setenv("CDP_WEBHOOK_BATCH_SIZE", "20")
+    members = members_of(warehouse, "Buyers by email")
+    assert len(members) > 40  # three batches or more
+    receiver.lost_answers = {2}  # the second batch is applied, but its answer never comes
+    once = RetryPolicy(attempts=1, timeout_seconds=2)
+    try:
+        night = deliver("webhook", warehouse, Path("unused"), "night-one-000", once)
+        assert len(night.failures) == 1 and night.added == len(members) - 20
+        applied = list(receiver.applied_keys)
+        # Dagster's retry of the step, on the same build: the other batches were recorded
+        # meanwhile, yet the resent batch carries the key the receiver already applied.
+        retry = deliver("webhook", warehouse, Path("unused"), "night-one-000", once)
+        assert not retry.failures and retry.added == 20
+        assert receiver.applied_keys == applied
+        assert receiver.members["Buyers by email"] == members
+        assert delivered_members(warehouse, "webhook", "Buyers by email") == members
+    finally:
+        receiver.close()
+
+
 KILLED_DELIVERY = """
 import sys
 from pathlib import Path
@@ -219,7 +269,11 @@ def test_hubspot_ends_with_exactly_the_audience_after_429s_5xx_a_refusal_and_a_k
         report = deliver("hubspot", warehouse, tmp_path / "files", run_id="night-one-rerun")
         # (Refused in the killed night's batch dlt resumes, and again among the changes still
         # pending after it.)
-        assert set(report.failures) == {f"{audience}: HubSpot refused 1 contact(s)"}
+        [refused_customer] = [customer for customer, email in with_email.items()
+                              if email == refused]
+        # Named by customer id, never by address, so it can be looked up (cdp explain).
+        assert set(report.failures) == {f"{audience}: HubSpot refused 1 contact(s) (customer "
+                                        f"ids {refused_customer}); they stay pending"}
         assert server.list_members_emails(f"CDP: {audience}") == set(with_email.values()) - {
             refused}
         # Next night HubSpot takes the address: only it is sent.

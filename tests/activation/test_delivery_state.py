@@ -1,11 +1,12 @@
 """The delivery record and the webhook's idempotency keys across nights: the same undelivered
 changes keep their key, the same change coming back after others were recorded gets a new one;
-and the removals an erasure owes."""
+the removals an erasure owes; and removals that leave out identifiers another member still has."""
 
 from pathlib import Path
 
 import duckdb
 
+from activation.deliver import without_shared_identifiers
 from activation.erasure import owe_removals_of_erased
 from activation.http import RetryPolicy
 from activation.state import (
@@ -68,3 +69,18 @@ def test_an_erasure_before_any_delivery_owes_no_destination_anything(tmp_path: P
         assert connection.execute(
             f"select destination, audience_name, customer_id, email from {ERASED_REMOVALS_TABLE}"
         ).fetchall() == [("csv", AUDIENCE, "customer-1", "a@example.vn")]
+
+
+def test_a_removal_leaves_out_what_another_member_still_has():
+    # A family inbox and a household phone: when one of them leaves, the ads platforms and
+    # HubSpot, which match on those, must not lose the one who stays.
+    still_wanted = {"email": {"nha@example.vn": {"cus_stays"}},
+                    "phone": {"+84912345678": {"cus_stays"}, "+84987654321": {"cus_leaves"}}}
+    removes = [Change(AUDIENCE, "remove", "cus_leaves", "nha@example.vn", "+84987654321"),
+               Change(AUDIENCE, "remove", "cus_other", "other@example.vn", "+84912345678")]
+    assert without_shared_identifiers(removes, still_wanted) == [
+        Change(AUDIENCE, "remove", "cus_leaves", None, "+84987654321"),
+        Change(AUDIENCE, "remove", "cus_other", "other@example.vn", None)]
+    # A member's own identifiers are theirs to remove (a member whose email changed).
+    own = [Change(AUDIENCE, "remove", "cus_stays", "nha@example.vn", "+84912345678")]
+    assert without_shared_identifiers(own, still_wanted) == own

@@ -1,8 +1,9 @@
--- Every way a customer's own records write their golden-record email, trimmed and lower-cased
--- but otherwise as typed (dots and `+tags` kept), and the one the destinations are sent. The
--- golden record folds an address to match people ("an.nguyen+shop@gmail.com" and
--- "annguyen@gmail.com" are one mailbox); a platform matches the address it knows, which is
--- the one the person types: the spelling on most of their records, then the latest.
+-- Every email a customer's own records carry, trimmed and lower-cased but otherwise as typed
+-- (dots and `+tags` kept), and the one the destinations are sent: a spelling of the golden-record
+-- email. The golden record folds an address to match people ("an.nguyen+shop@gmail.com" and
+-- "annguyen@gmail.com" are one mailbox); a platform matches the address it knows, which is the
+-- one the person types: the spelling on most of their records, then the latest. The other
+-- emails are kept for erasure, which must find every form an upload file may hold.
 with
 
 clustered as (
@@ -68,25 +69,27 @@ spellings as (
     select
         golden.customer_id,
         lower(trim(written.email_written)) as email_written,
+        coalesce(written.email_normalized = golden.email, false) as is_golden_mailbox,
         count(*) as times_written,
         max(written.written_at) as last_written_at
     from written
     inner join clustered
         on written.source = clustered.source and written.record_id = clustered.record_id
-    inner join golden
-        on
-            clustered.customer_id = golden.customer_id
-            and written.email_normalized = golden.email
+    inner join golden on clustered.customer_id = golden.customer_id
+    where nullif(trim(written.email_written), '') is not null
     group by all
 )
 
 select
     customer_id,
     email_written,
+    is_golden_mailbox,
     times_written,
     last_written_at,
-    row_number() over (
+    is_golden_mailbox and row_number() over (
         partition by customer_id
-        order by times_written desc, last_written_at desc nulls last, email_written asc
+        order by
+            is_golden_mailbox desc, times_written desc, last_written_at desc nulls last,
+            email_written asc
     ) = 1 as is_delivered
 from spellings

@@ -86,8 +86,30 @@ removes as (
         wanted.customer_id is null
         or wanted.email is distinct from delivered.email
         or wanted.phone is distinct from delivered.phone
+),
+
+record_versions as (
+    -- What each destination's record of an audience looked like at this build: the webhook's
+    -- idempotency keys are made with it, so they stay the same through the night's retries.
+    select
+        destination,
+        audience_name,
+        count(*) || ':' || strftime(max(delivered_at), '%Y-%m-%dT%H:%M:%S.%f') as version
+    from delivered
+    group by destination, audience_name
+),
+
+changes as (
+    select * from adds
+    union all
+    select * from removes
 )
 
-select * from adds
-union all
-select * from removes
+select
+    changes.*,
+    coalesce(record_versions.version, 'none') as delivery_record_version
+from changes
+left join record_versions
+    on
+        changes.destination = record_versions.destination
+        and changes.audience_name = record_versions.audience_name
