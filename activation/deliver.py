@@ -118,11 +118,14 @@ def deliver(destination: str, warehouse: Path, activation_dir: Path, run_id: str
             if change.change == "remove":
                 removed_now.add((change.audience_name, change.customer_id))
 
-    wanted = identifiers_still_wanted(warehouse, destination)
+    pending_by_audience = pending_changes(warehouse, destination)
     versions = record_versions(warehouse, destination)
+    wanted = (identifiers_still_wanted(warehouse, destination) if any(
+        change.change == "remove" for pending in pending_by_audience.values()
+        for change in pending) else {})
     removes: dict[str, list[Change]] = {}
     adds: dict[str, list[Change]] = {}
-    for audience_name, pending in pending_changes(warehouse, destination).items():
+    for audience_name, pending in pending_by_audience.items():
         sendable = [change for change in pending if change.change == "add"
                     and can_receive(destination, change.email, change.phone)]
         report.not_sent_without_identifier += sum(

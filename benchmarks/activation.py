@@ -45,7 +45,8 @@ def audience_warehouse(path: Path, members: int) -> None:
                 0 as excluded_restricted_count""")
         connection.execute(f"""
             create view marts.audience_changes as
-            select destination, audience_name, 'add' as change, customer_id, email, phone
+            select destination, audience_name, 'add' as change, customer_id, email, phone,
+                'none' as delivery_record_version
             from marts.audience_members
             cross join (select unnest({list(DESTINATIONS)}) as destination)""")
 
