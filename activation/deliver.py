@@ -63,17 +63,12 @@ def audiences_of(warehouse: Path, destination: str) -> dict[str, tuple[int, int]
     return {name: (members, excluded) for name, members, excluded in rows}
 
 
-def identifiers_still_wanted(warehouse: Path, destination: str) -> dict[str, dict]:
-    """Per audience, the emails and phones tonight's members have (customer id of each), for
-    the destinations that match people on them."""
-    if destination not in IDENTIFIER_MATCHED:
-        return {}
+def identifiers_still_wanted(warehouse: Path, audience_names: list[str]) -> dict[str, dict]:
+    """Per audience, the emails and phones tonight's members have (customer id of each)."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         rows = connection.execute("""
             select audience_name, customer_id, email, phone from marts.audience_members
-            where audience_name in (select audience_name from marts.audience_summaries
-                                    where list_contains(string_split(destinations, ', '), ?))
-        """, [destination]).fetchall()
+            where list_contains(?, audience_name)""", [audience_names]).fetchall()
     wanted: dict[str, dict] = {}
     for audience_name, customer_id, email, phone in rows:
         held = wanted.setdefault(audience_name, {"email": {}, "phone": {}})
@@ -120,9 +115,10 @@ def deliver(destination: str, warehouse: Path, activation_dir: Path, run_id: str
 
     pending_by_audience = pending_changes(warehouse, destination)
     versions = record_versions(warehouse, destination)
-    wanted = (identifiers_still_wanted(warehouse, destination) if any(
-        change.change == "remove" for pending in pending_by_audience.values()
-        for change in pending) else {})
+    has_removes = any(change.change == "remove" for pending in pending_by_audience.values()
+                      for change in pending)
+    wanted = (identifiers_still_wanted(warehouse, list(audiences))
+              if has_removes and destination in IDENTIFIER_MATCHED else {})
     removes: dict[str, list[Change]] = {}
     adds: dict[str, list[Change]] = {}
     for audience_name, pending in pending_by_audience.items():

@@ -20,6 +20,9 @@ import pyarrow as pa
 
 STATE_TABLE = "activation.delivered_audience_members"
 ERASED_REMOVALS_TABLE = "activation.erased_member_removals"
+# Per destination and audience, how many deliveries have changed its record: never goes back,
+# so an audience that empties and fills again is never at a version it had before.
+VERSIONS_TABLE = "activation.delivery_record_versions"
 # Before a first delivery nothing is recorded: every remove is pending, no add is done.
 _NO_STATE = ("(select cast(null as varchar) as destination, cast(null as varchar) as "
              "audience_name, cast(null as varchar) as customer_id, cast(null as varchar) as "
@@ -93,6 +96,10 @@ def create_state_tables(connection: duckdb.DuckDBPyConnection) -> None:
             customer_id varchar not null, email varchar, phone varchar,
             erased_at timestamp with time zone not null,
             primary key (destination, audience_name, customer_id))""")
+    connection.execute(f"""
+        create table if not exists {VERSIONS_TABLE} (
+            destination varchar not null, audience_name varchar not null,
+            version bigint not null, primary key (destination, audience_name))""")
 
 
 def record_delivered(warehouse: Path, destination: str, delivered: list[Change],
@@ -121,6 +128,11 @@ def record_delivered(warehouse: Path, destination: str, delivered: list[Change],
             where owed.destination = ? and owed.audience_name = delivered_now.audience_name
                 and owed.customer_id = delivered_now.customer_id
                 and delivered_now.change = 'remove'""", [destination])  # their last copy goes
+        connection.execute(f"""
+            insert into {VERSIONS_TABLE}
+            select distinct ?, audience_name, 1 from delivered_now
+            on conflict (destination, audience_name) do update set version = version + 1
+            """, [destination])
         connection.execute("commit")
 
 
@@ -135,22 +147,21 @@ def delivered_members(warehouse: Path, destination: str, audience_name: str) -> 
 
 
 def delivery_state_token(warehouse: Path, destination: str, audience_name: str) -> str:
-    """What the destination's record of an audience looks like now (rows, last delivery): the
-    same for every resend of changes left undelivered, different once anything was recorded."""
+    """The version of the destination's record of an audience now: the same for every resend of
+    changes left undelivered, different once anything was recorded."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        if not table_exists(connection, STATE_TABLE):
-            return "none"
-        rows, last = connection.execute(
-            f"select count(*), max(delivered_at) from {STATE_TABLE} "
-            "where destination = ? and audience_name = ?", [destination, audience_name]
-        ).fetchone()
-    return f"{rows}:{last}"
+        if not table_exists(connection, VERSIONS_TABLE):
+            return "0"
+        found = connection.execute(
+            f"select version from {VERSIONS_TABLE} where destination = ? and audience_name = ?",
+            [destination, audience_name]).fetchone()
+    return str(found[0]) if found else "0"
 
 
 def record_versions(warehouse: Path, destination: str) -> dict[str, str]:
-    """Per audience, what the destination's record looked like when tonight's changes were built
-    (marts.audience_changes): unlike the record itself, the same through every retry of the
-    night, so a batch resent after a retry keeps its idempotency key."""
+    """Per audience, the version of the destination's record when tonight's changes were built
+    (marts.audience_changes): unlike the record's version now, the same through every retry of
+    the night, so a batch resent after a retry keeps its idempotency key."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         return dict(connection.execute(
             "select distinct audience_name, delivery_record_version from marts.audience_changes "

@@ -46,7 +46,7 @@ def audience_warehouse(path: Path, members: int) -> None:
         connection.execute(f"""
             create view marts.audience_changes as
             select destination, audience_name, 'add' as change, customer_id, email, phone,
-                'none' as delivery_record_version
+                '0' as delivery_record_version
             from marts.audience_members
             cross join (select unnest({list(DESTINATIONS)}) as destination)""")
 

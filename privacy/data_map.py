@@ -61,6 +61,8 @@ def _retention(policy: Policy, relation: str, schema: str) -> str:
         return "while the restriction holds"
     if relation == "activation.erased_member_removals":
         return "until each destination confirms the erased person's removal"
+    if relation == "activation.delivery_record_versions":
+        return "a counter per destination and audience: names no one"
     if schema == "activation":  # what each destination holds (activation/state.py)
         return "while the destination holds the member"
     return "rebuilt nightly from the raw tables: as long as they keep it"

@@ -18,3 +18,20 @@
         where false
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- The version of each destination's record of each audience: how many deliveries changed it
+    (activation/state.py); 0 before the first. -#}
+{% macro delivery_record_versions() -%}
+    {%- set relation = adapter.get_relation(
+        database=target.database, schema='activation', identifier='delivery_record_versions') -%}
+    {%- if relation is not none -%}
+        select destination, audience_name, version from {{ relation }}
+    {%- else -%}
+        select
+            cast(null as varchar) as destination,
+            cast(null as varchar) as audience_name,
+            cast(null as bigint) as version
+        where false
+    {%- endif -%}
+{%- endmacro %}

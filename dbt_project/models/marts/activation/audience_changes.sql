@@ -89,14 +89,9 @@ removes as (
 ),
 
 record_versions as (
-    -- What each destination's record of an audience looked like at this build: the webhook's
+    -- The version of each destination's record of an audience at this build: the webhook's
     -- idempotency keys are made with it, so they stay the same through the night's retries.
-    select
-        destination,
-        audience_name,
-        count(*) || ':' || strftime(max(delivered_at), '%Y-%m-%dT%H:%M:%S.%f') as version
-    from delivered
-    group by destination, audience_name
+    {{ delivery_record_versions() }}
 ),
 
 changes as (
@@ -107,7 +102,7 @@ changes as (
 
 select
     changes.*,
-    coalesce(record_versions.version, 'none') as delivery_record_version
+    cast(coalesce(record_versions.version, 0) as varchar) as delivery_record_version
 from changes
 left join record_versions
     on
