@@ -89,7 +89,7 @@ def person_tokens(identifiers: list[tuple[str, str]], customer_ids: list[str]) -
 
 
 def erase_from_upload_files(folder: Path, identifiers: list[tuple[str, str]],
-                            customer_ids: list[str]) -> dict[str, int]:
+                            customer_ids: list[str], dry_run: bool = False) -> dict[str, int]:
     """Rows removed per adds file (relative to `folder`). A removes file keeps its rows: it is
     the instruction that takes the person out of the tool, which may not have taken it yet (and
     the delivery record no longer holds them, so no later delivery would send it again). Each
@@ -98,12 +98,17 @@ def erase_from_upload_files(folder: Path, identifiers: list[tuple[str, str]],
     removed: dict[str, int] = {}
     if not tokens or not folder.exists():
         return removed
+    for leftover in [] if dry_run else folder.rglob(".*.erasing"):  # of an interrupted one
+        leftover.unlink(missing_ok=True)
     for path in sorted(folder.rglob("*.csv")):
         if path.name.endswith("-removes.csv"):
             continue
         rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
         kept = [row for row in rows if not tokens.intersection(row)]
         if len(kept) == len(rows):
+            continue
+        if dry_run:
+            removed[str(path.relative_to(folder))] = len(rows) - len(kept)
             continue
         written = path.stat()
         staged = path.with_name(f".{path.name}.erasing")

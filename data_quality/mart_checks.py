@@ -4,10 +4,14 @@ import great_expectations as gx
 
 from data_quality.check import QualityCheck
 from data_quality.thresholds import Thresholds
+from privacy.anonymous_sales import ERASED_ORDER_PREFIX
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$"
 E164_PATTERN = r"^\+[1-9][0-9]{7,14}$"
 
+
+# An erased person's order, kept as a sale by nobody (privacy/erasure.py renames it).
+_ANONYMOUS_SALE = f"starts_with(name, '{ERASED_ORDER_PREFIX}')"
 
 # Marts that, once they hold rows, always do (data_issues, identity_exclusions,
 # identity_links_refused and customer_merges may rightly be empty).
@@ -116,15 +120,18 @@ def mart_checks(thresholds: Thresholds) -> list[QualityCheck]:
         QualityCheck(
             name="marts_customer_records_all_mapped",
             asset=("marts", "customer_records"),
-            description="Every source record in the raw tables maps to exactly one customer.",
+            description="Every source record in the raw tables maps to exactly one customer; an "
+                        "erased person's order, kept as an anonymous sale (`erased-…`), maps "
+                        "to none.",
             blocking=True,
-            query="""
+            query=f"""
                 with raw_records as (
                     select distinct 'website' as source, anonymous_id as record_id
                     from raw_website.events where anonymous_id is not null
                     union all select distinct 'crm', record_id from raw_crm.contacts
                     union all select distinct 'social', id from raw_social.leads
                     union all select distinct 'pos', name from raw_pos.order_lines
+                    where not {_ANONYMOUS_SALE}
                 ),
                 mapped as (
                     select source, record_id, count(*) as customers
@@ -143,14 +150,17 @@ def mart_checks(thresholds: Thresholds) -> list[QualityCheck]:
         QualityCheck(
             name="marts_orders_revenue_reconciled",
             asset=("marts", "orders"),
-            description="Net revenue in orders and in customers equals the raw Shopify totals "
-                        "(each order's newest version, total minus refunds), leaving out the "
-                        "amounts set aside as wrong at the source (marts.data_issues).",
+            description="Net revenue in orders equals the raw Shopify totals (each order's "
+                        "newest version, total minus refunds), and in customers the same less "
+                        "the anonymous sales of erased people (`erased-…`, in no customer), "
+                        "leaving out the amounts set aside as wrong at the source "
+                        "(marts.data_issues).",
             blocking=True,
-            query="""
+            query=f"""
                 with first_lines as (
                     -- Files of one load are read in name order: the later file is newer.
-                    select total, refunded_amount, row_number() over (
+                    select total, refunded_amount, {_ANONYMOUS_SALE} as is_anonymous_sale,
+                        row_number() over (
                         partition by name
                         order by cast(_dlt_load_id as double) desc, _source_file desc
                     ) as newest
@@ -159,7 +169,9 @@ def mart_checks(thresholds: Thresholds) -> list[QualityCheck]:
                 raw_net as (
                     -- A negative total, or a refund negative or above the total, is wrong at
                     -- the source: set aside (marts.data_issues), not counted.
-                    select coalesce(sum(total - coalesce(refunded_amount, 0)), 0) as amount
+                    select coalesce(sum(total - coalesce(refunded_amount, 0)), 0) as amount,
+                        coalesce(sum(total - coalesce(refunded_amount, 0))
+                            filter (where not is_anonymous_sale), 0) as amount_of_customers
                     from first_lines
                     where newest = 1 and total >= 0
                         and coalesce(refunded_amount, 0) between 0 and total
@@ -170,7 +182,8 @@ def mart_checks(thresholds: Thresholds) -> list[QualityCheck]:
                 from raw_net
                 union all
                 select 'customers',
-                    (select coalesce(sum(net_revenue), 0) from marts.customers) - raw_net.amount
+                    (select coalesce(sum(net_revenue), 0) from marts.customers)
+                    - raw_net.amount_of_customers
                 from raw_net
             """,
             expectations=lambda: [

@@ -90,32 +90,46 @@ def transform(warehouse: Path, select: str | None) -> None:
 
 
 @main.command()
-@click.option("--customer-id", default=None, help="A customer id (cus_…).")
+@click.option("--customer-id", default=None, help="A customer id (cus_…), or one merged into it.")
 @click.option("--email", default=None, help="Every customer this email links or was refused on.")
 @click.option("--phone", default=None, help="Every customer this phone links or was refused on.")
+@click.option("--record", default=None, help="The customer of a record: <source>:<id>.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(min=1),
+              help="Customers shown for an email or phone on many (the summary counts all).")
+@click.option("--all", "show_all", is_flag=True, help="Show every customer, not --limit.")
 @click.option("--warehouse", envvar="CDP_WAREHOUSE", type=click.Path(path_type=Path),
-              default=DEFAULT_WAREHOUSE, show_default=True)
-@click.option("--published", envvar="CDP_PUBLISHED", type=click.Path(path_type=Path),
-              default=None, help="Published DuckDB file [default: <warehouse dir>/published/…].")
-def explain(customer_id: str | None, email: str | None, phone: str | None, warehouse: Path,
-            published: Path | None) -> None:
+              default=None, help="Working DuckDB file; its published file is read "
+                                 "[default: warehouse/cdp.duckdb here, else this checkout's].")
+@click.option("--published", envvar=["CDP_PUBLISHED_WAREHOUSE", "CDP_PUBLISHED"],
+              type=click.Path(path_type=Path), default=None,
+              help="Published DuckDB file [default: <warehouse dir>/published/<warehouse name>].")
+@click.option("--role", default=None,
+              help="Read the role's published file (e.g. analyst: contact data masked).")
+def explain(customer_id: str | None, email: str | None, phone: str | None,
+            record: str | None, limit: int, show_all: bool, warehouse: Path | None,
+            published: Path | None, role: str | None) -> None:
     """Why a customer's records are together, and which links were refused and why."""
     from rich.console import Console
 
+    from identity_resolution.explain import NotExplained, published_candidates, render
     from identity_resolution.explain import explain as explain_customers
-    from identity_resolution.explain import render
-    from orchestration.settings import default_published
 
-    if sum(option is not None for option in (customer_id, email, phone)) != 1:
-        _fail("give exactly one of --customer-id, --email, --phone", EXIT_USAGE)
-    published = published or default_published(warehouse.resolve())
-    if not published.exists():
-        _fail(f"nothing published at {published}: run `cdp run` first", EXIT_USAGE)
-    explanations = explain_customers(published, customer_id, email, phone)
-    if not explanations:
-        _fail("no customer has that " + ("id" if customer_id else "value"), EXIT_FAILED)
+    if sum(option is not None for option in (customer_id, email, phone, record)) != 1:
+        _fail("give exactly one of --customer-id, --email, --phone, --record", EXIT_USAGE)
+    candidates = published_candidates(published, warehouse, role)
+    found = next((path for path in candidates if path.exists()), None)
+    if found is None:
+        _fail(f"nothing published at {' or '.join(map(str, candidates))}: run `cdp run`, or "
+              "name the working warehouse (--warehouse, CDP_WAREHOUSE) or the published file "
+              "(--published, CDP_PUBLISHED_WAREHOUSE)", EXIT_USAGE)
+    try:
+        explanation = explain_customers(found, customer_id, email, phone, record,
+                                        limit=None if show_all else limit)
+    except NotExplained as nothing:
+        _fail(str(nothing), EXIT_FAILED)
     # Piped or redirected, nothing wraps the long reasons: keep them on one line each.
-    render(explanations, Console(highlight=False, width=None if sys.stdout.isatty() else 240))
+    render(explanation, Console(highlight=False, width=None if sys.stdout.isatty() else 240),
+           found)
 
 
 @main.group()
@@ -143,10 +157,12 @@ def _request_options(command):
 
 
 def _privacy_request(kind: str, arguments: dict, **extra):
-    """Run one request; every way it can end is one line naming its cause."""
+    """Run one request, after finishing any an interruption left under way; every way it can
+    end is one line naming its cause."""
     from orchestration.privacy import requests
+    from orchestration.privacy.summary import summary_lines
     from orchestration.settings import CdpSettings
-    from orchestration.warehouse_lock import WarehouseLocked
+    from orchestration.warehouse_lock import WarehouseLocked, warehouse_lock
     from privacy.store import PrivacySaltMissing
     from privacy.subjects import RequestNotUnderstood
 
@@ -159,7 +175,13 @@ def _privacy_request(kind: str, arguments: dict, **extra):
         _fail(f"no warehouse at {warehouse}", EXIT_USAGE)
     os.environ["CDP_WAREHOUSE"] = str(warehouse)
     settings = CdpSettings.from_environment()
+    finished = []
     try:
+        with warehouse_lock(warehouse, purpose=f"cdp privacy {kind}"):
+            finished = requests.finish_interrupted(settings)
+        for result in finished:
+            _write_request_log(settings, result)
+            click.echo("\n".join(summary_lines(result)))
         return getattr(requests, kind)(settings, requests.Selector(**named), **arguments, **extra)
     except requests.NeedsConfirmation as many:
         click.echo(f"The request matches {len(many.subject.customer_ids)} customers "
@@ -169,6 +191,9 @@ def _privacy_request(kind: str, arguments: dict, **extra):
         _fail("nothing done: check they are one person (`cdp explain --customer-id …`), then "
               "repeat with --yes", EXIT_USAGE)
     except requests.NothingMatches as nothing:
+        if finished:
+            click.echo("Nothing more to do: the interrupted request above is finished.")
+            sys.exit(0)
         _fail(f"nothing done: {nothing} (the request is recorded)", EXIT_FAILED)
     except (RequestNotUnderstood, PrivacySaltMissing) as error:
         _fail(f"error: {error}", EXIT_USAGE)
@@ -176,14 +201,32 @@ def _privacy_request(kind: str, arguments: dict, **extra):
         _fail(f"error: {locked}", EXIT_LOCKED)
 
 
-def _print_outcome(result) -> None:
+def _write_request_log(settings, result) -> Path:
+    """Every place the request touched, in its log file (dbt's rebuild output is there too)."""
+    from orchestration.privacy.summary import detail_lines
+
+    log_file = settings.logs_dir / f"{result.request.request_id}.log"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with log_file.open("a", encoding="utf-8") as handle:
+        handle.write("\n".join(["", *detail_lines(result), ""]))
+    return log_file
+
+
+def _print_outcome(result, dry_run: bool = False) -> None:
+    from orchestration.privacy.summary import summary_lines
+    from orchestration.settings import CdpSettings
+
     request = result.request
-    click.echo(f"{request.kind} {request.request_id}: {request.customers_matched} customer(s), "
-               f"{request.records_matched} record(s)")
-    for place, count in sorted((result.exported or request.removed).items()):
-        click.echo(f"  {count:>8,}  {place}")
-    for note in result.notes:
-        click.echo(f"  note: {note}")
+    if result.exported:
+        click.echo(f"{request.kind} {request.request_id}: {request.customers_matched} "
+                   f"customer(s), {request.records_matched} record(s)")
+        for place, count in sorted(result.exported.items()):
+            click.echo(f"  {count:>8,}  {place}")
+        return
+    click.echo("\n".join(summary_lines(result, dry_run=dry_run)))
+    if not dry_run:
+        log_file = _write_request_log(CdpSettings.from_environment(), result)
+        click.echo(f"  every place: {log_file}")
 
 
 @privacy.command("map")
@@ -221,14 +264,18 @@ def privacy_map(warehouse: Path, out: Path | None) -> None:
 
 @privacy.command("erase")
 @_request_options
-def privacy_erase(**arguments) -> None:
+@click.option("--dry-run", is_flag=True,
+              help="Show what would be removed where, and change nothing.")
+def privacy_erase(dry_run: bool, **arguments) -> None:
     """Erase a person everywhere (warehouse, published versions, dlt packages, reports, logs)
     and keep them out of every later load."""
-    result = _privacy_request("erase", arguments)
-    _print_outcome(result)
-    click.echo("Erased. Their identifiers are on the suppression list: later exports carrying "
-               "them are dropped at ingestion. Destinations that held them are sent their "
-               "removal by their next delivery.")
+    result = _privacy_request("erase", arguments, dry_run=dry_run)
+    _print_outcome(result, dry_run=dry_run)
+    if dry_run:
+        click.echo("Nothing was changed (--dry-run).")
+        return
+    click.echo("Erased. Later exports carrying their identifiers are dropped at ingestion; "
+               "destinations that held them are sent their removal by their next delivery.")
 
 
 @privacy.command("export")
@@ -248,7 +295,11 @@ def privacy_restrict(**arguments) -> None:
     """Stop processing a person: data kept, every consent withdrawn, no segment or audience."""
     result = _privacy_request("restrict", arguments)
     _print_outcome(result)
-    click.echo("Restricted: from the next build on they are in no segment or audience.")
+    if "published now" in result.steps:
+        click.echo("Restricted: in no segment or audience, every consent withdrawn, in what BI "
+                   "reads now; destinations are sent their removal by their next delivery.")
+    else:
+        click.echo("Restricted: from the next night on they are in no segment or audience.")
 
 
 def _run_options(command):

@@ -63,7 +63,7 @@ class RunDisplay:
         if kind == DagsterEventType.STEP_START:
             self._started[step] = time.monotonic()
             if step == _DBT_STEP:
-                self._start_bar("building models")
+                self._start_bar("dbt models and tests")
         elif kind == DagsterEventType.ASSET_MATERIALIZATION:
             metadata = {name: value.value for name, value in
                         event.event_specific_data.materialization.metadata.items()}
@@ -96,8 +96,8 @@ class RunDisplay:
         if self._progress is None and getattr(record, "files_total", None) and self._live:
             self._start_bar(f"loading {record.system}")
         if self._progress is not None and self._task is not None:
-            done = getattr(record, "models_done", None) or getattr(record, "files_done", None)
-            total = getattr(record, "models_total", None) or getattr(record, "files_total", None)
+            done = getattr(record, "nodes_done", None) or getattr(record, "files_done", None)
+            total = getattr(record, "nodes_total", None) or getattr(record, "files_total", None)
             if total:
                 self._progress.update(self._task, completed=done, total=total)
 
@@ -159,8 +159,12 @@ class RunDisplay:
         if not self._live:
             return
         self._stop_bar()
+        # Not redirecting stdout and stderr: by default a live bar catches what is printed
+        # while it shows and draws it above itself, which on a terminal put dbt's and
+        # Splink's output (meant for the log file) on the screen.
         self._progress = Progress(TextColumn(f"  {label}"), BarColumn(), MofNCompleteColumn(),
-                                  TimeElapsedColumn(), console=self.console, transient=True)
+                                  TimeElapsedColumn(), console=self.console, transient=True,
+                                  redirect_stdout=False, redirect_stderr=False)
         self._progress.start()
         self._task = self._progress.add_task(label, total=None)
 

@@ -7,11 +7,8 @@ handed to an observer as it happens (the `cdp` command draws it) and summed up i
 read from the run's own events, never assumed.
 """
 
-import contextlib
 import logging
 import os
-import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +26,7 @@ from dagster._core.instance.ref import InstanceRef
 from dagster._core.log_manager import LOG_RECORD_METADATA_ATTR
 
 from orchestration.definitions import build_definitions
+from orchestration.output_capture import captured_output
 from orchestration.publishing.assets import PUBLISHED_KEY
 from orchestration.publishing.gate import root_cause
 from orchestration.settings import CdpSettings, default_dagster_home
@@ -127,7 +125,7 @@ def run_pipeline(settings: CdpSettings, instance: DagsterInstance | None = None,
                  tags: dict[str, str] | None = None) -> PipelineOutcome:
     """Load, model, check and publish once; never raises for a failed step or check."""
     log_file = log_file or new_log_file(settings)
-    with _captured_output(log_file) as file_handler:
+    with captured_output(log_file) as file_handler:
         job = build_definitions(settings).resolve_job_def("cdp_nightly").with_logger_defs(
             {"cdp": _run_logger(file_handler, observer)})
         owned = instance is None
@@ -152,30 +150,6 @@ def new_log_file(settings: CdpSettings) -> Path:
     for old in sorted(folder.glob("run-*.log"))[:-LOG_FILES_KEPT]:
         old.unlink(missing_ok=True)
     return folder / f"run-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}.log"
-
-
-@contextlib.contextmanager
-def _captured_output(log_file: Path) -> Iterator[logging.Handler]:
-    """Send what libraries print (dbt's lines, warnings, stray logging) to the log file."""
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(log_file, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    previous_handlers, previous_level = root.handlers[:], root.level
-    root.handlers = [handler]
-    root.setLevel(logging.INFO)
-    logging.captureWarnings(True)
-    try:
-        with open(log_file, "a", encoding="utf-8") as stream, \
-                contextlib.redirect_stdout(stream), contextlib.redirect_stderr(stream), \
-                warnings.catch_warnings():
-            warnings.simplefilter("default")
-            yield handler
-    finally:
-        logging.captureWarnings(False)
-        root.handlers = previous_handlers
-        root.setLevel(previous_level)
-        handler.close()
 
 
 def _run_logger(file_handler: logging.Handler, observer: RunObserver | None):

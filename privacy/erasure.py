@@ -23,11 +23,11 @@ from pathlib import Path
 import duckdb
 
 from ingestion.pipeline import EXPORT_SPECS, dataset_name
+from privacy.anonymous_sales import ERASED_ORDER_PREFIX
 from privacy.identifiers import email_key, phone_key, salted_hash
 from privacy.mentions import Mentions
 from privacy.subjects import Subject
 
-ERASED_ORDER_PREFIX = "erased-"
 REDACTED = "[erased]"
 # Text files in reports and logs are rewritten; anything else there (images, databases) is not
 # written by the product with personal data in it.
@@ -103,22 +103,25 @@ def tables_mentioning(connection: duckdb.DuckDBPyConnection,
 
 def erase_from_warehouse(connection: duckdb.DuckDBPyConnection, subject: Subject,
                          mentions: Mentions, salt: str,
-                         kept_until_notified: frozenset[str] = frozenset()) -> dict[str, int]:
-    """Step 1 of the module docstring, in the caller's transaction; rows per table.
+                         kept_until_notified: frozenset[str] = frozenset(),
+                         dry_run: bool = False) -> dict[str, int]:
+    """Step 1 of the module docstring, in the caller's transaction; rows per table (with
+    `dry_run`, the rows it would touch, touching none).
 
     `kept_until_notified`: tables (schema.table) left as they are, because they hold what a
     recipient of the person's data must still be told of the erasure with (activation's owed
     removals); their owner deletes each row once the recipient confirmed it."""
     removed: dict[str, int] = {}
     load_erased_values(connection, mentions)
-    removed.update(_anonymize_sales(connection, subject, salt))
+    removed.update(_anonymize_sales(connection, subject, salt, dry_run))
     for relation, condition, parameters in list(tables_mentioning(connection, mentions)):
         if relation.replace('"', "") in kept_until_notified:
             continue
         count = connection.execute(f"select count(*) from {relation} where {condition}",
                                    parameters).fetchone()[0]
-        if count:
+        if count and not dry_run:
             connection.execute(f"delete from {relation} where {condition}", parameters)
+        if count:
             removed[relation.replace('"', "")] = count
     return removed
 
@@ -140,7 +143,7 @@ def _row_mentions(columns: list[tuple], text_regex: str | None) -> str | None:
 
 
 def _anonymize_sales(connection: duckdb.DuckDBPyConnection, subject: Subject,
-                     salt: str) -> dict[str, int]:
+                     salt: str, dry_run: bool = False) -> dict[str, int]:
     """The person's orders stay as sales with nobody's name on them (specs that keep columns
     when erased); the delete that follows takes every other row of theirs."""
     done = {}
@@ -163,6 +166,11 @@ def _anonymize_sales(connection: duckdb.DuckDBPyConnection, subject: Subject,
         connection.execute("create or replace temp table erased_orders (record_id varchar)")
         connection.executemany("insert into erased_orders values (?)",
                                [(record_id,) for record_id in record_ids])
+        if dry_run:
+            done[f"{relation} (kept as anonymous sales)"] = connection.execute(
+                f'select count(*) from {relation} '
+                f'where "{key}" in (select record_id from erased_orders)').fetchone()[0]
+            continue
         salted = f"{salt}:sale:".replace("'", "''")
         pseudonym = f"'{ERASED_ORDER_PREFIX}' || left(sha256('{salted}' || \"{key}\"), 16)"
         assignments = ", ".join([*emptied, f'"{key}" = {pseudonym}'])
@@ -174,9 +182,12 @@ def _anonymize_sales(connection: duckdb.DuckDBPyConnection, subject: Subject,
 
 
 def erase_from_published(versions: Path, mentions: Mentions,
-                         manifest_name: str = "manifest.json") -> dict[str, int]:
+                         manifest_name: str = "manifest.json",
+                         dry_run: bool = False) -> dict[str, int]:
     """Step 3: every published version (a folder of Parquet files and a manifest of row
-    counts under `versions`), rewritten without the rows naming the person."""
+    counts under `versions`), rewritten without the rows naming the person. Each file is
+    replaced whole, and the manifest's counts are read back from the files, so an erasure
+    interrupted half-way through a version is finished right by a rerun."""
     removed: dict[str, int] = {}
     if not versions.exists():
         return removed
@@ -187,6 +198,8 @@ def erase_from_published(versions: Path, mentions: Mentions,
             changed = False
             manifest_path = folder / manifest_name
             manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+            for leftover in [] if dry_run else folder.glob(".*.erasing"):  # interrupted
+                leftover.unlink(missing_ok=True)
             for parquet in sorted(folder.glob("*.parquet")):
                 source = f"read_parquet('{_quoted(parquet)}')"
                 connection.execute(f"create or replace temp view version_table as "
@@ -199,7 +212,9 @@ def erase_from_published(versions: Path, mentions: Mentions,
                 count = connection.execute(
                     f"select count(*) from version_table where {condition}",
                     parameters).fetchone()[0]
-                if not count:
+                if count:
+                    removed[f"{folder.name}/{parquet.name}"] = count
+                if not count or dry_run:
                     continue
                 # `coalesce`: a NULL in a compared column makes the test NULL, which is not
                 # a mention, and `not NULL` would drop the row.
@@ -209,12 +224,17 @@ def erase_from_published(versions: Path, mentions: Mentions,
                     f"to '{_quoted(staged)}' (format parquet)", parameters)
                 staged.chmod(parquet.stat().st_mode & 0o777)  # as private as the version
                 os.replace(staged, parquet)
-                removed[f"{folder.name}/{parquet.name}"] = count
-                if parquet.stem in manifest.get("tables", {}):
-                    manifest["tables"][parquet.stem] -= count
                 changed = True
             if changed and manifest:
-                manifest_path.write_text(json.dumps(manifest, indent=2))
+                for name in manifest.get("tables", {}):
+                    if (folder / f"{name}.parquet").exists():
+                        manifest["tables"][name] = connection.execute(
+                            "select count(*) from read_parquet(?)",
+                            [str(folder / f"{name}.parquet")]).fetchone()[0]
+                staged = manifest_path.with_name(f".{manifest_name}.erasing")
+                staged.write_text(json.dumps(manifest, indent=2))
+                staged.chmod(manifest_path.stat().st_mode & 0o777)
+                os.replace(staged, manifest_path)
     return removed
 
 
@@ -239,7 +259,8 @@ def erase_from_pipelines(pipelines_dir: Path) -> dict[str, int]:
     return removed
 
 
-def redact_files(folder: Path | None, mentions: Mentions) -> dict[str, int]:
+def redact_files(folder: Path | None, mentions: Mentions,
+                 dry_run: bool = False) -> dict[str, int]:
     """Step 5: text files that mention the person, rewritten with `[erased]` in place."""
     removed: dict[str, int] = {}
     pattern = mentions.python_regex(with_names=True)
@@ -253,7 +274,9 @@ def redact_files(folder: Path | None, mentions: Mentions) -> dict[str, int]:
         except (UnicodeDecodeError, OSError):
             continue
         redacted, count = pattern.subn(REDACTED, text)
-        if count:
+        if count and dry_run:
+            removed[str(path.relative_to(folder))] = count
+        elif count:
             staged = path.with_name(f".{path.name}.erasing")
             staged.write_text(redacted, encoding="utf-8")
             os.replace(staged, path)
@@ -265,7 +288,8 @@ def _quoted(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-def redact_sqlite(folder: Path | None, mentions: Mentions) -> dict[str, int]:
+def redact_sqlite(folder: Path | None, mentions: Mentions,
+                  dry_run: bool = False) -> dict[str, int]:
     """Step 5 for Dagster's own storage (SQLite files of runs and event logs): every text
     value that mentions the person (a check's failing examples, a log line), redacted."""
     removed: dict[str, int] = {}
@@ -286,11 +310,11 @@ def redact_sqlite(folder: Path | None, mentions: Mentions) -> dict[str, int]:
                         f'where typeof("{column}") = \'text\'').fetchall()
                     for rowid, value in rows:
                         redacted, found = pattern.subn(REDACTED, value)
-                        if found:
+                        if found and not dry_run:
                             connection.execute(
                                 f'update "{table}" set "{column}" = ? where rowid = ?',
                                 [redacted, rowid])
-                            count += found
+                        count += found
         if count:
             removed[str(path.relative_to(folder))] = count
     return removed

@@ -1,9 +1,16 @@
 """The privacy store: the audit of every request and the suppression list, in their own DuckDB
 file beside the warehouse (`<warehouse dir>/privacy/privacy.duckdb`), outside the erasable data.
 
-Both tables are append-only: this module only ever inserts. A request row says who asked,
-when, what matched (counts, and the selector only as a salted hash) and what was removed per
-place; the suppression list holds salted hashes of an erased person's identifiers.
+The audit and the suppression list are append-only: this module only ever inserts. A request
+row says who asked, when, what matched (counts, and the selector only as a salted hash) and
+what was removed per place; the suppression list holds salted hashes of an erased person's
+identifiers.
+
+`pending_requests` is the journal of requests under way: written before a request acts, with
+what it acts on (the person's records and identifiers: the one place the store names anyone)
+and the steps done so far, so an interrupted request (a `kill -9`, a full disk) is finished by
+the next `cdp privacy` command or night. Its row is deleted in the transaction that records
+the finished request in the audit.
 """
 
 import json
@@ -98,6 +105,13 @@ create table if not exists suppressed_identifiers (
     request_id varchar not null,
     added_at timestamptz not null
 );
+create table if not exists pending_requests (
+    request_id varchar primary key,
+    kind varchar not null,
+    started_at timestamptz not null,
+    plan json not null,
+    steps_done json not null
+);
 create table if not exists restricted_records (
     record_key varchar not null,
     request_id varchar not null,
@@ -122,13 +136,42 @@ class PrivacyStore:
         return connection
 
     def record(self, request: PrivacyRequest) -> None:
+        """The request into the audit; its journal row, if any, goes in the same transaction."""
         with self._connect() as connection:
+            connection.execute("begin")
             connection.execute(
                 "insert into privacy_requests values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [request.request_id, request.kind, request.requested_at, request.requested_by,
                  request.reason, request.selector, request.selector_hash,
                  request.customers_matched, request.records_matched,
                  json.dumps(request.removed, sort_keys=True), request.outcome, request.detail])
+            connection.execute("delete from pending_requests where request_id = ?",
+                               [request.request_id])
+            connection.execute("commit")
+
+    def begin(self, request_id: str, kind: str, plan: dict) -> None:
+        """Journal a request before it acts: `plan` is everything needed to finish it."""
+        with self._connect() as connection:
+            connection.execute(
+                "insert into pending_requests values (?, ?, ?, ?, ?)",
+                [request_id, kind, datetime.now(UTC), json.dumps(plan, default=str), "{}"])
+
+    def step_done(self, request_id: str, step: str, result: dict) -> None:
+        """One step of a pending request finished, with what it did (place -> count)."""
+        with self._connect() as connection:
+            connection.execute(
+                "update pending_requests set steps_done = json_merge_patch(steps_done, ?) "
+                "where request_id = ?", [json.dumps({step: result}), request_id])
+
+    def pending(self) -> list[tuple[str, str, dict, dict]]:
+        """(request id, kind, plan, steps done) of every request under way, oldest first."""
+        if not self.path.exists():
+            return []
+        with self._connect() as connection:  # the table may be newer than the file
+            return [(request_id, kind, json.loads(plan), json.loads(steps))
+                    for request_id, kind, plan, steps in connection.execute(
+                        "select request_id, kind, plan, steps_done from pending_requests "
+                        "order by started_at").fetchall()]
 
     def suppress(self, hashes: dict[str, str], request_id: str) -> int:
         """Add hash -> kind pairs not listed yet; returns how many were new."""

@@ -8,7 +8,7 @@ import duckdb
 from dagster import AssetExecutionContext, Failure, MaterializeResult, asset
 
 from orchestration.ingestion.assets import LOAD_ASSETS
-from orchestration.privacy.requests import sync_restrictions
+from orchestration.privacy.requests import finish_interrupted, sync_restrictions
 from orchestration.settings import CdpSettings
 from orchestration.transformation.assets import PRIVACY_STEP_KEY
 from orchestration.warehouse_lock_resource import WarehouseLock
@@ -27,8 +27,9 @@ RETENTION_KEY = PRIVACY_STEP_KEY
     description="Deletes what is older than its retention window (privacy/policy.yml: raw "
                 "website events 25 months, quarantined rows 90 days, run logs 30 days, "
                 "reports 90 days, activation upload files 30 days) and copies the processing "
-                "restrictions of `cdp privacy restrict` where the models read them. Runs "
-                "before the models are built.",
+                "restrictions of `cdp privacy restrict` where the models read them; "
+                "finishes a privacy request an interruption left under way. Runs before the "
+                "models are built.",
 )
 def privacy_retention(context: AssetExecutionContext, settings: CdpSettings,
                       warehouse_lock: WarehouseLock) -> MaterializeResult:
@@ -36,6 +37,11 @@ def privacy_retention(context: AssetExecutionContext, settings: CdpSettings,
         policy = load_policy()
     except PolicyError as error:
         raise Failure(description=str(error)) from None
+    # An erasure a crash left half-done is finished before anything is built from the data:
+    # the night never publishes a person it was asked to erase.
+    finished = finish_interrupted(settings, during_night=True)
+    for result in finished:
+        context.log.info(f"finished the interrupted privacy request {result.request.request_id}")
     now = datetime.now(UTC)
     warehouse = Path(settings.warehouse)
     with duckdb.connect(str(warehouse)) as connection:
@@ -62,4 +68,5 @@ def privacy_retention(context: AssetExecutionContext, settings: CdpSettings,
         "rows_deleted_per_table": deleted,
         "files_deleted": files,
         "restricted_records": len(PrivacyStore(warehouse).restricted_record_keys()),
+        "interrupted_requests_finished": [result.request.request_id for result in finished],
     })

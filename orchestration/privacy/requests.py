@@ -16,7 +16,7 @@ import json
 import os
 import shutil
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,7 +30,9 @@ from activation.erasure import (
 from activation.hubspot import hubspot_working_folder
 from activation.state import ERASED_REMOVALS_TABLE
 from ingestion.pipeline import duckdb_destination
+from orchestration.output_capture import captured_output
 from orchestration.publishing.publish import MANIFEST, versions_folder
+from orchestration.publishing.release import publish_everywhere
 from orchestration.publishing.roles import role_published_path
 from orchestration.publishing.serving import ServingError, publish_serving, serving_url
 from orchestration.settings import CdpSettings, default_dagster_home
@@ -48,7 +50,7 @@ from privacy.erasure import (
     suppression_hashes,
     tables_mentioning,
 )
-from privacy.mentions import mentions_of
+from privacy.mentions import Mentions, mentions_of
 from privacy.policy import PolicyError, load_policy
 from privacy.store import PrivacyRequest, PrivacyStore, privacy_salt, selector_hash
 from privacy.subjects import Subject, describe_subject, matching_customers
@@ -97,6 +99,9 @@ class RequestResult:
     archive: Path | None = None  # export only
     exported: dict[str, int] = field(default_factory=dict)  # export only: rows per table
     notes: list[str] = field(default_factory=list)
+    # erase and restrict: step -> place -> rows or files (erase --dry-run: what it would do)
+    steps: dict[str, dict[str, int]] = field(default_factory=dict)
+    resumed: bool = False  # an interrupted request, finished now
 
 
 def _subject(connection: duckdb.DuckDBPyConnection, selector: Selector,
@@ -122,62 +127,231 @@ def _refuse_if_empty(store: PrivacyStore, request: PrivacyRequest, subject: Subj
         raise NothingMatches("no customer carries what the request names")
 
 
+# An erasure's steps, in the order they run; each is idempotent, and the journal records each
+# one done, so a rerun after an interruption does what is left. The person's data goes from
+# every place first; then the models are rebuilt, the file rewritten and BI republished.
+ERASE_STEPS = ("suppression list", "warehouse", "published versions", "dlt packages",
+               "upload files", "reports and logs", "dagster storage", "models", "database file",
+               "published now", "serving database")
+# Steps a night that finishes an interrupted erasure leaves to itself: it builds the models
+# and publishes anyway.
+_NIGHT_STEPS = frozenset({"models", "published now", "serving database"})
+LEFT_TO_THE_NIGHT = "left to the night's own build and publish"
+
+
+@dataclass(frozen=True)
+class ErasurePlan:
+    """What an erasure acts on, journaled before it acts (privacy store, `pending_requests`)."""
+
+    request: PrivacyRequest
+    subject: Subject
+    own: list[tuple[str, str]]  # the person's identifiers no one else carries
+    delivered: list[tuple[str, str]]  # forms of them a delivery may have written to a file
+
+    @property
+    def mentions(self) -> Mentions:
+        return mentions_of(self.subject, self.own)
+
+    def to_json(self) -> dict:
+        request = asdict(self.request)
+        return {"request": request, "subject": asdict(self.subject),
+                "own": self.own, "delivered": self.delivered}
+
+    @classmethod
+    def from_json(cls, plan: dict) -> "ErasurePlan":
+        request = dict(plan["request"])
+        request["requested_at"] = datetime.fromisoformat(request["requested_at"])
+        subject = plan["subject"]
+        return cls(
+            request=PrivacyRequest(**request),
+            subject=Subject(customer_ids=subject["customer_ids"],
+                            records=[tuple(record) for record in subject["records"]],
+                            identifiers=[tuple(pair) for pair in subject["identifiers"]],
+                            names=subject["names"]),
+            own=[tuple(pair) for pair in plan["own"]],
+            delivered=[tuple(pair) for pair in plan["delivered"]])
+
+
 def erase(settings: CdpSettings, selector: Selector, requested_by: str, reason: str,
-          confirmed: bool = False) -> RequestResult:
+          confirmed: bool = False, dry_run: bool = False) -> RequestResult:
+    """Erase the person everywhere; with `dry_run`, only count what would be removed where
+    (nothing is changed or recorded)."""
     warehouse = Path(settings.warehouse)
     store = PrivacyStore(warehouse)
-    salt = privacy_salt(create=True)
+    salt = privacy_salt(create=not dry_run)
     request = _new_request("erase", selector, requested_by, reason, salt)
-    notes = []
     with warehouse_lock(warehouse, purpose="cdp privacy erase"):
-        with duckdb.connect(str(warehouse)) as connection:
+        with duckdb.connect(str(warehouse), read_only=dry_run) as connection:
             subject = _subject(connection, selector, confirmed)
+            if dry_run:
+                if not subject.customer_ids:
+                    raise NothingMatches("no customer carries what the request names")
+                own = own_identifiers(connection, subject)
+                plan = ErasurePlan(request, subject, own,
+                                   delivered_identifiers_of(connection, subject.customer_ids))
+                return RequestResult(request, subject,
+                                     steps=_erasure_preview(connection, settings, plan))
             _refuse_if_empty(store, request, subject)
-            own = own_identifiers(connection, subject)
-            mentions = mentions_of(subject, own)
-            delivered = delivered_identifiers_of(connection, subject.customer_ids)
+            plan = ErasurePlan(request, subject, own_identifiers(connection, subject),
+                               delivered_identifiers_of(connection, subject.customer_ids))
+        # Journaled before anything is touched: from here on, a rerun finishes it.
+        store.begin(request.request_id, "erase", plan.to_json())
+        return _carry_out_erasure(settings, store, plan, salt, steps_done={})
+
+
+def finish_interrupted(settings: CdpSettings, during_night: bool = False) -> list[RequestResult]:
+    """Finish every request an interruption left under way (the caller holds the warehouse
+    lock). `during_night`: the night's own build and publish stand in for the request's."""
+    store = PrivacyStore(Path(settings.warehouse))
+    finished = []
+    for _request_id, kind, plan, steps_done in store.pending():
+        if kind != "erase":
+            continue
+        salt = privacy_salt()
+        if during_night:
+            steps_done = {**steps_done, **{step: {LEFT_TO_THE_NIGHT: 0}
+                                           for step in _NIGHT_STEPS if step not in steps_done}}
+        finished.append(_carry_out_erasure(settings, store, ErasurePlan.from_json(plan), salt,
+                                           steps_done, resumed=True))
+    return finished
+
+
+def _carry_out_erasure(settings: CdpSettings, store: PrivacyStore, plan: ErasurePlan,
+                       salt: str, steps_done: dict[str, dict],
+                       resumed: bool = False) -> RequestResult:
+    warehouse = Path(settings.warehouse)
+    request, subject = plan.request, plan.subject
+    mentions = plan.mentions
+    results: dict[str, dict[str, int]] = dict(steps_done)
+    notes: list[str] = []
+    models_rebuilt = "models" not in steps_done or not steps_done["models"].get("failed")
+
+    def suppression_list() -> dict[str, int]:
+        added = store.suppress(suppression_hashes(salt, subject, plan.own), request.request_id)
+        store.forget_restrictions(subject.record_keys)
+        return {"identifiers suppressed at ingestion": added}
+
+    def warehouse_rows() -> dict[str, int]:
+        with duckdb.connect(str(warehouse)) as connection:
             connection.execute("begin")
             owed = owe_removals_of_erased(connection, subject.customer_ids,
                                           set(mentions.exact))
             removed = erase_from_warehouse(connection, subject, mentions, salt,
                                            kept_until_notified=frozenset({ERASED_REMOVALS_TABLE}))
             connection.execute("commit")
-            if owed:
-                removed[f"{ERASED_REMOVALS_TABLE} (owed, sent by the next delivery)"] = owed
-        # Suppressed before anything else can fail: a rerun of ingestion never brings them back.
-        store.suppress(suppression_hashes(salt, subject, own), request.request_id)
-        store.forget_restrictions(subject.record_keys)
-        # Their rows are gone already; failing that, the models are rebuilt by the next run.
-        notes += _rebuild_models(warehouse)
-        rewrite_database(warehouse)
-        notes += _republish_serving(warehouse, salt)
-    published = Path(settings.published_warehouse).resolve()
-    for role in sorted({"admin", *load_policy().roles}):
-        removed.update({f"published ({role}) {name}": count for name, count in erase_from_published(
-            versions_folder(role_published_path(published, role)), mentions,
-            MANIFEST).items()})
-    removed.update({f"dlt {name}": count for name, count in
-                    erase_from_pipelines(duckdb_destination(warehouse)[1]).items()})
-    removed.update({f"activation/{name}": count for name, count in erase_from_upload_files(
-        settings.activation_dir, own + delivered, subject.customer_ids).items()})
-    # HubSpot's dlt working folder, should a killed delivery have left one (emails in it).
-    hubspot_folder = hubspot_working_folder(warehouse)
-    if hubspot_folder.exists():
-        shutil.rmtree(hubspot_folder)
-        removed["activation/hubspot dlt folder"] = 1
-    for label, folder in (("reports", Path(settings.reports_dir)),
-                          ("logs", settings.logs_dir)):
-        removed.update({f"{label}/{name} (redacted)": count
-                        for name, count in redact_files(folder, mentions).items()})
-    dagster_home = Path(os.environ.get("DAGSTER_HOME") or default_dagster_home(warehouse))
-    removed.update({f"dagster storage {name} (redacted)": count
-                    for name, count in redact_sqlite(dagster_home, mentions).items()})
+        if owed:
+            removed[f"{ERASED_REMOVALS_TABLE} (owed, sent by the next delivery)"] = owed
+        return removed
+
+    def published_versions() -> dict[str, int]:
+        removed = {}
+        published = Path(settings.published_warehouse).resolve()
+        for role in sorted({"admin", *load_policy().roles}):
+            removed.update({f"{role} {name}": count for name, count in erase_from_published(
+                versions_folder(role_published_path(published, role)), mentions,
+                MANIFEST).items()})
+        return removed
+
+    def upload_files() -> dict[str, int]:
+        removed = erase_from_upload_files(settings.activation_dir, plan.own + plan.delivered,
+                                          subject.customer_ids)
+        # HubSpot's dlt working folder, should a killed delivery have left one (emails in it).
+        hubspot_folder = hubspot_working_folder(warehouse)
+        if hubspot_folder.exists():
+            shutil.rmtree(hubspot_folder)
+            removed["hubspot dlt folder"] = 1
+        return removed
+
+    def reports_and_logs() -> dict[str, int]:
+        removed = {}
+        for label, folder in (("reports", Path(settings.reports_dir)),
+                              ("logs", settings.logs_dir)):
+            removed.update({f"{label}/{name}": count
+                            for name, count in redact_files(folder, mentions).items()})
+        return removed
+
+    def models() -> dict[str, int]:
+        nonlocal models_rebuilt
+        failure = _rebuild_models(warehouse, settings.logs_dir / f"{request.request_id}.log")
+        models_rebuilt = failure is None
+        if failure:
+            notes.append(f"models not rebuilt ({failure}): the next night builds them")
+            return {"failed": 1}
+        return {}
+
+    def published_now() -> dict[str, int]:
+        if not models_rebuilt:
+            return {}
+        release = publish_everywhere(warehouse, Path(settings.published_warehouse),
+                                     load_policy(), salt, request.request_id,
+                                     settings.published_versions_kept)
+        return {f"{role} version {version.version}": sum(version.tables.values())
+                for role, version in {"admin": release.full, **release.roles}.items()}
+
+    def serving_database() -> dict[str, int]:
+        if not serving_url():
+            return {"none configured": 0}
+        notes.extend(_republish_serving(warehouse, salt) if models_rebuilt else [])
+        return {}
+
+    actions = {
+        "suppression list": suppression_list,
+        "warehouse": warehouse_rows,
+        "published versions": published_versions,
+        "dlt packages": lambda: erase_from_pipelines(duckdb_destination(warehouse)[1]),
+        "upload files": upload_files,
+        "reports and logs": reports_and_logs,
+        "dagster storage": lambda: redact_sqlite(dagster_home_of(warehouse), mentions),
+        "models": models,
+        "database file": lambda: rewrite_database(warehouse) or {},
+        "published now": published_now,
+        "serving database": serving_database,
+    }
+    for step in ERASE_STEPS:
+        if step in steps_done:
+            continue
+        results[step] = actions[step]()
+        store.step_done(request.request_id, step, results[step])
     request.customers_matched = len(subject.customer_ids)
     request.records_matched = len(subject.records)
-    request.removed = removed
+    request.removed = {f"{step}: {place}": count for step, places in results.items()
+                       for place, count in places.items()}
     request.detail = "; ".join(notes)
     store.record(request)
-    return RequestResult(request, subject, notes=notes)
+    return RequestResult(request, subject, notes=notes, steps=results, resumed=resumed)
+
+
+def _erasure_preview(connection: duckdb.DuckDBPyConnection, settings: CdpSettings,
+                     plan: ErasurePlan) -> dict[str, dict[str, int]]:
+    """What `erase` would remove, per step and place, touching nothing."""
+    warehouse = Path(settings.warehouse)
+    mentions = plan.mentions
+    published = Path(settings.published_warehouse).resolve()
+    preview = {
+        "warehouse": erase_from_warehouse(
+            connection, plan.subject, mentions, salt="",
+            kept_until_notified=frozenset({ERASED_REMOVALS_TABLE}), dry_run=True),
+        "published versions": {},
+        "upload files": erase_from_upload_files(settings.activation_dir,
+                                                plan.own + plan.delivered,
+                                                plan.subject.customer_ids, dry_run=True),
+        "reports and logs": {},
+        "dagster storage": redact_sqlite(dagster_home_of(warehouse), mentions, dry_run=True),
+    }
+    for role in sorted({"admin", *load_policy().roles}):
+        preview["published versions"].update({
+            f"{role} {name}": count for name, count in erase_from_published(
+                versions_folder(role_published_path(published, role)), mentions, MANIFEST,
+                dry_run=True).items()})
+    for label, folder in (("reports", Path(settings.reports_dir)), ("logs", settings.logs_dir)):
+        preview["reports and logs"].update({
+            f"{label}/{name}": count
+            for name, count in redact_files(folder, mentions, dry_run=True).items()})
+    return preview
+
+
+def dagster_home_of(warehouse: Path) -> Path:
+    return Path(os.environ.get("DAGSTER_HOME") or default_dagster_home(warehouse))
 
 
 def export(settings: CdpSettings, selector: Selector, requested_by: str, reason: str,
@@ -242,14 +416,26 @@ def restrict(settings: CdpSettings, selector: Selector, requested_by: str, reaso
             _refuse_if_empty(store, request, subject)
         store.restrict(subject.record_keys, request.request_id)
         sync_restrictions(warehouse, store)
-        notes += _rebuild_models(warehouse)
-        notes += _republish_serving(warehouse, salt)
+        steps: dict[str, dict[str, int]] = {
+            "restricted records": {"records restricted": len(subject.records)}}
+        failure = _rebuild_models(warehouse, settings.logs_dir / f"{request.request_id}.log")
+        if failure:
+            notes.append(f"models not rebuilt ({failure}): the next night builds and "
+                         "publishes them")
+        else:
+            release = publish_everywhere(warehouse, Path(settings.published_warehouse),
+                                         load_policy(), salt, request.request_id,
+                                         settings.published_versions_kept)
+            steps["published now"] = {
+                f"{role} version {version.version}": sum(version.tables.values())
+                for role, version in {"admin": release.full, **release.roles}.items()}
+            notes += _republish_serving(warehouse, salt)
     request.customers_matched = len(subject.customer_ids)
     request.records_matched = len(subject.records)
     request.removed = {}
     request.detail = "; ".join(notes)
     store.record(request)
-    return RequestResult(request, subject, notes=notes)
+    return RequestResult(request, subject, notes=notes, steps=steps)
 
 
 def sync_restrictions(warehouse: Path, store: PrivacyStore) -> None:
@@ -277,14 +463,16 @@ def _republish_serving(warehouse: Path, salt: str) -> list[str]:
     return []
 
 
-def _rebuild_models(warehouse: Path) -> list[str]:
-    """dbt build after a request changed the warehouse; a failure is a note, not an error:
-    the request's own work is done, and the next nightly run builds the models again."""
+def _rebuild_models(warehouse: Path, log_file: Path) -> str | None:
+    """dbt build after a request changed the warehouse, its output in `log_file`; returns why
+    it failed, or None. A failure is a note, not an error: the request's own work is done, and
+    the next nightly run builds the models again."""
     try:
-        dbt_build(warehouse)
+        with captured_output(log_file):
+            dbt_build(warehouse)
     except DbtBuildFailed as failure:
-        return [f"models not rebuilt: {str(failure).splitlines()[0]}"]
-    return []
+        return " ".join(str(failure).split())[:200]
+    return None
 
 
 def _cell(value) -> str:

@@ -12,8 +12,7 @@ from dagster import (
 )
 
 from orchestration.publishing.gate import publish_blockers
-from orchestration.publishing.publish import publish_marts
-from orchestration.publishing.roles import publish_roles
+from orchestration.publishing.release import publish_everywhere
 from orchestration.publishing.serving import ServingError, publish_serving, serving_url
 from orchestration.settings import CdpSettings
 from orchestration.transformation.assets import mart_keys
@@ -47,14 +46,12 @@ def published_warehouse(context: AssetExecutionContext, settings: CdpSettings,
         policy = load_policy()
     except PolicyError as error:
         raise Failure(description=f"not published: {error}") from None
-    version = publish_marts(Path(settings.warehouse), Path(settings.published_warehouse),
-                            run_id=context.run.run_id,
-                            keep_versions=settings.published_versions_kept)
+    release = publish_everywhere(Path(settings.warehouse), Path(settings.published_warehouse),
+                                 policy, privacy_salt(create=True), context.run.run_id,
+                                 settings.published_versions_kept)
+    version, roles = release.full, release.roles
     context.log.info(f"published version {version.version} ({len(version.tables)} marts) "
                      f"to {version.path}")
-    roles = publish_roles(Path(settings.warehouse), Path(settings.published_warehouse),
-                          policy, privacy_salt(create=True), context.run.run_id,
-                          settings.published_versions_kept)
     for role, published in roles.items():
         context.log.info(f"published the {role} role's version to {published.path}")
     return MaterializeResult(metadata={

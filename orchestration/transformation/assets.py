@@ -9,7 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from dagster import AssetExecutionContext, AssetKey, Failure, Output
+from dagster import (
+    AssetCheckEvaluation,
+    AssetCheckResult,
+    AssetExecutionContext,
+    AssetKey,
+    Failure,
+    Output,
+)
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -105,16 +112,20 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Cd
     os.environ.update({**dbt_environment(Path(settings.warehouse)), "DBT_USE_COLORS": "false"})
     # Unit tests check the models' logic on fixed inputs, not tonight's data: CI runs them.
     invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context)
-    models_total = len(context.op_execution_context.selected_output_names)
-    events, models_done = [], 0
+    # What dbt runs: every selected model and seed and every test (Dagster names an output for
+    # each, a test's being its check's).
+    nodes_total = len(context.op_execution_context.selected_output_names)
+    events, models_done, nodes_done = [], 0, 0
     try:
         # Held until dbt exits: row counts need the warehouse, which dbt holds while it runs.
         for event in invocation.stream():
             events.append(event)
-            if isinstance(event, Output):
-                models_done += 1
-                _log.info("built %s (%d of %d)", event.output_name, models_done, models_total,
-                          extra={"models_done": models_done, "models_total": models_total})
+            if isinstance(event, Output | AssetCheckResult | AssetCheckEvaluation):
+                nodes_done += 1
+                models_done += isinstance(event, Output)
+                _log.info("dbt: %d of %d done", nodes_done, nodes_total,
+                          extra={"models_done": models_done, "nodes_done": nodes_done,
+                                 "nodes_total": nodes_total})
     except DagsterDbtCliRuntimeError as error:
         raise Failure(description=_dbt_failure(invocation, error)) from None
     finally:

@@ -1,0 +1,69 @@
+"""What a privacy request did (or, with --dry-run, would do), as a few lines for the screen:
+one per step, counts added up; the full list of places goes to the request's log file."""
+
+from orchestration.privacy.requests import LEFT_TO_THE_NIGHT, RequestResult
+
+# step -> (what is counted, where): "118 rows from 45 tables"
+_UNITS = {
+    "warehouse": ("rows", "tables"),
+    "published versions": ("rows", "files"),
+    "dlt packages": ("packages and traces", "pipelines"),
+    "upload files": ("rows", "files"),
+    "reports and logs": ("mentions redacted", "files"),
+    "dagster storage": ("mentions redacted", "databases"),
+}
+
+
+def summary_lines(result: RequestResult, dry_run: bool = False) -> list[str]:
+    request = result.request
+    sources: dict[str, int] = {}
+    for source, _record_id in result.subject.records:
+        sources[source] = sources.get(source, 0) + 1
+    per_source = ", ".join(f"{source} {count}" for source, count in sorted(sources.items()))
+    customers = len(result.subject.customer_ids)
+    heading = ("Would erase" if dry_run else request.kind.capitalize())
+    lines = [f"{heading} {request.request_id}"
+             f"{' (interrupted, finished now)' if result.resumed else ''}: "
+             f"{customers} customer{'' if customers == 1 else 's'} "
+             f"({', '.join(result.subject.customer_ids[:3])}"
+             f"{', …' if customers > 3 else ''}), "
+             f"{len(result.subject.records)} records ({per_source or 'none'})"]
+    for step, places in result.steps.items():
+        lines.append(f"  {step:<19} {_step_summary(step, places)}")
+    for note in result.notes:
+        lines.append(f"  note: {note}")
+    return lines
+
+
+def _step_summary(step: str, places: dict[str, int]) -> str:
+    if LEFT_TO_THE_NIGHT in places:
+        return LEFT_TO_THE_NIGHT
+    if step == "models":
+        return "not rebuilt (see the note)" if places.get("failed") else "rebuilt"
+    if step == "database file":
+        return "rewritten (no deleted row left in its free blocks)"
+    if step == "serving database":
+        return "none configured" if places else "republished"
+    if step == "published now" and not places:
+        return "left to the next night"
+    if step == "published now":
+        versions = {place.split(" version ", 1)[1] for place in places}
+        roles = [place.split(" ", 1)[0] for place in places]
+        return f"version {min(versions)} ({', '.join(roles)})"
+    special = {place: count for place, count in places.items() if "(" in place}
+    plain = {place: count for place, count in places.items() if "(" not in place}
+    parts = []
+    if plain and step in _UNITS:
+        counted, where = _UNITS[step]
+        parts.append(f"{sum(plain.values()):,} {counted} from {len(plain):,} {where}")
+    elif plain:
+        parts += [f"{count:,} {place}" for place, count in plain.items()]
+    parts += [f"{count:,} {place.split(' (', 1)[0].split('.')[-1]} "
+              f"({place.split(' (', 1)[1]}" for place, count in special.items()]
+    return " · ".join(parts) or "nothing found"
+
+
+def detail_lines(result: RequestResult) -> list[str]:
+    """Every place, for the log file: no values, only where and how many."""
+    return [f"{step}: {place}: {count}" for step, places in result.steps.items()
+            for place, count in sorted(places.items())]
