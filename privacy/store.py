@@ -6,11 +6,12 @@ row says who asked, when, what matched (counts, and the selector only as a salte
 what was removed per place; the suppression list holds salted hashes of an erased person's
 identifiers.
 
-`pending_requests` is the journal of requests under way: written before a request acts, with
-what it acts on (the person's records and identifiers: the one place the store names anyone)
-and the steps done so far, so an interrupted request (a `kill -9`, a full disk) is finished by
-the next `cdp privacy` command or night. Its row is deleted in the transaction that records
-the finished request in the audit.
+The journal of requests under way is a JSON file per request in `pending/` beside the store
+(mode 0600): written before a request acts, with what it acts on (the person's records and
+identifiers: the one place here that names anyone) and the steps done so far, so an
+interrupted request (a `kill -9`, a full disk) is finished by the next `cdp privacy` command or
+night. It is a file rather than a table so that finishing leaves no copy behind: a DuckDB file
+keeps deleted rows in its free blocks; the file is deleted once the audit holds the request.
 """
 
 import json
@@ -105,13 +106,6 @@ create table if not exists suppressed_identifiers (
     request_id varchar not null,
     added_at timestamptz not null
 );
-create table if not exists pending_requests (
-    request_id varchar primary key,
-    kind varchar not null,
-    started_at timestamptz not null,
-    plan json not null,
-    steps_done json not null
-);
 create table if not exists restricted_records (
     record_key varchar not null,
     request_id varchar not null,
@@ -136,42 +130,60 @@ class PrivacyStore:
         return connection
 
     def record(self, request: PrivacyRequest) -> None:
-        """The request into the audit; its journal row, if any, goes in the same transaction."""
+        """The request into the audit; then its journal, if any, is deleted."""
         with self._connect() as connection:
-            connection.execute("begin")
             connection.execute(
                 "insert into privacy_requests values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [request.request_id, request.kind, request.requested_at, request.requested_by,
                  request.reason, request.selector, request.selector_hash,
                  request.customers_matched, request.records_matched,
                  json.dumps(request.removed, sort_keys=True), request.outcome, request.detail])
-            connection.execute("delete from pending_requests where request_id = ?",
-                               [request.request_id])
-            connection.execute("commit")
+        self._journal(request.request_id).unlink(missing_ok=True)
+
+    @property
+    def journal_folder(self) -> Path:
+        return self.path.parent / "pending"
+
+    def _journal(self, request_id: str) -> Path:
+        return self.journal_folder / f"{request_id}.json"
 
     def begin(self, request_id: str, kind: str, plan: dict) -> None:
         """Journal a request before it acts: `plan` is everything needed to finish it."""
-        with self._connect() as connection:
-            connection.execute(
-                "insert into pending_requests values (?, ?, ?, ?, ?)",
-                [request_id, kind, datetime.now(UTC), json.dumps(plan, default=str), "{}"])
+        self._write_journal(request_id, {"kind": kind, "started_at": datetime.now(UTC),
+                                         "plan": plan, "steps_done": {}})
 
     def step_done(self, request_id: str, step: str, result: dict) -> None:
         """One step of a pending request finished, with what it did (place -> count)."""
-        with self._connect() as connection:
-            connection.execute(
-                "update pending_requests set steps_done = json_merge_patch(steps_done, ?) "
-                "where request_id = ?", [json.dumps({step: result}), request_id])
+        journal = json.loads(self._journal(request_id).read_text(encoding="utf-8"))
+        journal["steps_done"][step] = result
+        self._write_journal(request_id, journal)
 
     def pending(self) -> list[tuple[str, str, dict, dict]]:
-        """(request id, kind, plan, steps done) of every request under way, oldest first."""
-        if not self.path.exists():
+        """(request id, kind, plan, steps done) of every request under way, oldest first. A
+        journal whose request the audit already holds (interrupted between the two) goes."""
+        if not self.journal_folder.exists():
             return []
-        with self._connect() as connection:  # the table may be newer than the file
-            return [(request_id, kind, json.loads(plan), json.loads(steps))
-                    for request_id, kind, plan, steps in connection.execute(
-                        "select request_id, kind, plan, steps_done from pending_requests "
-                        "order by started_at").fetchall()]
+        recorded = {row["request_id"] for row in self.requests()}
+        journals = []
+        for path in sorted(self.journal_folder.glob("req_*.json")):
+            if path.stem in recorded:
+                path.unlink(missing_ok=True)
+                continue
+            journal = json.loads(path.read_text(encoding="utf-8"))
+            journals.append((journal["started_at"], path.stem, journal["kind"],
+                             journal["plan"], journal["steps_done"]))
+        return [journal[1:] for journal in sorted(journals)]
+
+    def _write_journal(self, request_id: str, journal: dict) -> None:
+        self.journal_folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = self._journal(request_id)
+        staged = path.with_name(f".{path.name}.writing")
+        handle = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(journal, out, default=str)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(staged, path)
 
     def suppress(self, hashes: dict[str, str], request_id: str) -> int:
         """Add hash -> kind pairs not listed yet; returns how many were new."""

@@ -6,8 +6,6 @@ its path, never "0 rows added".
 
 from pathlib import Path
 
-from dlt.sources.filesystem import filesystem
-
 
 class ExportsFolderError(Exception):
     """The exports folder is missing or not laid out as the loader expects."""
@@ -18,6 +16,9 @@ def check_exports_folder(exports_dir: str, systems: list[str]) -> None:
     system's folder (an empty one is fine: a system not in use yet). In a bucket, folders exist
     only while files are in them, so there the URL must simply hold some file."""
     if "://" in exports_dir and not exports_dir.startswith("file://"):
+        # Imported here: dlt takes seconds to import, and a local folder needs none of it.
+        from dlt.sources.filesystem import filesystem
+
         pages = filesystem(bucket_url=exports_dir, file_glob="**/*")
         if not any(page for page in pages):
             raise ExportsFolderError(f"no export files under {exports_dir}: is the URL right?")

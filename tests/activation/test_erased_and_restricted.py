@@ -76,7 +76,8 @@ def test_an_erased_and_a_restricted_person_leave_every_destination_and_never_com
                           for destination, audience in AUDIENCE_OF.items())
     assert query(warehouse, "select count(*) from activation.delivered_audience_members "
                             "where customer_id = ?", [erased[0]]) == [(0,)]
-    assert result.request.removed[f"{ERASED_REMOVALS_TABLE} (owed, sent by the next delivery)"] \
+    assert result.request.removed[
+        f"warehouse: {ERASED_REMOVALS_TABLE} (owed, sent by the next delivery)"] \
         == len(AUDIENCE_OF)
     # Until a destination is told, its check fails naming the removal it is owed.
     check = _holds_exactly_the_members(warehouse, "csv", [])
