@@ -14,3 +14,6 @@ class QualityCheck:
     blocking: bool  # a failure stops publishing
     query: str  # selects the frame to validate from the working warehouse
     expectations: Callable[[], list[gx.expectations.Expectation]]
+    # Columns of the frame that name an offending row (("source", "record_id")): a failure's
+    # examples show them, not the tested value alone (a count of 0 says nothing of whose).
+    record_columns: tuple[str, ...] = ()

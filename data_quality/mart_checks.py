@@ -64,6 +64,7 @@ def mart_checks(thresholds: Thresholds) -> list[QualityCheck]:
             description="Best emails are well-formed addresses; best phones are E.164.",
             blocking=True,
             query="select customer_id, email, phone from marts.customers",
+            record_columns=("customer_id",),
             expectations=lambda: [
                 gx.expectations.ExpectColumnValuesToMatchRegex(column="email",
                                                                regex=EMAIL_PATTERN),
@@ -92,6 +93,7 @@ def mart_checks(thresholds: Thresholds) -> list[QualityCheck]:
                 select sizes.customer_id, sizes.records_count, population.size_limit
                 from sizes cross join population
             """,
+            record_columns=("customer_id",),
             expectations=lambda: [
                 gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(
                     column_A="size_limit", column_B="records_count", or_equal=True),
@@ -142,6 +144,7 @@ def mart_checks(thresholds: Thresholds) -> list[QualityCheck]:
                 from raw_records
                 left join mapped using (source, record_id)
             """,
+            record_columns=("source", "record_id"),
             expectations=lambda: [
                 gx.expectations.ExpectColumnValuesToBeBetween(column="customers", min_value=1,
                                                               max_value=1),
@@ -186,6 +189,7 @@ def mart_checks(thresholds: Thresholds) -> list[QualityCheck]:
                     - raw_net.amount_of_customers
                 from raw_net
             """,
+            record_columns=("mart",),
             expectations=lambda: [
                 gx.expectations.ExpectColumnValuesToBeBetween(column="difference",
                                                               min_value=-0.01, max_value=0.01),
@@ -231,6 +235,7 @@ def mart_checks(thresholds: Thresholds) -> list[QualityCheck]:
                 inner join loaded on bad.source = loaded.source
                 where bad.bad_values >= {thresholds.min_bad_values_for_share}
             """,
+            record_columns=("source_column",),
             expectations=lambda: [
                 gx.expectations.ExpectColumnValuesToBeBetween(
                     column="bad_share", max_value=thresholds.max_bad_value_share,
@@ -253,6 +258,7 @@ def mart_checks(thresholds: Thresholds) -> list[QualityCheck]:
                 where relation in ({", ".join(f"'marts.{mart}'" for mart in _NEVER_EMPTY_MARTS)})
                     and published.row_count > 0
             """,
+            record_columns=("relation",),
             expectations=lambda: [
                 gx.expectations.ExpectColumnValuesToBeBetween(column="row_count", min_value=1),
             ],

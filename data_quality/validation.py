@@ -140,13 +140,30 @@ class QualityValidator:
                 expectation=item.expectation_config.type,
                 column=_columns(item.expectation_config.kwargs),
                 unexpected_count=item.result.get("unexpected_count"),
-                examples=[_python(example) for example in
-                          list(item.result.get("partial_unexpected_list") or [])[:EXAMPLES_SHOWN]],
+                examples=_examples(check, frame, item.result),
             )
             for item in validation.results
             if not item.success
         ]
         return CheckOutcome(check, result.success, len(frame), failures)
+
+
+def _examples(check: QualityCheck, frame: pd.DataFrame, result: dict) -> list:
+    """A few offending rows: named by the check's record columns and the value found when it
+    has them (`source=pos, record_id=#1042: 0`), else the offending values."""
+    values = list(result.get("partial_unexpected_list") or [])[:EXAMPLES_SHOWN]
+    rows = list(result.get("partial_unexpected_index_list") or [])[:EXAMPLES_SHOWN]
+    if not check.record_columns or not rows:
+        return [_python(value) for value in values]
+    named = []
+    for position, row in enumerate(rows):
+        if row not in frame.index:
+            continue
+        record = ", ".join(f"{column}={_python(frame.at[row, column])}"
+                           for column in check.record_columns)
+        value = f": {_python(values[position])}" if position < len(values) else ""
+        named.append(f"{record}{value}")
+    return named or [_python(value) for value in values]
 
 
 class ReportFolder:
@@ -185,6 +202,20 @@ class ReportFolder:
         _write_atomically(run_dir / "index.html", run_page(run))
         _write_atomically(quality_report_index(self.reports_dir), index_page(runs))
         return run_dir / "index.html"
+
+    def add_many(self, run_id: str, records: list[CheckRecord]) -> Path | None:
+        """File several outcomes at once (dbt's tests, a destination's check), rendering the
+        run's page once."""
+        if not records:
+            return None
+        checks_dir = self.runs_dir / _file_name(run_id) / "checks"
+        if not checks_dir.exists():  # the run's first: pruning old runs happens in add()
+            self.add(run_id, records[0])
+            records = records[1:] or records
+        for record in records[:-1]:
+            _write_atomically(checks_dir / f"{_file_name(record.name)}.json",
+                              json.dumps(record.to_json(), indent=2, ensure_ascii=False))
+        return self.add(run_id, records[-1])
 
     def runs(self) -> list[RunReport]:
         """Every run with at least one readable check record."""

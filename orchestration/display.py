@@ -46,6 +46,7 @@ class RunDisplay:
     _progress: Progress | None = None
     _task: object | None = None
     _models_built: int = 0
+    _checks_shown: int = 0
 
     @property
     def _live(self) -> bool:
@@ -145,14 +146,21 @@ class RunDisplay:
         self.line(f"{mark} deliver {destination:<10} {detail}  ({seconds:.1f} s)", style)
 
     def _checks_line(self) -> None:
+        """The checks evaluated since the last such line: those before publishing, then the
+        destinations' after it, the last line with the run's total (Dagster's count, and the
+        quality report's)."""
         checks = self._checks
-        if checks.passed + checks.warned + checks.failed == 0:
+        count = checks.passed + checks.warned + checks.failed
+        if count == 0:
             return
         mark, style = ("✓", None) if not checks.failed else ("✗", "red")
         if checks.warned and not checks.failed:
             mark, style = "!", "yellow"
+        earlier = self._checks_shown
+        self._checks_shown += count
+        total = f"  ({self._checks_shown:,} in all)" if earlier else ""
         self.line(f"{mark} checks        {checks.passed:,} passed · {checks.warned:,} warned · "
-                  f"{checks.failed:,} failed", style)
+                  f"{checks.failed:,} failed{total}", style)
         checks.passed = checks.warned = checks.failed = 0  # printed once
 
     def _start_bar(self, label: str) -> None:

@@ -25,11 +25,17 @@ from dagster import (
 from activation.deliver import DESTINATIONS, can_receive, deliver
 from activation.state import delivered_members, owed_erased_removals
 from orchestration.publishing.assets import PUBLISHED_KEY
+from orchestration.quality.filing import file_check_results
 from orchestration.settings import CdpSettings
 from orchestration.warehouse_lock_resource import WarehouseLock
 
 KINDS = {"meta": {"csv", "meta"}, "google_ads": {"csv", "googleads"}, "csv": {"csv"},
          "webhook": {"http"}, "hubspot": {"hubspot"}}
+
+
+_CHECK = "holds_exactly_the_members"
+_CHECK_DESCRIPTION = ("The destination holds exactly the audiences' members, by the delivery "
+                      "record, and no removal of an erased person is still owed to it.")
 
 
 def delivery_asset(destination: str):
@@ -41,7 +47,7 @@ def delivery_asset(destination: str):
         group_name="activation",
         kinds=KINDS[destination],
         retry_policy=RetryPolicy(max_retries=2, delay=30, backoff=Backoff.EXPONENTIAL),
-        check_specs=[AssetCheckSpec("holds_exactly_the_members", asset=key)],
+        check_specs=[AssetCheckSpec(_CHECK, asset=key, description=_CHECK_DESCRIPTION)],
         description=f"The declared audiences that name `{destination}` (vars `audiences`), "
                     "delivered: tonight's adds and removes against its last successful "
                     "delivery, consenting members only.",
@@ -69,8 +75,11 @@ def delivery_asset(destination: str):
                                       f"delivered, first: {report.failures[0]}",
                           metadata=metadata)
         yield MaterializeResult(metadata=metadata)
-        yield _holds_exactly_the_members(Path(settings.warehouse), destination,
-                                         list(report.audiences))
+        check = _holds_exactly_the_members(Path(settings.warehouse), destination,
+                                           list(report.audiences))
+        file_check_results(settings.reports_dir, context.run.run_id, key, [check],
+                           {(key, _CHECK): _CHECK_DESCRIPTION}, qualify_names=True)
+        yield check
 
     return delivery
 
@@ -92,7 +101,7 @@ def _holds_exactly_the_members(warehouse: Path, destination: str,
                                               "not_members": len(held - members)}
     # An erased person it still holds is owed a removal (and is in no audience any more).
     owed = owed_erased_removals(warehouse, destination)
-    return AssetCheckResult(check_name="holds_exactly_the_members",
+    return AssetCheckResult(check_name=_CHECK,
                             passed=not differences and not owed,
                             metadata={"differences": MetadataValue.json(differences),
                                       "erased_removals_owed": owed})

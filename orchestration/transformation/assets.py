@@ -16,6 +16,8 @@ from dagster import (
     AssetKey,
     Failure,
     Output,
+    TableColumn,
+    TableSchema,
 )
 from dagster_dbt import (
     DagsterDbtTranslator,
@@ -26,6 +28,7 @@ from dagster_dbt import (
 )
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
+from orchestration.quality.filing import file_check_results
 from orchestration.settings import CdpSettings
 from orchestration.transformation.dbt_runner import DBT_PROJECT_DIR, dbt_environment
 from orchestration.transformation.targets import prune_dbt_targets
@@ -100,6 +103,42 @@ class CdpDbtTranslator(DagsterDbtTranslator):
         return spec
 
 
+    def get_asset_check_spec(self, asset_spec, manifest: Mapping[str, Any], unique_id: str,
+                             project: DbtProject | None):
+        """dbt's generic tests carry no description: say what each one holds, in words."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        node = manifest["nodes"].get(unique_id) or {}
+        if spec is None or spec.description:
+            return spec
+        return spec._replace(description=test_description(node))
+
+
+def test_description(node: Mapping[str, Any]) -> str:
+    """"customer_id is never NULL", "(source, record_id) is unique", … from a test's metadata."""
+    metadata = node.get("test_metadata") or {}
+    kwargs = metadata.get("kwargs") or {}
+    column = node.get("column_name") or kwargs.get("column_name")
+    name = metadata.get("name") or node.get("name", "a test")
+    severity = (node.get("config") or {}).get("severity", "ERROR").upper()
+    outcome = " (blocks publishing)" if severity == "ERROR" else " (warns)"
+    if name == "not_null":
+        return f"{column} is never NULL{outcome}"
+    if name == "unique":
+        return f"{column} is unique{outcome}"
+    if name == "unique_combination":
+        columns = kwargs.get("columns") or kwargs.get("combination_of_columns") or []
+        listed = ", ".join(columns) if isinstance(columns, list) else str(columns)
+        return f"({listed}) is unique{outcome}"
+    if name == "accepted_values":
+        values = kwargs.get("values")
+        shown = ", ".join(map(str, values)) if isinstance(values, list) else "the configured values"
+        return f"{column} is one of {shown}{outcome}"
+    if name == "relationships":
+        target = str(kwargs.get("to", "")).replace("ref('", "").replace("')", "")
+        return f"every {column} is a {kwargs.get('field')} of {target}{outcome}"
+    return f"dbt test {name}" + (f" on {column}" if column else "") + outcome
+
+
 DBT_TRANSLATOR = CdpDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
@@ -130,23 +169,37 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Cd
         raise Failure(description=_dbt_failure(invocation, error)) from None
     finally:
         prune_dbt_targets(Path(DBT_PROJECT.target_path), keep=_TARGETS_KEPT)
+    # dbt's tests in the run's quality report beside the GX checks: one list of every check.
+    file_check_results(settings.reports_dir, context.run.run_id, None,
+                       [event for event in events if isinstance(event, AssetCheckResult)],
+                       {(spec.asset_key, spec.name): spec.description or ""
+                        for spec in dbt_models.check_specs})
     yield from _with_row_counts(context, events, Path(settings.warehouse))
 
 
 def _with_row_counts(context: AssetExecutionContext, events: list,
                      warehouse: Path) -> Iterator:
-    """The build's events, each model's materialization with its row count (asset keys are
-    `<schema>/<model>`, and a model's relation is named after it)."""
+    """The build's events, each model's materialization with its row count and column types
+    (asset keys are `<schema>/<model>`, and a model's relation is named after it)."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
+        columns: dict[tuple[str, str], list[TableColumn]] = {}
+        for schema, table, column, data_type in connection.execute("""
+                select table_schema, table_name, column_name, data_type
+                from information_schema.columns where table_catalog = current_database()
+                order by table_schema, table_name, ordinal_position""").fetchall():
+            columns.setdefault((schema, table), []).append(TableColumn(column, data_type))
         for event in events:
             if isinstance(event, Output):
                 schema, name = context.asset_key_for_output(event.output_name).path
+                metadata = dict(event.metadata)
+                if (schema, name) in columns:
+                    metadata["dagster/column_schema"] = TableSchema(columns[(schema, name)])
                 try:
                     rows = connection.execute(f'select count(*) from "{schema}"."{name}"')
-                    event = event.with_metadata({**event.metadata,
-                                                 "dagster/row_count": int(rows.fetchone()[0])})
+                    metadata["dagster/row_count"] = int(rows.fetchone()[0])
                 except duckdb.Error:
                     pass  # a relation without a table of its name: no count, no harm
+                event = event.with_metadata(metadata)
             yield event
 
 

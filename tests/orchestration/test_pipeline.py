@@ -1,5 +1,6 @@
 """The whole graph, materialized for real: dlt, dbt, Great Expectations and publishing."""
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -53,6 +54,11 @@ def test_two_nights_end_to_end(settings, sample_dir, exports_dir):
     assert 'id="identity"' in run_page.read_text(encoding="utf-8")
     chart = (run_page.parent / "match_weights.html").read_text(encoding="utf-8")
     assert "vegaEmbed" in chart and "<script src" not in chart
+    # One count of checks: the report files every check the run evaluated, dbt's tests and
+    # the destinations' checks included, each with a description.
+    filed = [json.loads(path.read_text()) for path in run_page.parent.glob("checks/*.json")]
+    assert len(filed) == len(first.evaluations)
+    assert all(record["description"] for record in filed)
     night_one_ids = dict(query(Path(settings.warehouse), """
         select source || ':' || record_id, customer_id from marts.customer_records"""))
 
