@@ -5,7 +5,10 @@ source as (
 ),
 
 latest_versions as (
-    {{ latest_version('source', 'record_id', newer_first='last_modified_date desc nulls last') }}
+    -- An impossible modified date (9999-12-31) would keep its version newest forever: only a
+    -- plausible one orders versions, then the load order does.
+    {%- set newer_first = plausible_timestamp('last_modified_date') ~ ' desc nulls last' %}
+    {{ latest_version('source', 'record_id', newer_first=newer_first) }}
 ),
 
 renamed as (
@@ -30,8 +33,12 @@ renamed as (
             when 'false' then false
             when 'no' then false
         end as is_unsubscribed_from_all_email,
-        create_date as created_at,
-        last_modified_date as modified_at,
+        -- A timestamp no real contact can carry is NULL, kept as exported for marts.data_issues
+        -- (macro plausible_timestamp).
+        {{ plausible_timestamp('create_date') }} as created_at,
+        create_date as created_at_exported,
+        {{ plausible_timestamp('last_modified_date') }} as modified_at,
+        last_modified_date as modified_at_exported,
         _source_file,
         _dlt_load_id
     from latest_versions

@@ -16,7 +16,8 @@ renamed as (
         line_position,
         email,
         financial_status,
-        paid_at,
+        {{ plausible_timestamp('paid_at') }} as paid_at,
+        paid_at as paid_at_exported,
         fulfillment_status,
         lower(accepts_marketing) = 'yes' as accepts_marketing,
         currency,
@@ -25,6 +26,7 @@ renamed as (
         taxes,
         -- A negative total or price, or a refund above the total, is wrong at the source: the
         -- amount is left out (NULL) and listed in marts.data_issues; `*_exported` keeps it.
+        -- A timestamp no real order can carry likewise (macro plausible_timestamp).
         case when total >= 0 then total end as total,
         total as total_exported,
         discount_code,
@@ -36,8 +38,12 @@ renamed as (
                 then coalesce(refunded_amount, 0)
         end as refunded_amount,
         refunded_amount as refunded_amount_exported,
-        created_at as ordered_at,
-        cancelled_at,
+        {{ plausible_timestamp('created_at') }} as ordered_at,
+        created_at as ordered_at_exported,
+        {{ plausible_timestamp('cancelled_at') }} as cancelled_at,
+        cancelled_at as cancelled_at_exported,
+        -- Cancelled even when the time it was cancelled is no plausible moment.
+        cancelled_at is not null as is_cancelled,
         cast(lineitem_quantity as integer) as quantity,
         {{ nfc('lineitem_name') }} as product_name,
         case when lineitem_price >= 0 then lineitem_price end as unit_price,

@@ -11,7 +11,9 @@ latest_versions as (
 renamed as (
     select
         id as lead_id,
-        created_time as created_at,
+        -- NULL when no real lead can carry it, kept as exported (macro plausible_timestamp).
+        {{ plausible_timestamp('created_time') }} as created_at,
+        created_time as created_at_exported,
         platform,
         lower(is_organic) = 'true' as is_organic,
         campaign_id,

@@ -15,8 +15,14 @@ renamed as (
         coalesce(event, name) as event_name,
         anonymous_id,
         user_id,
-        timestamp as occurred_at,
-        received_at,
+        -- A device's clock set to 2099 or 1970 is NULL, kept as exported for marts.data_issues
+        -- (macro plausible_timestamp); the event is kept, in no session.
+        {{ plausible_timestamp('timestamp') }} as occurred_at,
+        timestamp as occurred_at_exported,
+        {{ plausible_timestamp('sent_at') }} as sent_at,
+        sent_at as sent_at_exported,
+        {{ plausible_timestamp('received_at') }} as received_at,
+        received_at as received_at_exported,
         {{ json_text('context', ['page', 'path']) }} as page_path,
         {{ json_text('context', ['page', 'url']) }} as page_url,
         {{ json_text('context', ['page', 'title']) }} as page_title,
