@@ -168,6 +168,8 @@ final as (
         rfm.rfm_monetary_score,
         rfm.rfm_segment,
         case
+            -- Every record's time was no plausible moment (see marts.data_issues).
+            when joined.last_seen_at is null then 'unknown'
             when joined.days_since_first_seen <= {{ var('lifecycle_new_days') }} then 'new'
             when joined.days_since_last_seen <= {{ var('lifecycle_active_days') }} then 'active'
             when joined.days_since_last_seen <= {{ var('lifecycle_at_risk_days') }} then 'at risk'

@@ -15,6 +15,7 @@ select
     cast({{ to_local_time('ordered_at') }} as date) as ordered_date_local,
     paid_at,
     cancelled_at,
+    is_cancelled,
     financial_status,
     fulfillment_status,
     is_refunded,

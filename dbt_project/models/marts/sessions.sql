@@ -1,7 +1,9 @@
 with
 
 events as (
+    -- An event with no plausible time is in no session.
     select * from {{ ref('int_events_sessionized') }}
+    where session_id is not null
 ),
 
 first_events as (

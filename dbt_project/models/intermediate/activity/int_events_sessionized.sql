@@ -1,5 +1,7 @@
 -- One row per website event with its session (a new one after `session_timeout_minutes`
--- without an event on the device) and its customer.
+-- without an event on the device) and its customer. An event whose time is no plausible moment
+-- (occurred_at NULL: see stg_website__events) cannot be placed among the device's others: it
+-- belongs to no session, and, sorted after them, it shifts no other event's session.
 with
 
 events as (
@@ -15,10 +17,11 @@ with_gaps as (
         *,
         case
             when
-                lag(occurred_at) over (partition by anonymous_id order by occurred_at, event_id)
-                is null then 1
+                lag(occurred_at) over (
+                    partition by anonymous_id order by occurred_at asc nulls last, event_id asc
+                ) is null then 1
             when occurred_at - lag(occurred_at) over (
-                partition by anonymous_id order by occurred_at, event_id
+                partition by anonymous_id order by occurred_at asc nulls last, event_id asc
             ) > interval '{{ var("session_timeout_minutes") }} minutes' then 1
             else 0
         end as starts_session
@@ -29,7 +32,9 @@ numbered as (
     select
         *,
         sum(starts_session) over (
-            partition by anonymous_id order by occurred_at, event_id rows unbounded preceding
+            partition by anonymous_id
+            order by occurred_at asc nulls last, event_id asc
+            rows unbounded preceding
         ) as session_number
     from with_gaps
 ),
@@ -38,8 +43,12 @@ sessionized as (
     select
         numbered.event_id,
         clustered.customer_id,
-        'ses_' || substr(md5(numbered.anonymous_id || ':' || numbered.session_number), 1, 16)
-            as session_id,
+        case
+            when numbered.occurred_at is not null
+                then
+                    'ses_'
+                    || substr(md5(numbered.anonymous_id || ':' || numbered.session_number), 1, 16)
+        end as session_id,
         numbered.anonymous_id,
         numbered.user_id,
         numbered.event_type,

@@ -32,6 +32,7 @@ attributed as (
         orders.ordered_at,
         orders.paid_at,
         orders.cancelled_at,
+        orders.is_cancelled,
         orders.financial_status,
         orders.fulfillment_status,
         orders.financial_status in ('refunded', 'partially_refunded') as is_refunded,

@@ -1,6 +1,9 @@
 -- RFM for every buyer: recency and monetary as quintiles among buyers, frequency against the
 -- order counts in `rfm_frequency_cut_points`, and the segment the recency and frequency scores
 -- name. (Quintiles of order counts collapse: most buyers bought once, and scored 4 or 5.)
+-- Recency ranks only the buyers with a dated order: one whose every order has no plausible time
+-- (ordered_at NULL, listed in marts.data_issues) has no recency score and no segment, and moves
+-- nobody else's.
 {%- set cut_points = var('rfm_frequency_cut_points') %}
 {%- if cut_points | length != 4 or cut_points | unique | sort | list != cut_points | list %}
     {{ exceptions.raise_compiler_error(
@@ -32,7 +35,8 @@ positioned as (
         net_revenue,
         last_order_at,
         count(*) over () as buyers_count,
-        rank() over (order by last_order_at) - 1 as buyers_less_recent,
+        count(last_order_at) over () as dated_buyers_count,
+        rank() over (order by last_order_at asc nulls last) - 1 as buyers_less_recent,
         count(*) over (partition by last_order_at) as buyers_as_recent,
         rank() over (order by net_revenue) - 1 as buyers_spending_less,
         count(*) over (partition by net_revenue) as buyers_spending_same
@@ -51,9 +55,12 @@ scored as (
         orders_count,
         net_revenue,
         last_order_at,
-        cast(ceil(
-            5.0 * (2 * buyers_less_recent + buyers_as_recent) / (2 * buyers_count)
-        ) as integer) as rfm_recency_score,
+        case
+            when last_order_at is not null
+                then cast(ceil(
+                    5.0 * (2 * buyers_less_recent + buyers_as_recent) / (2 * dated_buyers_count)
+                ) as integer)
+        end as rfm_recency_score,
         case
             {%- for cut_point in cut_points | reverse %}
                 when orders_count >= {{ cut_point }} then {{ 6 - loop.index }}
@@ -72,6 +79,7 @@ segmented as (
     select
         *,
         case
+            when rfm_recency_score is null then null
             when rfm_recency_score >= 4 and rfm_frequency_score >= 4 then 'Champions'
             when rfm_recency_score = 3 and rfm_frequency_score >= 4 then 'Loyal'
             when rfm_recency_score >= 4 and rfm_frequency_score >= 2 then 'Potential loyalists'

@@ -2,12 +2,13 @@
 -- purchase days (`frequency`: days with a purchase after the first), the age at the last one
 -- (`recency`), the age now (`customer_age_days`, the models' T) and the average net amount of
 -- the repeat purchases. A purchase is an order neither cancelled nor refunded in full; several
--- orders on one day are one purchase.
+-- orders on one day are one purchase. An order whose time was set aside (ordered_at NULL, in
+-- marts.data_issues) is in no history: it cannot be placed in one.
 with
 
 orders as (
     select * from {{ ref('int_orders_attributed') }}
-    where customer_id is not null and cancelled_at is null and net_revenue > 0
+    where customer_id is not null and not is_cancelled and net_revenue > 0
 ),
 
 records as (
