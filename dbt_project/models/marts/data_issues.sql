@@ -1,7 +1,8 @@
 -- Values set aside one by one: an email or phone that is no identifier, an amount that is wrong
--- at the source. The record itself is kept (its other values, its customer); only the value is
--- left out of identity resolution and revenue. One bad value never stops a night; a share of
--- them in one night's load does (the `data_issues_not_systemic` check).
+-- at the source, a timestamp no real record can carry. The record itself is kept (its other
+-- values, its customer); only the value is left out of identity resolution, revenue, and the
+-- as-of date and statistics that follow the data's times. One bad value never stops a night; a
+-- share of them in one night's load does (the `data_issues_not_systemic` check).
 with
 
 contacts as (
@@ -102,10 +103,42 @@ amount_issues as (
     where nullif(trim(order_revenue_exported), '') is not null and order_revenue is null
 ),
 
+{#- Timestamps staging set aside (NULL, macro plausible_timestamp): (source, relation, record id,
+    raw column, staging column). POS times are order-level: one row per order. #}
+{%- set timestamp_columns = [
+    ('crm', 'contacts', 'contact_id', 'create_date', 'created_at'),
+    ('crm', 'contacts', 'contact_id', 'last_modified_date', 'modified_at'),
+    ('social', 'leads', 'lead_id', 'created_time', 'created_at'),
+    ('pos', 'orders', 'order_id', 'created_at', 'ordered_at'),
+    ('pos', 'orders', 'order_id', 'paid_at', 'paid_at'),
+    ('pos', 'orders', 'order_id', 'cancelled_at', 'cancelled_at'),
+    ('website', 'events', 'event_id', 'timestamp', 'occurred_at'),
+    ('website', 'events', 'event_id', 'sent_at', 'sent_at'),
+    ('website', 'events', 'event_id', 'received_at', 'received_at'),
+] %}
+
+timestamp_issues as (
+    {%- for source, relation, record_id, column, staged in timestamp_columns %}
+        select
+            '{{ source }}' as source,
+            {{ record_id }} as record_id,
+            '{{ column }}' as column_name,
+            {{ timestamp_text(staged ~ '_exported') }} as value,
+            {{ timestamp_issue(staged ~ '_exported') }} as reason,
+            _source_file,
+            _dlt_load_id
+        from {{ relation }}
+        where {{ staged }} is null and {{ staged }}_exported is not null
+        {{- "\n        union all" if not loop.last }}
+    {%- endfor %}
+),
+
 issues as (
     select * from identifier_issues
     union all
     select * from amount_issues
+    union all
+    select * from timestamp_issues
 )
 
 select * from issues
