@@ -20,6 +20,7 @@ from ingestion.exports.suppression import Suppression
 from ingestion.pos import POS_ORDER_LINES, pos
 from ingestion.social import SOCIAL_LEADS, social
 from ingestion.website import WEBSITE_EVENTS, website
+from ingestion.working_folder import dlt_working_folder
 
 # system -> (dlt source factory, raw table it loads)
 SOURCES: dict[str, tuple[Callable[..., DltSource], str]] = {
@@ -99,7 +100,7 @@ def duckdb_destination(warehouse: Path) -> tuple[Destination, Path]:
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     return (
         dlt.destinations.duckdb(credentials=str(warehouse)),
-        warehouse.parent / f".{warehouse.stem}.dlt",
+        dlt_working_folder(warehouse),
     )
 
 

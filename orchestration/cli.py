@@ -268,25 +268,47 @@ def _print_outcome(result, dry_run: bool = False) -> None:
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Write the map (Markdown) to this file instead of printing it.")
 def privacy_map(warehouse: Path, out: Path | None) -> None:
-    """Where personal data lives: each table and column, its category, sources, retention."""
+    """Where personal data lives: each table and column, its category, sources, retention;
+    then every place outside the warehouse (published versions, role files, upload files,
+    reports, logs, Dagster's storage, dlt's folder, the privacy store)."""
     import json
 
     import duckdb
 
-    from orchestration.transformation.assets import DBT_PROJECT
-    from privacy.data_map import build_data_map, render_markdown
+    from ingestion.working_folder import dlt_working_folder
+    from orchestration.publishing.serving import serving_url
+    from orchestration.settings import REPO_ROOT, CdpSettings, default_dagster_home
+    from privacy.data_map import (
+        DeploymentPaths,
+        build_data_map,
+        places_outside_the_warehouse,
+        render_markdown,
+    )
     from privacy.policy import PolicyError, load_policy
+    from privacy.store import store_path
 
+    warehouse = warehouse.resolve()
     if not warehouse.exists():
         _fail(f"no warehouse at {warehouse}: run `cdp run` first", EXIT_USAGE)
     try:
         policy = load_policy()
     except PolicyError as error:
         _fail(f"error: {error}", EXIT_USAGE)
-    manifest_path = Path(DBT_PROJECT.manifest_path)
+    os.environ["CDP_WAREHOUSE"] = str(warehouse)
+    settings = CdpSettings.from_environment()
+    paths = DeploymentPaths(
+        warehouse=warehouse, published=Path(settings.published_warehouse).resolve(),
+        reports=Path(settings.reports_dir).resolve(), logs=settings.logs_dir,
+        activation=settings.activation_dir,
+        dagster_home=Path(os.environ.get("DAGSTER_HOME") or default_dagster_home(warehouse)),
+        pipelines=dlt_working_folder(warehouse),
+        privacy_store=store_path(warehouse).parent,
+        versions_kept=settings.published_versions_kept, serving_database=bool(serving_url()))
+    manifest_path = REPO_ROOT / "dbt_project" / "target" / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else None
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        text = render_markdown(build_data_map(connection, policy, manifest))
+        text = render_markdown(build_data_map(connection, policy, manifest),
+                               places_outside_the_warehouse(paths, policy))
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")

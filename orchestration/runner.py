@@ -7,8 +7,11 @@ handed to an observer as it happens (the `cdp` command draws it) and summed up i
 read from the run's own events, never assumed.
 """
 
+import contextlib
 import logging
 import os
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,14 +25,21 @@ from dagster import (
     DagsterInstance,
     logger,
 )
+from dagster._core.definitions.repository_definition import SINGLETON_REPOSITORY_NAME
 from dagster._core.instance.ref import InstanceRef
 from dagster._core.log_manager import LOG_RECORD_METADATA_ATTR
+from dagster._core.remote_origin import (
+    ManagedGrpcPythonEnvCodeLocationOrigin,
+    RemoteJobOrigin,
+    RemoteRepositoryOrigin,
+)
+from dagster._core.types.loadable_target_origin import LoadableTargetOrigin
 
 from orchestration.definitions import build_definitions
 from orchestration.output_capture import captured_output
 from orchestration.publishing.assets import PUBLISHED_KEY
 from orchestration.publishing.gate import root_cause
-from orchestration.settings import CdpSettings, default_dagster_home
+from orchestration.settings import REPO_ROOT, CdpSettings, default_dagster_home
 
 _INSTANCE_CONFIG = """\
 # Written by cdp: the Dagster instance `cdp run` records its runs in. Start the UI on it with
@@ -42,6 +52,9 @@ concurrency:
     max_concurrent_runs: 1
 """
 LOG_FILES_KEPT = 30
+NIGHTLY_JOB = "cdp_nightly"
+# pyproject.toml's [tool.dagster]: what `dagster dev` loads, and the location runs belong to.
+CODE_LOCATION_MODULE, CODE_LOCATION_NAME = "orchestration.definitions", "cdp"
 
 
 class RunObserver(Protocol):
@@ -126,21 +139,53 @@ def run_pipeline(settings: CdpSettings, instance: DagsterInstance | None = None,
     """Load, model, check and publish once; never raises for a failed step or check."""
     log_file = log_file or new_log_file(settings)
     with captured_output(log_file) as file_handler:
-        job = build_definitions(settings).resolve_job_def("cdp_nightly").with_logger_defs(
+        job = build_definitions(settings).resolve_job_def(NIGHTLY_JOB).with_logger_defs(
             {"cdp": _run_logger(file_handler, observer)})
         owned = instance is None
         dagster = instance or instance_for(settings)
         try:
-            result = job.execute_in_process(
-                instance=dagster,
-                raise_on_error=False,
-                run_config={"loggers": {"cdp": {}}},
-                tags={"cdp/launched_by": "cdp run", **(tags or {})},
-            )
+            with _runs_recorded_under_the_code_location(dagster):
+                result = job.execute_in_process(
+                    instance=dagster,
+                    raise_on_error=False,
+                    run_config={"loggers": {"cdp": {}}},
+                    tags={"cdp/launched_by": "cdp run", **(tags or {})},
+                )
         finally:
             if owned:
                 dagster.dispose()
     return _outcome(result, log_file)
+
+
+def code_location_origin() -> RemoteJobOrigin:
+    """The nightly job as `dagster dev` knows it: pyproject.toml's `[tool.dagster]` module in
+    code location `cdp`. A run carrying it is listed on the job's page and the Overview
+    timeline, which find runs by their repository; an in-process run carries none."""
+    location = ManagedGrpcPythonEnvCodeLocationOrigin(
+        loadable_target_origin=LoadableTargetOrigin(
+            executable_path=sys.executable, module_name=CODE_LOCATION_MODULE,
+            working_directory=str(REPO_ROOT)),
+        location_name=CODE_LOCATION_NAME)
+    repository = RemoteRepositoryOrigin(code_location_origin=location,
+                                        repository_name=SINGLETON_REPOSITORY_NAME)
+    return RemoteJobOrigin(repository_origin=repository, job_name=NIGHTLY_JOB)
+
+
+@contextlib.contextmanager
+def _runs_recorded_under_the_code_location(instance: DagsterInstance) -> Iterator[None]:
+    """`execute_in_process` offers no way to give the run an origin: the instance's
+    `create_run_for_job` is wrapped, for this block, to add it."""
+    create_run_for_job = instance.create_run_for_job
+
+    def with_origin(*args, **kwargs):
+        kwargs.setdefault("remote_job_origin", code_location_origin())
+        return create_run_for_job(*args, **kwargs)
+
+    instance.create_run_for_job = with_origin
+    try:
+        yield
+    finally:
+        del instance.create_run_for_job
 
 
 def new_log_file(settings: CdpSettings) -> Path:

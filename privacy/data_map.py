@@ -1,9 +1,12 @@
 """Where personal data lives: every table and column of the warehouse holding it, its
-category, the sources it comes from and how long it is kept. Generated from the warehouse
+category, the sources it comes from and how long it is kept — generated from the warehouse
 itself (so nothing is missed as models are added), the dbt manifest (for lineage) and the
-privacy policy (for categories and retention)."""
+privacy policy (for categories and retention) — and every place outside the warehouse that
+holds it too: published versions, role files, upload files, reports, logs, Dagster's storage,
+dlt's working folder, the privacy store, found on disk where the deployment keeps them."""
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 
@@ -50,6 +53,95 @@ def build_data_map(connection: duckdb.DuckDBPyConnection, policy: Policy,
     return tables
 
 
+@dataclass(frozen=True)
+class DeploymentPaths:
+    """Where one deployment keeps its files (the caller reads its settings)."""
+
+    warehouse: Path
+    published: Path  # the admin role's views file; a role's is `<stem>_<role>.duckdb`
+    reports: Path
+    logs: Path
+    activation: Path
+    dagster_home: Path
+    pipelines: Path  # dlt's working folder
+    privacy_store: Path
+    versions_kept: int
+    serving_database: bool  # a PostgreSQL serving database is configured
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place outside the warehouse's tables that holds personal data."""
+
+    place: str
+    paths: tuple[Path, ...]
+    holds: str
+    retention: str
+    files: int  # how many files it holds now
+
+
+def places_outside_the_warehouse(paths: DeploymentPaths, policy: Policy) -> list[Place]:
+    days = policy.file_days
+    published = paths.published
+    roles = sorted(policy.roles)
+
+    def kept(key: str, what: str) -> str:
+        return f"{days[key]} days from {what}" if key in days else "until erased (no window)"
+
+    def published_files(role: str) -> tuple[Path, ...]:
+        views = published if role == "admin" else published.with_name(
+            f"{published.stem}_{role}{published.suffix}")
+        return views, views.with_name(f"{views.stem}.versions")
+
+    versions = (f"the newest {max(paths.versions_kept, 2)} versions "
+                "(CDP_PUBLISHED_VERSIONS_KEPT); erasure rewrites each")
+    places = [
+        Place("published database (admin)", published_files("admin"),
+              "every mart, contact data in clear: the views file, and a folder of Parquet "
+              "files per version", versions, 0),
+        *(Place(f"published database ({role})", published_files(role),
+                f"the marts the `{role}` role reads, as its policy masks and filters them",
+                versions, 0)
+          for role in roles if role != "admin"),
+        Place("upload files", (paths.activation,),
+              "what each destination was sent: emails and phones in clear (CSV), hashed "
+              "(Meta, Google Ads), customer ids", kept("activation", "the file's date"), 0),
+        Place("quality reports", (paths.reports,),
+              "a failed check's examples: offending values and record ids",
+              kept("reports", "the run"), 0),
+        Place("run and request logs", (paths.logs,),
+              "what each step logged; a crash's traceback", kept("logs", "the run"), 0),
+        Place("Dagster's storage", (paths.dagster_home,),
+              "run history and event logs: check metadata and examples, log lines",
+              "Dagster keeps runs until deleted; erasure redacts the person in place", 0),
+        Place("dlt's working folder", (paths.pipelines,),
+              "load packages (copies of the rows each load stored) and run traces",
+              "until the next load replaces them; erasure deletes them", 0),
+        Place("privacy store", (paths.privacy_store,),
+              "the audit of requests and the suppression list (salted hashes: names no one); "
+              "`pending/`: a request under way, with the person's records and identifiers",
+              "the audit: kept; a pending request's file: until the request finishes", 0),
+    ]
+    if paths.serving_database:
+        places.append(Place("serving database (PostgreSQL)", (),
+                            "every mart in `cdp_private`, and each role's views",
+                            "replaced each night; erasure and restriction republish it", 0))
+    return [Place(place.place, place.paths, place.holds, place.retention,
+                  sum(_files_in(path) for path in place.paths)) for place in places]
+
+
+def _where(place: Place) -> str:
+    return ", ".join(f"`{path}`" for path in place.paths) or "`CDP_SERVING_URL`"
+
+
+def _files_in(path: Path) -> int:
+    if path.is_file():
+        return 1
+    if not path.is_dir():
+        return 0
+    return sum(1 for child in path.rglob("*") if child.is_file())
+
+
 def _retention(policy: Policy, relation: str, schema: str) -> str:
     rule = policy.retention_of(relation)
     if rule:
@@ -89,7 +181,7 @@ def _sources_of_models(manifest: dict) -> dict[str, set[str]]:
             if node.get("resource_type") == "model"}
 
 
-def render_markdown(tables: list[MappedTable]) -> str:
+def render_markdown(tables: list[MappedTable], places: list[Place] | None = None) -> str:
     lines = [
         "# Where personal data lives",
         "",
@@ -109,4 +201,14 @@ def render_markdown(tables: list[MappedTable]) -> str:
                             for category, names in by_category.items())
         lines.append(f"| `{table.table}` | {', '.join(table.sources) or '—'} | "
                      f"{table.retention} | {columns} |")
+    if places:
+        lines += [
+            "",
+            "## Outside the warehouse",
+            "",
+            "| place | where | holds | retention | files now |",
+            "|---|---|---|---|---|",
+            *(f"| {place.place} | {_where(place)} | {place.holds} | {place.retention} | "
+              f"{place.files:,} |" for place in places),
+        ]
     return "\n".join(lines) + "\n"

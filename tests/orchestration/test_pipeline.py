@@ -5,10 +5,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dagster import RunsFilter
+from dagster._core.storage.tags import REPOSITORY_LABEL_TAG
 
 from orchestration.definitions import defs
 from orchestration.publishing.publish import current_manifest
-from orchestration.runner import run_pipeline
+from orchestration.runner import instance_for, run_pipeline
 from orchestration.settings import CdpSettings
 from tests.conftest import deliver_next_night, query
 
@@ -59,6 +61,13 @@ def test_two_nights_end_to_end(settings, sample_dir, exports_dir):
     filed = [json.loads(path.read_text()) for path in run_page.parent.glob("checks/*.json")]
     assert len(filed) == len(first.evaluations)
     assert all(record["description"] for record in filed)
+    # Listed where Dagster's UI looks for the job's runs: by job and repository label.
+    instance = instance_for(settings)
+    listed = instance.get_runs(RunsFilter(job_name="cdp_nightly",
+                                          tags={REPOSITORY_LABEL_TAG: "__repository__@cdp"}))
+    assert [run.run_id for run in listed] == [first.run_id]
+    assert listed[0].remote_job_origin.location_name == "cdp"
+    instance.dispose()
     night_one_ids = dict(query(Path(settings.warehouse), """
         select source || ':' || record_id, customer_id from marts.customer_records"""))
 

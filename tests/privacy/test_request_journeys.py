@@ -192,3 +192,24 @@ def test_an_erasure_killed_at_any_moment_is_finished_by_its_rerun_and_leaves_no_
     assert everywhere(settings, patterns) == []
     [request] = [row for row in PrivacyStore(warehouse).requests() if row["kind"] == "erase"]
     assert request["records_matched"] == len(records)
+
+
+def test_the_data_map_lists_every_place_outside_the_warehouse_that_holds_an_email(nightly,
+                                                                                  tmp_path):
+    settings = copy_deployment(nightly, tmp_path / "deployment")
+    out = tmp_path / "data_map.md"
+
+    mapped = cdp(settings, "privacy", "map", "--warehouse", settings.warehouse, "--out", str(out))
+
+    assert mapped.returncode == 0, mapped.stderr
+    text = out.read_text()
+    places = [Path(path) for path in re.findall(r"`(/[^`]+)`", text.split(
+        "## Outside the warehouse")[1])]
+    email = re.compile(rb"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[a-z]{2,}")
+    holding = [path for path in Path(settings.warehouse).parents[1].rglob("*")
+               if path.is_file() and path != Path(settings.warehouse)
+               and Path(settings.exports_dir) not in path.parents
+               and email.search(path.read_bytes())]
+    assert holding, "the deployment holds emails outside the warehouse"
+    assert [path for path in holding
+            if not any(path == place or place in path.parents for place in places)] == []
