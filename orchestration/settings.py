@@ -5,8 +5,6 @@ from pathlib import Path
 
 from dagster import ConfigurableResource
 
-from data_quality.validation import data_docs_index
-
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -40,6 +38,10 @@ class CdpSettings(ConfigurableResource):
 
     @property
     def data_docs_index(self) -> Path:
+        # Imported here: the module imports Great Expectations (seconds), which only the checks
+        # need, not every command that reads a path.
+        from data_quality.validation import data_docs_index
+
         return data_docs_index(Path(self.reports_dir))
 
     @property

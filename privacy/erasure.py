@@ -22,7 +22,6 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.pipeline import EXPORT_SPECS, dataset_name
 from privacy.anonymous_sales import ERASED_ORDER_PREFIX
 from privacy.identifiers import email_key, phone_key, salted_hash
 from privacy.mentions import Mentions
@@ -146,6 +145,8 @@ def _anonymize_sales(connection: duckdb.DuckDBPyConnection, subject: Subject,
                      salt: str, dry_run: bool = False) -> dict[str, int]:
     """The person's orders stay as sales with nobody's name on them (specs that keep columns
     when erased); the delete that follows takes every other row of theirs."""
+    from ingestion.pipeline import EXPORT_SPECS, dataset_name  # dlt: seconds to import
+
     done = {}
     for system, spec in EXPORT_SPECS.items():
         if not spec.kept_when_erased:

@@ -27,16 +27,14 @@ from activation.erasure import (
     erase_from_upload_files,
     owe_removals_of_erased,
 )
-from activation.hubspot import hubspot_working_folder
 from activation.state import ERASED_REMOVALS_TABLE
-from ingestion.pipeline import duckdb_destination
+from ingestion.working_folder import dlt_working_folder
 from orchestration.output_capture import captured_output
 from orchestration.publishing.publish import MANIFEST, versions_folder
 from orchestration.publishing.release import publish_everywhere
 from orchestration.publishing.roles import role_published_path
 from orchestration.publishing.serving import ServingError, publish_serving, serving_url
 from orchestration.settings import CdpSettings, default_dagster_home
-from orchestration.transformation.dbt_runner import DbtBuildFailed, dbt_build
 from orchestration.warehouse_lock import warehouse_lock
 from privacy.erasure import (
     erase_from_pipelines,
@@ -256,6 +254,8 @@ def _carry_out_erasure(settings: CdpSettings, store: PrivacyStore, plan: Erasure
         removed = erase_from_upload_files(settings.activation_dir, plan.own + plan.delivered,
                                           subject.customer_ids)
         # HubSpot's dlt working folder, should a killed delivery have left one (emails in it).
+        from activation.hubspot import hubspot_working_folder
+
         hubspot_folder = hubspot_working_folder(warehouse)
         if hubspot_folder.exists():
             shutil.rmtree(hubspot_folder)
@@ -298,7 +298,7 @@ def _carry_out_erasure(settings: CdpSettings, store: PrivacyStore, plan: Erasure
         "suppression list": suppression_list,
         "warehouse": warehouse_rows,
         "published versions": published_versions,
-        "dlt packages": lambda: erase_from_pipelines(duckdb_destination(warehouse)[1]),
+        "dlt packages": lambda: erase_from_pipelines(dlt_working_folder(warehouse)),
         "upload files": upload_files,
         "reports and logs": reports_and_logs,
         "dagster storage": lambda: redact_sqlite(dagster_home_of(warehouse), mentions),
@@ -467,6 +467,8 @@ def _rebuild_models(warehouse: Path, log_file: Path) -> str | None:
     """dbt build after a request changed the warehouse, its output in `log_file`; returns why
     it failed, or None. A failure is a note, not an error: the request's own work is done, and
     the next nightly run builds the models again."""
+    from orchestration.transformation.dbt_runner import DbtBuildFailed, dbt_build
+
     try:
         with captured_output(log_file):
             dbt_build(warehouse)

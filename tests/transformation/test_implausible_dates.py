@@ -54,9 +54,11 @@ def with_bad_dates(sample_dir: Path, known_device: str,
             {"Name": "#FUTURE-1", "Created at": "9999-12-31 00:00:00 +0700",
              "Paid at": "9999-12-31 00:00:00 +0700", "Email": "tuong.lai.9999@example.vn",
              "Billing Name": "Quách Tương Lai", "Total": "2500000.00",
-             "Subtotal": "2500000.00", "Lineitem price": "2500000.00"},
+             "Subtotal": "2500000.00", "Lineitem price": "2500000.00",
+             "Accepts Marketing": "yes"},
             {"Name": "#PAST-1", "Created at": "1900-01-01 00:00:00 +0700",
-             "Email": "qua.khu.1900@example.vn", "Billing Name": "Ông Quá Khứ"},
+             "Email": "qua.khu.1900@example.vn", "Billing Name": "Ông Quá Khứ",
+             "Accepts Marketing": "no"},
         ])
         write_events(exports, "events-extra.jsonl", [
             {"messageId": "clock-2099", "type": "page", "anonymousId": "device-from-2099",
@@ -130,3 +132,12 @@ def test_the_bad_dates_are_listed_in_data_issues_and_their_records_kept(with_bad
         where customer_records.source = 'pos'
             and customer_records.record_id in ('#FUTURE-1', '#PAST-1')""") == [
         ("unknown", None, None, 1), ("unknown", None, None, 1)]
+    # Consent stated on an undatable order: a withdrawal still holds (dated by its load), a
+    # grant states nothing.
+    assert query(with_bad_dates, """
+        select customer_records.record_id, consents.status
+        from marts.customer_consents as consents
+        inner join marts.customer_records using (customer_id)
+        where customer_records.source = 'pos' and consents.purpose = 'email_marketing'
+            and customer_records.record_id in ('#FUTURE-1', '#PAST-1')
+        order by 1""") == [("#FUTURE-1", "unknown"), ("#PAST-1", "withdrawn")]

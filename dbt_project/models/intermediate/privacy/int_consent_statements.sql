@@ -35,6 +35,7 @@ crm_marketing_status as (
         marketing_status_purposes.purpose,
         case when contacts.is_marketing_contact then 'granted' else 'withdrawn' end as status,
         coalesce(contacts.modified_at, contacts.created_at) as stated_at,
+        {{ timestamp_from_unix('contacts._dlt_load_id') }} as loaded_at,
         'HubSpot Marketing contact status: '
         || case
             when contacts.is_marketing_contact then 'Marketing contact'
@@ -52,6 +53,7 @@ crm_unsubscribed as (
         'email_marketing' as purpose,
         'withdrawn' as status,
         coalesce(modified_at, created_at) as stated_at,
+        {{ timestamp_from_unix('_dlt_load_id') }} as loaded_at,
         'HubSpot: unsubscribed from all email' as statement
     from contacts
     where is_unsubscribed_from_all_email
@@ -65,6 +67,7 @@ checkout_choices as (
         'email_marketing' as purpose,
         case when accepts_marketing then 'granted' else 'withdrawn' end as status,
         ordered_at as stated_at,
+        {{ timestamp_from_unix('_dlt_load_id') }} as loaded_at,
         'Shopify Accepts Marketing: ' || case when accepts_marketing then 'yes' else 'no' end
             as statement
     from orders
@@ -76,6 +79,7 @@ lead_checkbox_lists as (
     select
         lead_id,
         created_at,
+        _dlt_load_id,
         unnest(from_json(
             custom_disclaimer_responses,
             '[{"checkbox_key": "VARCHAR", "is_checked": "VARCHAR"}]'
@@ -90,6 +94,7 @@ lead_checkboxes as (
     select
         lead_id,
         created_at,
+        _dlt_load_id,
         struct_extract(checkbox, 'checkbox_key') as checkbox_key,
         struct_extract(checkbox, 'is_checked') as is_checked
     from lead_checkbox_lists
@@ -119,6 +124,7 @@ lead_statements as (
             else 'withdrawn'
         end as status,
         lead_checkboxes.created_at as stated_at,
+        {{ timestamp_from_unix('lead_checkboxes._dlt_load_id') }} as loaded_at,
         'Meta lead form checkbox ' || lead_checkboxes.checkbox_key || ': '
         || coalesce(lead_checkboxes.is_checked, '') as statement
     from lead_checkboxes
@@ -172,6 +178,7 @@ device_statements as (
             else 'withdrawn'
         end as status,
         device_categories.stated_at,
+        device_categories.stated_at as loaded_at,
         'Segment consent category ' || device_categories.category || ': '
         || json_extract_string(
             device_categories.preferences,
@@ -192,6 +199,20 @@ unioned as (
     select * from lead_statements
     union all
     select * from device_statements
+),
+
+-- A statement whose own time was set aside as implausible (marts.data_issues) cannot be
+-- placed against the others: a grant then states nothing, but a withdrawal still holds, dated
+-- when the product learnt it (its load), so no one is marketed to on a bad date's account.
+dated as (
+    select
+        source,
+        record_id,
+        purpose,
+        status,
+        coalesce(stated_at, case when status = 'withdrawn' then loaded_at end) as stated_at,
+        statement
+    from unioned
 )
 
 select
@@ -202,5 +223,5 @@ select
     status,
     stated_at,
     statement
-from unioned
+from dated
 where stated_at is not null
