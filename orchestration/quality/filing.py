@@ -17,7 +17,7 @@ def file_check_results(reports_dir: str, run_id: str, asset_key: AssetKey | None
                        qualify_names: bool = False) -> None:
     """`asset_key`: the asset of results that name none (an asset's own checks).
     `qualify_names`: the check's name is the same on several assets (each destination's), so
-    the report files it under `<asset>/<name>`."""
+    the report files it as `<asset>.<name>` (`activation.csv.holds_exactly_the_members`)."""
     now = datetime.now(UTC)
     records = []
     for result in results:
@@ -31,7 +31,7 @@ def file_check_results(reports_dir: str, run_id: str, asset_key: AssetKey | None
             examples=tuple(f"{name}: {value}" for name, value in sorted(metadata.items())
                            if name not in ("status", "failures", "invocation_id"))[:5]),)
         records.append(CheckRecord(
-            name=f"{'/'.join(key.path)}/{result.check_name}" if qualify_names and key
+            name=f"{'.'.join(key.path)}.{result.check_name}" if qualify_names and key
             else result.check_name,
             asset="/".join(key.path) if key else "",
             description=result.description or descriptions.get((key, result.check_name), ""),
