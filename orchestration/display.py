@@ -15,6 +15,7 @@ from orchestration.runner import PipelineOutcome, is_failed_check
 
 _LOAD_STEP = "load_{}_exports"
 _DBT_STEP = "dbt_build"
+_PRIVACY_STEP = "privacy__retention"
 _PUBLISH_STEP = "published__warehouse"
 _DELIVERY_STEP_PREFIX = "activation__"
 
@@ -118,6 +119,13 @@ class RunDisplay:
                     mark, style = "!", "yellow"
                 self.line(f"{mark} load {system:<8} {detail}  ({seconds:.1f} s)", style)
                 return
+        if step == _PRIVACY_STEP:
+            finished = self._metadata.get(step, {}).get("interrupted_requests_finished") or []
+            if cause or finished:
+                self.line(f"{mark} privacy       " + (cause or (
+                    f"finished the interrupted request{'s' if len(finished) > 1 else ''} "
+                    f"{', '.join(finished)}")), style)
+            return
         if step == _DBT_STEP:
             detail = cause or f"{_count(self._models_built, 'model')} built, dbt tests run"
             self.line(f"{mark} models        {detail}  ({seconds:.1f} s)", style)
