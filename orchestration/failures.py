@@ -64,6 +64,22 @@ def one_line(error: BaseException, warehouse: Path | None = None) -> str:
     return f"error: {text}"
 
 
+def machine_cause(message: str) -> str | None:
+    """For a step's error message: the one line when the machine is the cause (a full disk, a
+    read-only or forbidden path, a damaged DuckDB file), naming the path the message names;
+    None otherwise."""
+    quoted = re.search(r"""["']?(/[^"'\s:]+)""", message)
+    path = Path(quoted.group(1)) if quoted else Path(".")
+    if re.search(r"no space left|disk is full|could not write all", message, re.IGNORECASE):
+        return disk_full(path, _free_bytes(path))
+    if re.search(r"read-only file system|permission denied", message, re.IGNORECASE):
+        return one_line(OSError(errno.EROFS if "read-only" in message.lower() else errno.EACCES,
+                                message, str(path)))
+    if _is_damage(message) and path.suffix == ".duckdb":
+        return damaged(path, message)
+    return None
+
+
 def disk_full(path: Path, free: int) -> str:
     warehouse_size = path.stat().st_size if path.is_file() else 0
     need = (f"; a night needs about the warehouse's size again ({_size(warehouse_size)})"

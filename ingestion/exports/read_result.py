@@ -1,7 +1,7 @@
 """What a reader hands on: the rows it loaded into DuckDB, and what it could not read."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -31,3 +31,4 @@ class ReadResult:
     columns: list[str]  # as named in the file
     rejected: list[RejectedLine]
     locate: Locator
+    notes: list[str] = field(default_factory=list)  # what was read leniently, for the report

@@ -308,7 +308,8 @@ def _read_file(
                                f"whole file set aside: {typed.reason}", "")]
     outcome.columns = list(read.columns)
     outcome.warnings = "; ".join(
-        [*typed.notes, *drift_warnings(read.columns, spec.known_columns, columns_seen)])
+        [*read.notes, *typed.notes,
+         *drift_warnings(read.columns, spec.known_columns, columns_seen)])
     located = read.locate(sorted(typed.bad_rows))
     rows = [
         QuarantinedRow(file.relative_path, fingerprint, line.line_number, line.reason,

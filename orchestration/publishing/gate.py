@@ -17,6 +17,8 @@ from dagster import (
 )
 from dagster._utils.error import SerializableErrorInfo
 
+from orchestration.failures import machine_cause
+
 
 def root_cause(error: SerializableErrorInfo | None) -> str:
     """The innermost cause of a step's error, on one line ("Read-only file system: /data")."""
@@ -29,6 +31,9 @@ def root_cause(error: SerializableErrorInfo | None) -> str:
     # Messages often repeat the class, module-qualified ("_duckdb.IOException: IO Error: ..."):
     # keep the message, without either prefix.
     message = re.sub(r"^([\w.]+\.)?" + re.escape(error.cls_name or "") + r": ", "", message)
+    machine = machine_cause(" ".join(lines) or message)
+    if machine:  # the caller says what became of publishing
+        return machine.removeprefix("error: ").split(" Nothing was published")[0]
     if error.cls_name in ("Failure", "DagsterExecutionStepExecutionError", "OSError", None) \
             or message.startswith(error.cls_name or ""):
         return message
