@@ -48,10 +48,11 @@ def repeated_keys(text: str) -> RepeatedKeys:
 
 
 def conflict_reason(paths: list[str]) -> str:
-    named = ", ".join(f"'{path}'" for path in paths)
-    return (f"duplicate key {named} with different values: the line does not say which one "
-            "holds") if len(paths) == 1 else (
-        f"duplicate keys {named} with different values: the line does not say which ones hold")
+    """Why a line is set aside, naming the keys it repeats with different values."""
+    keys = ", ".join(f"'{path}'" for path in paths)
+    if len(paths) == 1:
+        return f"duplicate key {keys} with different values: the line does not say which one holds"
+    return f"duplicate keys {keys} with different values: the line does not say which ones hold"
 
 
 def without_repeated_top_level_keys(text: str) -> str:
@@ -86,8 +87,9 @@ def _skip(text: str, index: int) -> int:
 
 
 def _walk(value: Any, path: str, conflicting: list[str], same_valued: list[str]) -> None:
+    """Add the paths of the keys repeated in `value` (at `path`) and its descendants."""
     if isinstance(value, _Members):
-        written: dict[str, list[str]] = {}
+        written: dict[str, list[Any]] = {}
         for key, member in value:
             written.setdefault(key, []).append(member)
             _walk(member, f"{path}.{key}" if path else key, conflicting, same_valued)
