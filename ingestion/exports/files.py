@@ -52,12 +52,14 @@ class ExportFile:
         """SHA-1 of the (uncompressed) content, read in full every time: a file rewritten with
         the same size and modification time is still recognised as changed, and the same export
         under another name or compressed is a duplicate. Reading a gzip file to its end also
-        proves it whole. SHA-1 for speed (~2.5x MD5 here); this is no security boundary."""
+        proves it whole. SHA-1 for speed (~2.5x MD5 here); this is no security boundary. A
+        zero-byte `.gz` holds nothing, as an empty plain file does: it is read as empty (if an
+        upload later fills it, its new content is a new file)."""
         digest = hashlib.sha1(usedforsecurity=False)
         if self.is_gzip:
             with open(path, "rb") as handle:
                 start = handle.read(2)
-            if start != _GZIP_MAGIC:
+            if start not in (_GZIP_MAGIC, b""):
                 raise UnreadableFile(f"named .gz but not gzip-compressed (it starts with "
                                      f"{start!r}); rename or recompress it")
         try:

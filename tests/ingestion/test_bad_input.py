@@ -1,5 +1,6 @@
 """Each kind of bad input is set aside with file, line and reason, and the rest still loads."""
 
+import gzip
 from pathlib import Path
 
 import pytest
@@ -223,3 +224,29 @@ def test_a_nested_key_repeated_with_different_values_sets_aside_its_line_only(
     assert (number, raw) == (2, line)
     assert reason.startswith("duplicate key 'traits.email'" if "traits" in line
                              else "duplicate key 'properties.items[0].sku'")
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("website/events.jsonl.gz", b""),
+    ("crm/contacts.csv.gz", b""),
+    ("website/events.jsonl.gz", gzip.compress(b"")),
+    ("crm/contacts.csv.gz", gzip.compress(b"")),
+    ("website/events.jsonl.gz", gzip.compress(b"\n\n")),
+])
+def test_an_empty_compressed_file_is_empty_not_failed(tmp_path, warehouse, name, content):
+    exports = tmp_path / "x"
+    _write(exports / name, content)
+    _write(exports / "crm" / "good.csv", f"{CONTACTS_HEADER}\n2,Anh,a@example.vn,,\n")
+
+    report = run_ingest(exports, warehouse)
+
+    outcomes = {file.source_file: (file.status, file.detail) for system in report.systems
+                for file in system.files}
+    assert outcomes[name][0] == "empty" and outcomes[name][1].startswith("empty file")
+    assert not report.failed_files  # so `cdp ingest` exits 0, not 3
+    assert query(warehouse, "select record_id from raw_crm.contacts") == [("2",)]
+    system = name.split("/")[0]
+    assert query(warehouse, f"select count(*) from raw_{system}.quarantine") == [(0,)]
+    # Settled, not retried: the next run does not read it again.
+    again = run_ingest(exports, warehouse)
+    assert [file.source_file for system in again.systems for file in system.files] == []
