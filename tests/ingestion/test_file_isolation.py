@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import query, run_ingest
-from tests.exports_builder import lay_out
+from tests.exports_builder import lay_out, write_orders
 
 CONTACTS = ("Record ID,First Name,Email,Create Date\n"
             "1,Anh,anh@example.vn,2026-01-01T10:00:00+07:00\n"
@@ -113,8 +113,25 @@ def test_columns_named_like_the_loaders_own_are_renamed_not_trusted(tmp_path, wa
     # Vietnamese writing: dots group thousands, a comma marks decimals.
     (["150.000", "1.000.000,50", "₫120000", "120.000 đ"], {},
      ["1000000.50", "120000.00", "120000.00", "150000.00"], []),
-    # The file's own amounts use a decimal point, so its lone "150.000" is 150.
-    (["150.000", "100000.00", "2,500.50"], {}, ["150.00", "2500.50", "100000.00"], []),
+    # The file's own amounts use a decimal point, so its lone "1,500" groups thousands ...
+    (["1,500", "100000.00", "2,500.50"], {}, ["1500.00", "2500.50", "100000.00"], []),
+    # ... and its "150.000" contradicts it: the dot is its decimal point, so no thousands group,
+    # and it writes two decimals, so no three. Set aside, never bent to 150.
+    (["150.000", "100000.00", "2,500.50"], {}, ["2500.50", "100000.00"],
+     ["contradictory amount in 'Total': 150.000"]),
+    (["150.000", "1097000.00", "20000.00"], {}, ["20000.00", "1097000.00"],
+     ["contradictory amount in 'Total': 150.000"]),
+    # The configured separator says which mark is the decimal point; the file still says how
+    # many decimals it writes.
+    (["150.000", "1097000.00"], {"SOURCES__POS__DECIMAL_SEPARATOR": "."}, ["1097000.00"],
+     ["contradictory amount in 'Total': 150.000"]),
+    # The mirror: dots group thousands, so a comma is the decimal point, and VND has no three.
+    (["1,500", "1.000.000"], {}, ["1000000.00"], ["contradictory amount in 'Total': 1,500"]),
+    # Only ambiguous amounts: the configured separator, else the currency, settles them.
+    (["150.000", "2.500"], {}, ["2500.00", "150000.00"], []),
+    (["150.000"], {"SOURCES__POS__DECIMAL_SEPARATOR": "."}, ["150.00"], []),
+    # A file that writes three decimals elsewhere: three decimals fit.
+    (["1.234", "0.125"], {"CURRENCY": "KWD"}, ["0.13", "1.23"], []),
     # A three-decimal currency and nothing else to go on: set aside, never guessed.
     (["1.234", "5"], {"CURRENCY": "KWD"}, ["5.00"], ["ambiguous amount in 'Total': 1.234"]),
     # ... unless the system's configuration says how its amounts are written.
@@ -136,7 +153,7 @@ def test_amounts_read_the_way_the_export_writes_them(tmp_path, warehouse, monkey
     loaded = query(warehouse, "select total::varchar from raw_pos.order_lines order by total")
     assert [value for (value,) in loaded] == sorted(expected, key=float)
     reasons = [reason for (reason,) in query(warehouse, "select reason from raw_pos.quarantine")]
-    assert [reason.split(" reads as")[0] for reason in reasons] == set_aside
+    assert [reason.split(" reads ")[0] for reason in reasons] == set_aside
 
 
 def test_an_unterminated_quote_sets_aside_its_line_and_not_the_records_after_it(tmp_path,
@@ -214,3 +231,25 @@ def test_files_the_loader_does_not_read_are_listed_with_the_reason(tmp_path, war
     assert "top of the exports folder" in outside["notes.txt"]
     assert query(warehouse, "select count(*) from raw_crm.export_files "
                             "where status = 'ignored'") == [(3,)]
+
+
+def test_a_shopify_amount_that_contradicts_its_file_sets_its_row_aside(tmp_path, warehouse):
+    exports = lay_out(tmp_path / "exports")
+    write_orders(exports, "orders.csv", [
+        {"Name": "#1001", "Total": "1097000.00", "Subtotal": "1067000.00"},
+        {"Name": "#1002", "Total": "150.000", "Subtotal": "120000.00"},  # 150 or 150,000?
+        {"Name": "#1003", "Total": "250000.00", "Subtotal": "220000.00"},
+    ])
+
+    report = run_ingest(exports, warehouse)
+
+    assert query(warehouse, "select name, total::varchar from raw_pos.order_lines "
+                            "order by 1") == [("#1001", "1097000.00"), ("#1003", "250000.00")]
+    [(line, reason, raw)] = query(warehouse, "select line_number, reason, raw_text "
+                                             "from raw_pos.quarantine")
+    assert line == 3 and raw.startswith("#1002,")
+    assert reason.startswith("contradictory amount in 'Total': 150.000 reads neither as three "
+                             "decimals nor as thousands in this file ('.' is the file's decimal "
+                             "point, so no thousands separator, and the file writes at most 2 "
+                             "decimals)")
+    assert not report.failed_files
