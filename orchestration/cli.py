@@ -191,14 +191,8 @@ def _request_options(command):
 
 def _privacy_request(kind: str, arguments: dict, **extra):
     """Run one request, after finishing any an interruption left under way; every way it can
-    end is one line naming its cause."""
-    from orchestration.privacy import requests
-    from orchestration.privacy.summary import summary_lines
-    from orchestration.settings import CdpSettings
-    from orchestration.warehouse_lock import WarehouseLocked, warehouse_lock
-    from privacy.store import PrivacySaltMissing
-    from privacy.subjects import RequestNotUnderstood
-
+    end is one line naming its cause. Lines are printed as the request goes (erase and
+    restrict): the first at once, before the stack is imported."""
     named = {key: arguments.pop(key) for key in ("email", "phone", "customer_id", "record")}
     if sum(value is not None for value in named.values()) != 1:
         _fail("name the person with exactly one of --email, --phone, --customer-id, --record",
@@ -206,15 +200,28 @@ def _privacy_request(kind: str, arguments: dict, **extra):
     warehouse = arguments.pop("warehouse").resolve()
     if not warehouse.exists():
         _fail(f"no warehouse at {warehouse}", EXIT_USAGE)
+    click.echo(f"cdp {package_version('cdp')} · privacy {kind} · {warehouse}")
+
+    from orchestration.privacy import requests
+    from orchestration.privacy.summary import PrintedProgress
+    from orchestration.settings import CdpSettings
+    from orchestration.warehouse_lock import WarehouseLocked, warehouse_lock
+    from privacy.store import PrivacySaltMissing
+    from privacy.subjects import RequestNotUnderstood
+
     os.environ["CDP_WAREHOUSE"] = str(warehouse)
     settings = CdpSettings.from_environment()
+    printed = PrintedProgress(click.echo)
     finished = []
     try:
         with warehouse_lock(warehouse, purpose=f"cdp privacy {kind}"):
-            finished = requests.finish_interrupted(settings)
+            finished = requests.finish_interrupted(settings, progress=printed)
         for result in finished:
-            _write_request_log(settings, result)
-            click.echo("\n".join(summary_lines(result)))
+            for note in result.notes:
+                click.echo(f"  note: {note}")
+            click.echo(f"  every place: {_write_request_log(settings, result)}")
+        if kind in ("erase", "restrict") and not extra.get("dry_run"):
+            extra["progress"] = printed
         return getattr(requests, kind)(settings, requests.Selector(**named), **arguments, **extra)
     except requests.NeedsConfirmation as many:
         click.echo(f"The request matches {len(many.subject.customer_ids)} customers "
@@ -256,10 +263,13 @@ def _print_outcome(result, dry_run: bool = False) -> None:
         for place, count in sorted(result.exported.items()):
             click.echo(f"  {count:>8,}  {place}")
         return
-    click.echo("\n".join(summary_lines(result, dry_run=dry_run)))
-    if not dry_run:
-        log_file = _write_request_log(CdpSettings.from_environment(), result)
-        click.echo(f"  every place: {log_file}")
+    if dry_run:  # a preview prints at the end; a request printed its lines as it went
+        click.echo("\n".join(summary_lines(result, dry_run=True)))
+        return
+    for note in result.notes:
+        click.echo(f"  note: {note}")
+    log_file = _write_request_log(CdpSettings.from_environment(), result)
+    click.echo(f"  every place: {log_file}")
 
 
 @privacy.command("map")

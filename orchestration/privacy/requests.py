@@ -19,6 +19,7 @@ import zipfile
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 
@@ -76,6 +77,14 @@ class Selector:
 
     def as_arguments(self) -> dict:
         return {self.kind: self.value}
+
+
+class RequestProgress(Protocol):
+    """Told as a request goes: whoever shows it prints a line at a time."""
+
+    def started(self, request: PrivacyRequest, subject: Subject, resumed: bool) -> None: ...
+
+    def step_done(self, step: str, places: dict[str, int]) -> None: ...
 
 
 class NeedsConfirmation(Exception):
@@ -171,7 +180,8 @@ class ErasurePlan:
 
 
 def erase(settings: CdpSettings, selector: Selector, requested_by: str, reason: str,
-          confirmed: bool = False, dry_run: bool = False) -> RequestResult:
+          confirmed: bool = False, dry_run: bool = False,
+          progress: RequestProgress | None = None) -> RequestResult:
     """Erase the person everywhere; with `dry_run`, only count what would be removed where
     (nothing is changed or recorded)."""
     warehouse = Path(settings.warehouse)
@@ -194,10 +204,11 @@ def erase(settings: CdpSettings, selector: Selector, requested_by: str, reason: 
                                delivered_identifiers_of(connection, subject.customer_ids))
         # Journaled before anything is touched: from here on, a rerun finishes it.
         store.begin(request.request_id, "erase", plan.to_json())
-        return _carry_out_erasure(settings, store, plan, salt, steps_done={})
+        return _carry_out_erasure(settings, store, plan, salt, steps_done={}, progress=progress)
 
 
-def finish_interrupted(settings: CdpSettings, during_night: bool = False) -> list[RequestResult]:
+def finish_interrupted(settings: CdpSettings, during_night: bool = False,
+                       progress: RequestProgress | None = None) -> list[RequestResult]:
     """Finish every request an interruption left under way (the caller holds the warehouse
     lock). `during_night`: the night's own build and publish stand in for the request's."""
     store = PrivacyStore(Path(settings.warehouse))
@@ -210,13 +221,13 @@ def finish_interrupted(settings: CdpSettings, during_night: bool = False) -> lis
             steps_done = {**steps_done, **{step: {LEFT_TO_THE_NIGHT: 0}
                                            for step in _NIGHT_STEPS if step not in steps_done}}
         finished.append(_carry_out_erasure(settings, store, ErasurePlan.from_json(plan), salt,
-                                           steps_done, resumed=True))
+                                           steps_done, resumed=True, progress=progress))
     return finished
 
 
 def _carry_out_erasure(settings: CdpSettings, store: PrivacyStore, plan: ErasurePlan,
-                       salt: str, steps_done: dict[str, dict],
-                       resumed: bool = False) -> RequestResult:
+                       salt: str, steps_done: dict[str, dict], resumed: bool = False,
+                       progress: RequestProgress | None = None) -> RequestResult:
     warehouse = Path(settings.warehouse)
     request, subject = plan.request, plan.subject
     mentions = plan.mentions
@@ -307,11 +318,14 @@ def _carry_out_erasure(settings: CdpSettings, store: PrivacyStore, plan: Erasure
         "published now": published_now,
         "serving database": serving_database,
     }
+    if progress:
+        progress.started(request, subject, resumed)
     for step in ERASE_STEPS:
-        if step in steps_done:
-            continue
-        results[step] = actions[step]()
-        store.step_done(request.request_id, step, results[step])
+        if step not in steps_done:
+            results[step] = actions[step]()
+            store.step_done(request.request_id, step, results[step])
+        if progress:
+            progress.step_done(step, results[step])
     request.customers_matched = len(subject.customer_ids)
     request.records_matched = len(subject.records)
     request.removed = {f"{step}: {place}": count for step, places in results.items()
@@ -402,7 +416,7 @@ def export(settings: CdpSettings, selector: Selector, requested_by: str, reason:
 
 
 def restrict(settings: CdpSettings, selector: Selector, requested_by: str, reason: str,
-             confirmed: bool = False) -> RequestResult:
+             confirmed: bool = False, progress: RequestProgress | None = None) -> RequestResult:
     """Record the restriction and apply it now: the warehouse's copy of the restricted records
     (which the models read) is rewritten from the store, and the models rebuilt."""
     warehouse = Path(settings.warehouse)
@@ -418,7 +432,13 @@ def restrict(settings: CdpSettings, selector: Selector, requested_by: str, reaso
         sync_restrictions(warehouse, store)
         steps: dict[str, dict[str, int]] = {
             "restricted records": {"records restricted": len(subject.records)}}
+        if progress:
+            progress.started(request, subject, False)
+            progress.step_done("restricted records", steps["restricted records"])
         failure = _rebuild_models(warehouse, settings.logs_dir / f"{request.request_id}.log")
+        steps["models"] = {"failed": 1} if failure else {}
+        if progress:
+            progress.step_done("models", steps["models"])
         if failure:
             notes.append(f"models not rebuilt ({failure}): the next night builds and "
                          "publishes them")
@@ -429,6 +449,8 @@ def restrict(settings: CdpSettings, selector: Selector, requested_by: str, reaso
             steps["published now"] = {
                 f"{role} version {version.version}": sum(version.tables.values())
                 for role, version in {"admin": release.full, **release.roles}.items()}
+            if progress:
+                progress.step_done("published now", steps["published now"])
             notes += _republish_serving(warehouse, salt)
     request.customers_matched = len(subject.customer_ids)
     request.records_matched = len(subject.records)

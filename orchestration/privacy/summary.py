@@ -2,6 +2,8 @@
 one per step, counts added up; the full list of places goes to the request's log file."""
 
 from orchestration.privacy.requests import LEFT_TO_THE_NIGHT, RequestResult
+from privacy.store import PrivacyRequest
+from privacy.subjects import Subject
 
 # step -> (what is counted, where): "118 rows from 45 tables"
 _UNITS = {
@@ -15,29 +17,36 @@ _UNITS = {
 
 
 def summary_lines(result: RequestResult, dry_run: bool = False) -> list[str]:
-    request = result.request
+    lines = [heading_line(result.request, result.subject, result.resumed, dry_run)]
+    lines += [step_line(step, places) for step, places in result.steps.items()]
+    lines += [f"  note: {note}" for note in result.notes]
+    return lines
+
+
+def heading_line(request: PrivacyRequest, subject: Subject, resumed: bool = False,
+                 dry_run: bool = False) -> str:
     sources: dict[str, int] = {}
-    for source, _record_id in result.subject.records:
+    for source, _record_id in subject.records:
         sources[source] = sources.get(source, 0) + 1
     per_source = ", ".join(f"{source} {count}" for source, count in sorted(sources.items()))
-    customers = len(result.subject.customer_ids)
-    heading = ("Would erase" if dry_run else request.kind.capitalize())
-    lines = [f"{heading} {request.request_id}"
-             f"{' (interrupted, finished now)' if result.resumed else ''}: "
-             f"{customers} customer{'' if customers == 1 else 's'} "
-             f"({', '.join(result.subject.customer_ids[:3])}"
-             f"{', …' if customers > 3 else ''}), "
-             f"{len(result.subject.records)} records ({per_source or 'none'})"]
-    for step, places in result.steps.items():
-        lines.append(f"  {step:<19} {_step_summary(step, places)}")
-    for note in result.notes:
-        lines.append(f"  note: {note}")
-    return lines
+    customers = len(subject.customer_ids)
+    heading = "Would erase" if dry_run else request.kind.capitalize()
+    return (f"{heading} {request.request_id}"
+            f"{' (interrupted, finished now)' if resumed else ''}: "
+            f"{customers} customer{'' if customers == 1 else 's'} "
+            f"({', '.join(subject.customer_ids[:3])}{', …' if customers > 3 else ''}), "
+            f"{len(subject.records)} records ({per_source or 'none'})")
+
+
+def step_line(step: str, places: dict[str, int]) -> str:
+    return f"  {step:<19} {_step_summary(step, places)}"
 
 
 def _step_summary(step: str, places: dict[str, int]) -> str:
     if LEFT_TO_THE_NIGHT in places:
         return LEFT_TO_THE_NIGHT
+    if step == "restricted records":
+        return f"{places.get('records restricted', 0):,} (every consent withdrawn, no segment)"
     if step == "models":
         return "not rebuilt (see the note)" if places.get("failed") else "rebuilt"
     if step == "database file":
@@ -67,3 +76,16 @@ def detail_lines(result: RequestResult) -> list[str]:
     """Every place, for the log file: no values, only where and how many."""
     return [f"{step}: {place}: {count}" for step, places in result.steps.items()
             for place, count in sorted(places.items())]
+
+
+class PrintedProgress:
+    """A RequestProgress printing each line as it comes (`echo`: the command's printer)."""
+
+    def __init__(self, echo) -> None:
+        self.echo = echo
+
+    def started(self, request: PrivacyRequest, subject: Subject, resumed: bool) -> None:
+        self.echo(heading_line(request, subject, resumed))
+
+    def step_done(self, step: str, places: dict[str, int]) -> None:
+        self.echo(step_line(step, places))

@@ -81,7 +81,9 @@ def test_an_erased_buyer_then_a_normal_night_on_a_terminal_publishes_and_tells_d
 
     assert erased.returncode == 0, erased.stdout + erased.stderr
     screen = erased.stdout + erased.stderr
-    assert screen.startswith("Erase req_") and len(screen.splitlines()) <= 20, screen
+    lines = screen.splitlines()
+    assert lines[0].startswith("cdp ") and lines[1].startswith("Erase req_"), screen
+    assert len(lines) <= 20, screen
     assert not _TOOL_OUTPUT.search(screen) and not _ANSI.search(screen), screen
     # Already in what BI reads, before any night: gone, and their orders kept as sales.
     assert published(settings, "select count(*) from marts.customers where customer_id = ?",
