@@ -1,7 +1,8 @@
 """Identifiers as each platform wants them before SHA-256 hashing.
 
-The audience members' emails are as the customer writes them, trimmed and lower-cased (dots and
-+tags kept: int_customer_email_spellings), and their phones in E.164 ("+84912345678").
+The audience members' emails are as the customer writes them, unwrapped (`mailto:`, `"Name" <...>`,
+quotes) and lower-cased (dots and +tags kept: int_customer_email_spellings), and their phones in
+E.164 ("+84912345678").
 - Meta Custom Audiences: email trimmed and lower-cased; phone as digits with the country code,
   no "+" and no leading zeros ("84912345678").
 - Google Ads Customer Match: email trimmed and lower-cased; phone in E.164 with the "+".
@@ -9,9 +10,13 @@ The audience members' emails are as the customer writes them, trimmed and lower-
 
 import hashlib
 
+from privacy.identifiers import unwrapped_email
+
 
 def normalized_email(email: str | None) -> str | None:
-    value = (email or "").strip().lower()
+    """Unwrapped (`mailto:`, `"Name" <...>`, quotes: the rule of `privacy.identifiers`, which the
+    models follow too) and lower-cased; dots and +tags kept, as the platforms match them."""
+    value = unwrapped_email(email or "").lower()
     return value or None
 
 

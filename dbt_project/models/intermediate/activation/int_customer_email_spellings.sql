@@ -1,9 +1,10 @@
--- Every email a customer's own records carry, trimmed and lower-cased but otherwise as typed
--- (dots and `+tags` kept), and the one the destinations are sent: a spelling of the golden-record
--- email. The golden record folds an address to match people ("an.nguyen+shop@gmail.com" and
--- "annguyen@gmail.com" are one mailbox); a platform matches the address it knows, which is the
--- one the person types: the spelling on most of their records, then the latest. The other
--- emails are kept for erasure, which must find every form an upload file may hold.
+-- Every email a customer's own records carry, unwrapped (`mailto:`, `"Name" <...>`, quotes: macro
+-- unwrap_email) and lower-cased but otherwise as typed (dots and `+tags` kept), and the one the
+-- destinations are sent: a spelling of the golden-record email. The golden record folds an
+-- address to match people ("an.nguyen+shop@gmail.com" and "annguyen@gmail.com" are one
+-- mailbox); a platform matches the address it knows, which is the one the person types: the
+-- spelling on most of their records, then the latest. The other emails are kept for erasure,
+-- which must find every form an upload file may hold.
 with
 
 clustered as (
@@ -68,7 +69,7 @@ written as (
 spellings as (
     select
         golden.customer_id,
-        lower(trim(written.email_written)) as email_written,
+        lower({{ unwrap_email('written.email_written') }}) as email_written,
         coalesce(written.email_normalized = golden.email, false) as is_golden_mailbox,
         count(*) as times_written,
         max(written.written_at) as last_written_at
@@ -76,7 +77,7 @@ spellings as (
     inner join clustered
         on written.source = clustered.source and written.record_id = clustered.record_id
     inner join golden on clustered.customer_id = golden.customer_id
-    where nullif(trim(written.email_written), '') is not null
+    where nullif({{ unwrap_email('written.email_written') }}, '') is not null
     group by all
 )
 
