@@ -163,7 +163,9 @@ class PrivacyStore:
         journal whose request the audit already holds (interrupted between the two) goes."""
         if not self.journal_folder.exists():
             return []
-        recorded = {row["request_id"] for row in self.requests()}
+        with self._connect() as connection:  # a request killed early may predate the store
+            recorded = {row[0] for row in connection.execute(
+                "select request_id from privacy_requests").fetchall()}
         journals = []
         for path in sorted(self.journal_folder.glob("req_*.json")):
             if path.stem in recorded:
