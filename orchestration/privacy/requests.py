@@ -51,7 +51,13 @@ from privacy.erasure import (
 )
 from privacy.mentions import Mentions, mentions_of
 from privacy.policy import PolicyError, load_policy
-from privacy.store import PrivacyRequest, PrivacyStore, privacy_salt, selector_hash
+from privacy.store import (
+    PrivacyRequest,
+    PrivacySaltMissing,
+    PrivacyStore,
+    privacy_salt,
+    selector_hash,
+)
 from privacy.subjects import Subject, describe_subject, matching_customers
 
 RESTRICTIONS_TABLE = "privacy.restricted_records"
@@ -148,7 +154,7 @@ LEFT_TO_THE_NIGHT = "left to the night's own build and publish"
 
 @dataclass(frozen=True)
 class ErasurePlan:
-    """What an erasure acts on, journaled before it acts (privacy store, `pending_requests`)."""
+    """What an erasure acts on, journaled before it acts (the privacy store's `pending/`)."""
 
     request: PrivacyRequest
     subject: Subject
@@ -186,7 +192,7 @@ def erase(settings: CdpSettings, selector: Selector, requested_by: str, reason: 
     (nothing is changed or recorded)."""
     warehouse = Path(settings.warehouse)
     store = PrivacyStore(warehouse)
-    salt = privacy_salt(create=not dry_run)
+    salt = privacy_salt(create=True) if not dry_run else _existing_salt()
     request = _new_request("erase", selector, requested_by, reason, salt)
     with warehouse_lock(warehouse, purpose="cdp privacy erase"):
         with duckdb.connect(str(warehouse), read_only=dry_run) as connection:
@@ -362,6 +368,14 @@ def _erasure_preview(connection: duckdb.DuckDBPyConnection, settings: CdpSetting
             f"{label}/{name}": count
             for name, count in redact_files(folder, mentions, dry_run=True).items()})
     return preview
+
+
+def _existing_salt() -> str:
+    """A preview hashes nothing it keeps: no salt is created for it."""
+    try:
+        return privacy_salt()
+    except PrivacySaltMissing:
+        return ""
 
 
 def dagster_home_of(warehouse: Path) -> Path:
