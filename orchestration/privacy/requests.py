@@ -431,8 +431,11 @@ def export(settings: CdpSettings, selector: Selector, requested_by: str, reason:
 
 def restrict(settings: CdpSettings, selector: Selector, requested_by: str, reason: str,
              confirmed: bool = False, progress: RequestProgress | None = None) -> RequestResult:
-    """Record the restriction and apply it now: the warehouse's copy of the restricted records
-    (which the models read) is rewritten from the store, and the models rebuilt."""
+    """Record the restriction, then apply it now: the warehouse's copy of the restricted
+    records (which the models read) is rewritten from the store, the models rebuilt and every
+    published file republished. Recorded before it acts: once in the store, the restriction
+    holds for every later build, so an interruption leaves only the republishing to the next
+    night."""
     warehouse = Path(settings.warehouse)
     store = PrivacyStore(warehouse)
     salt = privacy_salt(create=True)
@@ -443,6 +446,10 @@ def restrict(settings: CdpSettings, selector: Selector, requested_by: str, reaso
             subject = _subject(connection, selector, confirmed)
             _refuse_if_empty(store, request, subject)
         store.restrict(subject.record_keys, request.request_id)
+        request.customers_matched = len(subject.customer_ids)
+        request.records_matched = len(subject.records)
+        request.removed = {}
+        store.record(request)
         sync_restrictions(warehouse, store)
         steps: dict[str, dict[str, int]] = {
             "restricted records": {"records restricted": len(subject.records)}}
@@ -466,11 +473,6 @@ def restrict(settings: CdpSettings, selector: Selector, requested_by: str, reaso
             if progress:
                 progress.step_done("published now", steps["published now"])
             notes += _republish_serving(warehouse, salt)
-    request.customers_matched = len(subject.customer_ids)
-    request.records_matched = len(subject.records)
-    request.removed = {}
-    request.detail = "; ".join(notes)
-    store.record(request)
     return RequestResult(request, subject, notes=notes, steps=steps)
 
 
