@@ -131,7 +131,15 @@ def places_outside_the_warehouse(paths: DeploymentPaths, policy: Policy) -> list
 
 
 def _where(place: Place) -> str:
-    return ", ".join(f"`{path}`" for path in place.paths) or "`CDP_SERVING_URL`"
+    return ", ".join(f"`{_shown(path)}`" for path in place.paths) or "`CDP_SERVING_URL`"
+
+
+def _shown(path: Path) -> str:
+    """Relative to the folder the command runs in when under it: the page is committed."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _files_in(path: Path) -> int:
