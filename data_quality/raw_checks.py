@@ -13,32 +13,42 @@ _RAW_TABLES = {
     # Shopify fills order-level columns, `Created at` among them, on an order's first line only.
     "pos": ("order_lines", ["name", "line_position"], "created_at", "line_position = 1"),
 }
+# system -> (table of its deletion lists, key columns): ingestion/exports/deletions.py. Only the
+# keys are checked: a deletion's date is optional and a night without deletions is normal.
+_DELETION_TABLES = {
+    "crm": ("deleted_contacts", ["record_id"]),
+}
+
+
+def _keys_unique(system: str, table: str, keys: list[str]) -> QualityCheck:
+    relation = f"raw_{system}.{table}"
+    key_columns = [*keys, "_record_hash"]
+    return QualityCheck(
+        name=f"raw_{system}_{table}_keys_unique",
+        asset=(system, table),
+        description=f"Every {table} version is stored once: its natural key plus content "
+                    "hash is unique.",
+        blocking=True,
+        # Aggregated in the warehouse: only keys stored more than once, or NULL, reach GX.
+        query=f"""
+            select {', '.join(key_columns)}, count(*) as copies
+            from {relation}
+            group by all
+            having count(*) > 1 or {' or '.join(f'{column} is null' for column in key_columns)}
+        """,
+        expectations=lambda: [
+            gx.expectations.ExpectColumnValuesToBeBetween(column="copies", max_value=1),
+            *(gx.expectations.ExpectColumnValuesToNotBeNull(column=column)
+              for column in key_columns),
+        ],
+    )
 
 
 def raw_checks(thresholds: Thresholds) -> list[QualityCheck]:
     checks = []
     for system, (table, keys, timestamp, where) in _RAW_TABLES.items():
         relation = f"raw_{system}.{table}"
-        key_columns = [*keys, "_record_hash"]
-        checks.append(QualityCheck(
-            name=f"raw_{system}_{table}_keys_unique",
-            asset=(system, table),
-            description=f"Every {table} version is stored once: its natural key plus content "
-                        "hash is unique.",
-            blocking=True,
-            # Aggregated in the warehouse: only keys stored more than once, or NULL, reach GX.
-            query=f"""
-                select {', '.join(key_columns)}, count(*) as copies
-                from {relation}
-                group by all
-                having count(*) > 1 or {' or '.join(f'{column} is null' for column in key_columns)}
-            """,
-            expectations=lambda columns=key_columns: [
-                gx.expectations.ExpectColumnValuesToBeBetween(column="copies", max_value=1),
-                *(gx.expectations.ExpectColumnValuesToNotBeNull(column=column)
-                  for column in columns),
-            ],
-        ))
+        checks.append(_keys_unique(system, table, keys))
         checks.append(QualityCheck(
             name=f"raw_{system}_{table}_timestamps_parse",
             asset=(system, table),
@@ -57,13 +67,14 @@ def raw_checks(thresholds: Thresholds) -> list[QualityCheck]:
             name=f"raw_{system}_{table}_volume_holds",
             asset=(system, table),
             description="The latest load did not collapse against the previous one (rows "
-                        "read from its files, as a share of the previous load's).",
+                        "read from its files, as a share of the previous load's; deletion "
+                        "lists, in a subfolder, are no part of it).",
             blocking=False,
             query=f"""
                 with loads as (
                     select _dlt_load_id, sum(records_read) as records
                     from raw_{system}.export_files
-                    where status = 'loaded'
+                    where status = 'loaded' and source_file not like '{system}/%/%'
                     group by _dlt_load_id
                 ),
                 ordered as (
@@ -99,4 +110,6 @@ def raw_checks(thresholds: Thresholds) -> list[QualityCheck]:
                 gx.expectations.ExpectColumnValuesToBeBetween(column="row_count", min_value=1),
             ],
         ))
+    checks += [_keys_unique(system, table, keys)
+               for system, (table, keys) in _DELETION_TABLES.items()]
     return checks

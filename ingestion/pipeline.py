@@ -22,7 +22,7 @@ from ingestion.social import SOCIAL_LEADS, social
 from ingestion.website import WEBSITE_EVENTS, website
 from ingestion.working_folder import dlt_working_folder
 
-# system -> (dlt source factory, raw table it loads)
+# system -> (dlt source factory, raw table of its export; its deletion lists: `specs_of`)
 SOURCES: dict[str, tuple[Callable[..., DltSource], str]] = {
     "website": (website, "events"),
     "crm": (crm, "contacts"),
@@ -32,6 +32,13 @@ SOURCES: dict[str, tuple[Callable[..., DltSource], str]] = {
 EXPORT_SPECS: dict[str, ExportSpec] = {
     "website": WEBSITE_EVENTS, "crm": CRM_CONTACTS, "social": SOCIAL_LEADS, "pos": POS_ORDER_LINES,
 }
+
+
+def specs_of(system: str) -> list[ExportSpec]:
+    """Everything a system's source reads: its export, then its deletion lists if it has any."""
+    spec = EXPORT_SPECS[system]
+    return [spec, *([spec.deletions] if spec.deletions else [])]
+
 
 class _ExpectedJsonHintNotice(logging.Filter):
     """dlt warns on every load that Arrow strings were loaded as the JSON columns we declared:
@@ -62,6 +69,7 @@ class SystemLoad:
     rows_added: int
     rows_quarantined: int
     files: list[FileOutcome] = field(default_factory=list)
+    deletions_added: int = 0  # rows added to its deletion lists' table (`deleted_<table>`)
 
     @property
     def failed_files(self) -> list[FileOutcome]:
@@ -128,8 +136,10 @@ def ingest_exports(
         load_id = info.loads_ids[0] if info.loads_ids else None
         rows_added = rows_of_load(pipeline, table, load_id)
         quarantined = rows_of_load(pipeline, QUARANTINE_TABLE, load_id)
+        deletions = sum(rows_of_load(pipeline, spec.table, load_id)
+                        for spec in specs_of(system)[1:])
         loads.append(SystemLoad(system, dataset_name(system), table, load_id, rows_added,
-                                quarantined, outcomes))
+                                quarantined, outcomes, deletions))
     outside = list_files_outside(exports_dir, list(SOURCES)) if exports_dir else []
     return IngestReport(loads, outside)
 
@@ -139,13 +149,14 @@ def loaded_fingerprints(warehouse: Path) -> set[str]:
     from dlt's local pipeline state: read without opening the warehouse, which a run may hold."""
     _, pipelines_dir = duckdb_destination(warehouse)
     fingerprints: set[str] = set()
-    for system, (_, table) in SOURCES.items():
+    for system in SOURCES:
         state_file = pipelines_dir / f"cdp_{system}" / "state.json"
         if not state_file.exists():
             continue
         pipeline = dlt.attach(pipeline_name=f"cdp_{system}", pipelines_dir=str(pipelines_dir))
         resources = pipeline.state.get("sources", {}).get(system, {}).get("resources", {})
-        fingerprints |= set(resources.get(table, {}).get("loaded_fingerprints", {}))
+        for spec in specs_of(system):
+            fingerprints |= set(resources.get(spec.table, {}).get("loaded_fingerprints", {}))
     return fingerprints
 
 

@@ -19,7 +19,7 @@ from dagster import (
 
 from ingestion.exports.files import UnreadableFile, list_export_files
 from ingestion.exports.folder import ExportsFolderError, check_exports_folder
-from ingestion.pipeline import EXPORT_SPECS, SOURCES, loaded_fingerprints
+from ingestion.pipeline import SOURCES, loaded_fingerprints, specs_of
 from orchestration.settings import CdpSettings
 
 nightly_job = define_asset_job(
@@ -45,9 +45,8 @@ def unloaded_files(exports_dir: str, warehouse: Path, cursor: dict) -> tuple[lis
     requested = set(cursor.get("requested", []))
     loaded = loaded_fingerprints(warehouse)
     files, new = {}, []
-    for system in SOURCES:
-        suffixes = EXPORT_SPECS[system].file_suffixes
-        for file in list_export_files(exports_dir, system, suffixes).readable:
+    for spec in (spec for system in SOURCES for spec in specs_of(system)):
+        for file in list_export_files(exports_dir, spec).readable:
             signature = [file.size_bytes, file.modified_at]
             cached = known.get(file.relative_path)
             if cached and cached[:2] == signature:

@@ -548,6 +548,9 @@ def _ingest(exports_dir: str | None, warehouse: Path, destination: str | None) -
     for system in report.systems:
         click.echo(f"{system.dataset}.{system.table}: {system.rows_added:,} rows added, "
                    f"{system.rows_quarantined:,} set aside in {system.dataset}.quarantine")
+        if system.deletions_added:
+            click.echo(f"{system.dataset}.deleted_{system.table}: {system.deletions_added:,} "
+                       "deletions added")
         for file in system.files:
             line = f"  {file.status:<9} {file.source_file}"
             if file.status == "loaded":

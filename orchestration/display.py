@@ -69,7 +69,8 @@ class RunDisplay:
         elif kind == DagsterEventType.ASSET_MATERIALIZATION:
             metadata = {name: value.value for name, value in
                         event.event_specific_data.materialization.metadata.items()}
-            self._metadata[step] = metadata
+            # A load step materializes its export's table and its deletion lists' table.
+            self._metadata.setdefault(step, {}).update(metadata)
         elif kind == DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.event_specific_data
             if self._checks.started is None:
@@ -114,6 +115,8 @@ class RunDisplay:
                     f"{_count(len(metadata.get('files', [])), 'file')} read · "
                     f"{metadata.get('rows_added', 0):,} rows added · "
                     f"{metadata.get('rows_quarantined', 0):,} set aside")
+                if metadata.get("deletions_added"):
+                    detail += f" · {_count(metadata['deletions_added'], 'deletion')}"
                 if metadata.get("files_set_aside"):
                     detail += f" · {_count(len(metadata['files_set_aside']), 'file')} set aside"
                     mark, style = "!", "yellow"

@@ -13,6 +13,8 @@ from pathlib import Path, PurePosixPath
 from dlt.common.storages.fsspec_filesystem import FileItemDict
 from dlt.sources.filesystem import filesystem
 
+from ingestion.exports.spec import ExportSpec
+
 _CHUNK = 8 * 1024 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
 
@@ -89,19 +91,28 @@ class SystemListing:
     ignored: list[IgnoredFile]
 
 
-def list_export_files(exports_dir: str, system: str, suffixes: tuple[str, ...]) -> SystemListing:
-    """Files directly in `<exports_dir>/<system>/` whose name ends (in any case) with one of
-    `suffixes` are read; anything else under that folder is listed as ignored with the reason.
-    Subfolders are not read: they are where people park archives and old copies, and an old
-    export read after a newer one would look like the newest version of its records."""
+def list_export_files(exports_dir: str, spec: ExportSpec) -> SystemListing:
+    """Files directly in the spec's folder (`<exports_dir>/crm/`, or `crm/deleted/` for a
+    deletion list) whose name ends (in any case) with one of its suffixes are read; anything else
+    under that folder is listed as ignored with the reason, except the subfolder its deletion
+    lists are read from. Other subfolders are not read: they are where people park archives and
+    old copies, and an old export read after a newer one would look like the newest version of
+    its records."""
+    folder, suffixes = spec.folder, spec.file_suffixes
+    read_elsewhere = PurePosixPath(spec.deletions.folder) if spec.deletions else None
+    depth = len(PurePosixPath(folder).parts) + 1
+    also = f" (deletion lists: {read_elsewhere}/)" if read_elsewhere else ""
     readable: dict[str, ExportFile] = {}
     ignored: list[IgnoredFile] = []
-    for item in _walk(exports_dir, f"{system}/**/*"):
+    for item in _walk(exports_dir, f"{folder}/**/*"):
         relative = PurePosixPath(item["relative_path"])
         name = relative.name
-        if len(relative.parts) > 2:
+        if read_elsewhere and relative.is_relative_to(read_elsewhere):
+            continue  # its own listing reads or ignores it
+        if len(relative.parts) > depth:
             ignored.append(IgnoredFile(str(relative), f"in a subfolder ({relative.parent}/): only "
-                                                      f"files directly in {system}/ are read"))
+                                                      f"files directly in {folder}/ are read"
+                                                      f"{also}"))
         elif name.startswith(".") or name.startswith("~$"):
             ignored.append(IgnoredFile(str(relative), "hidden or temporary file"))
         elif not name.lower().endswith(suffixes):

@@ -26,7 +26,12 @@ from ingestion.exports.schema_drift import drift_warnings
 from ingestion.exports.spec import ExportSpec
 from ingestion.exports.suppression import Suppression
 from ingestion.exports.text_lines import with_newline_line_ends
-from ingestion.exports.typed_records import AmountSettings, normalized_name, type_records
+from ingestion.exports.typed_records import (
+    AmountSettings,
+    documented_columns,
+    normalized_name,
+    type_records,
+)
 
 FILES_TABLE = "export_files"
 _FILES_KEY = ("source_file", "file_fingerprint", "status")
@@ -89,7 +94,7 @@ def export_resource(
         typed_tables: list[str] = []
         quarantined: list[QuarantinedRow] = []
         run_outcomes: list[FileOutcome] = []
-        listing = list_export_files(exports_dir, spec.system, spec.file_suffixes)
+        listing = list_export_files(exports_dir, spec)
         for index, file in enumerate(listing.readable, start=1):
             _log.info("reading %s (%d of %d)", file.relative_path, index, len(listing.readable),
                       extra={"system": spec.system, "files_done": index - 1,
@@ -295,7 +300,7 @@ def _read_file(
         read = read_jsonl_export(connection, path, raw_table, is_gzip)
     typed = read if isinstance(read, FileProblem) else type_records(
         connection, spec, read, raw_table, typed_table, file.relative_path, file_order, load_id,
-        amounts,
+        amounts, outcome.file_fingerprint,
     )
     fingerprint = outcome.file_fingerprint
     if isinstance(typed, FileProblem):
@@ -306,10 +311,10 @@ def _read_file(
         outcome.records_quarantined = 1
         return [QuarantinedRow(file.relative_path, fingerprint, typed.line_number,
                                f"whole file set aside: {typed.reason}", "")]
-    outcome.columns = list(read.columns)
+    columns = list(documented_columns(spec, read.columns).values())
+    outcome.columns = columns
     outcome.warnings = "; ".join(
-        [*read.notes, *typed.notes,
-         *drift_warnings(read.columns, spec.known_columns, columns_seen)])
+        [*read.notes, *typed.notes, *drift_warnings(columns, spec.known_columns, columns_seen)])
     located = read.locate(sorted(typed.bad_rows))
     rows = [
         QuarantinedRow(file.relative_path, fingerprint, line.line_number, line.reason,

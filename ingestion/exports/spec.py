@@ -1,5 +1,7 @@
 """How one source system's export files look: the only thing that differs between loaders."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 from typing import Literal
 
@@ -31,6 +33,23 @@ class ExportSpec:
     # Columns an erased person's rows keep, as facts about nobody (a sale's amounts, date,
     # products, store); with none, their rows are deleted whole.
     kept_when_erased: tuple[str, ...] = ()
+    # Other names a file may give a documented column, as (alias, column): read as that column
+    # unless the file has the column itself (`id` for `Record ID`). The first alias present wins.
+    column_aliases: tuple[tuple[str, str], ...] = ()
+    # Read from `<system>/<subfolder>/` instead of `<system>/` (a deletion list: `crm/deleted/`).
+    subfolder: str = ""
+    # The system's deletion lists (ingestion/exports/deletions.py): read from their own subfolder,
+    # which this spec's own listing therefore leaves alone.
+    deletions: ExportSpec | None = None
+    # A row none of whose timestamp columns is filled states something as of the file that
+    # brings it (a deletion list without dates): the file's fingerprint is part of its content
+    # hash, so the same row in a later, different file is stored again, dated by that load.
+    undated_rows_per_file: bool = False
+
+    @property
+    def folder(self) -> str:
+        """The folder under the exports directory its files are read from."""
+        return f"{self.system}/{self.subfolder}" if self.subfolder else self.system
 
     @property
     def normalized_key_column(self) -> str:

@@ -44,6 +44,20 @@ class AmountSettings:
     default_currency: str = "VND"  # when a file names no currency
 
 
+def documented_columns(spec: ExportSpec, columns: list[str]) -> dict[str, str]:
+    """Each file column under the name the format documents: an alias (`id` for `Record ID`,
+    matched in any case) is read as its column, unless the file has that column itself or an
+    earlier alias of it; every other column keeps its own name."""
+    present = {column.lower() for column in columns}
+    named: dict[str, str] = {}
+    for alias, documented in spec.column_aliases:
+        file_column = next((column for column in columns if column.lower() == alias.lower()), None)
+        if file_column is None or documented.lower() in present or documented in named.values():
+            continue
+        named[file_column] = documented
+    return {column: named.get(column, column) for column in columns}
+
+
 def warehouse_names(spec: ExportSpec, columns: list[str]) -> dict[str, str] | FileProblem:
     """Each file column's name in the raw table, or why the file cannot be loaded: two columns
     that would land in one (`Email` and `email`)."""
@@ -83,36 +97,41 @@ def type_records(
     file_order: int,
     load_id: str,
     amounts: AmountSettings,
+    file_fingerprint: str = "",
 ) -> TypedFile | FileProblem:
     """Write `raw_table`'s rows typed to `typed_table` (`_problems` lists what is wrong with a
-    row; empty for good rows), and return the bad rows' reasons."""
-    missing = [key for key in spec.key_columns if key not in read.columns]
+    row; empty for good rows), and return the bad rows' reasons. Columns are known by their
+    documented names (`documented_columns`)."""
+    documented = documented_columns(spec, read.columns)
+    missing = [key for key in spec.key_columns if key not in documented.values()]
     if missing:
         return FileProblem(1, f"missing required column(s) {missing}; the file has {read.columns}")
-    names = warehouse_names(spec, read.columns)
+    names = warehouse_names(spec, list(documented.values()))
     if isinstance(names, FileProblem):
         return names
     notes = [f"column {column!r} is loaded as `{name}` (the loader's own column has its name)"
              for column, name in names.items() if name.startswith(RENAMED_PREFIX)
              and not normalized_name(column).startswith(RENAMED_PREFIX)]
+    notes += [f"column {column!r} is read as {documented[column]!r}"
+              for column in read.columns if documented[column] != column]
 
     # Each file column as text under a positional name, so no column name of the file can
     # clash with a name used here.
-    text_of = {column: f"__cdp_text_{index}" for index, column in enumerate(read.columns)}
+    text_of = {name: f"__cdp_text_{index}" for index, name in enumerate(documented.values())}
     texts = []
-    for column in read.columns:
+    for column, name in documented.items():
         source = _sql_identifier(column)
-        if spec.file_format == "jsonl" and column not in spec.json_columns:
+        if spec.file_format == "jsonl" and name not in spec.json_columns:
             source = f"json_extract_string({source}, '$')"
         elif spec.file_format == "jsonl":
             source = f"{source}::varchar"
-        texts.append(f"{source} as {text_of[column]}")
+        texts.append(f"{source} as {text_of[name]}")
     texts_view = f"{typed_table}_texts"
     connection.execute(f"""
         create or replace temp view {texts_view} as
         select rowid as _row_ordinal, {", ".join(texts)} from {raw_table}
     """)
-    amount_columns = [column for column in read.columns if column in spec.decimal_columns]
+    amount_columns = [name for name in documented.values() if name in spec.decimal_columns]
     amount_format = detect_format(
         connection, texts_view, [text_of[column] for column in amount_columns],
         text_of.get(spec.currency_column) if spec.currency_column else None,
@@ -120,9 +139,9 @@ def type_records(
     )
 
     typed, checks = [], []
-    for column in read.columns:
-        text, target = text_of[column], _sql_identifier(names[column])
-        if column in spec.timestamp_columns:
+    for column, name in documented.items():
+        text, target = text_of[name], _sql_identifier(names[name])
+        if name in spec.timestamp_columns:
             glued = f"regexp_replace({text}, '{_OFFSET_AFTER_SPACE}', '\\1')"
             parsed = f"try_cast({glued} as timestamptz)"
             typed.append(f"{parsed} as {target}")
@@ -130,12 +149,12 @@ def type_records(
                 f"case when nullif(trim({text}), '') is not null and {parsed} is null then "
                 f"{_sql_string(f'unparseable timestamp in {column!r}: ')} || {text} end"
             )
-        elif column in spec.decimal_columns:
+        elif name in spec.decimal_columns:
             typed.append(f"{amount_sql(text, amount_format)} as {target}")
             checks.append(amount_problem_sql(text, column, amount_format))
         else:
             typed.append(f"{text} as {target}")
-        if column in spec.key_columns:
+        if name in spec.key_columns:
             checks.append(
                 f"case when nullif(trim({text}), '') is null then "
                 f"{_sql_string(f'missing {column}')} end"
@@ -144,10 +163,16 @@ def type_records(
     # Hash only what the record says, names sorted and empty values left out, so the same record
     # hashes the same whatever the column order or extra empty columns of the file it came in.
     hashed = ", ".join(
-        f"case when {text_of[column]} is not null then "
-        f"{_sql_string(column)} || chr(31) || {text_of[column]} end"
-        for column in sorted(read.columns)
+        f"case when {text_of[name]} is not null then "
+        f"{_sql_string(name)} || chr(31) || {text_of[name]} end"
+        for name in sorted(text_of)
     )
+    if spec.undated_rows_per_file:
+        dates = [f"nullif(trim({text_of[name]}), '')" for name in spec.timestamp_columns
+                 if name in text_of]
+        undated = f"coalesce({', '.join(dates)}) is null" if dates else "true"
+        hashed += (f", case when {undated} then "
+                   f"{_sql_string('file' + chr(31) + file_fingerprint)} end")
     position = ""
     if spec.position_within:
         group = text_of[spec.position_within]

@@ -23,7 +23,13 @@ from dagster_dlt.translator import DltResourceTranslatorData
 from ingestion.exports.files import list_files_outside
 from ingestion.exports.folder import ExportsFolderError, check_exports_folder
 from ingestion.exports.resource import FileOutcome
-from ingestion.pipeline import SOURCES, duckdb_destination, pipeline_for, rows_of_load
+from ingestion.pipeline import (
+    EXPORT_SPECS,
+    SOURCES,
+    duckdb_destination,
+    pipeline_for,
+    rows_of_load,
+)
 from orchestration.settings import CdpSettings
 from orchestration.warehouse_lock_resource import WarehouseLock
 from privacy.store import PrivacyStore
@@ -39,7 +45,9 @@ def export_folder_key(system: str) -> AssetKey:
 EXPORT_FOLDERS = [
     AssetSpec(
         key=export_folder_key(system),
-        description=f"Export files the {system} system drops in `<exports_dir>/{system}/`.",
+        description=f"Export files the {system} system drops in `<exports_dir>/{system}/`"
+                    + (f" (deletion lists in `{EXPORT_SPECS[system].deletions.folder}/`)."
+                       if EXPORT_SPECS[system].deletions else "."),
         group_name="exports",
         kinds={"file"},
     )
@@ -51,15 +59,18 @@ class CdpDltTranslator(DagsterDltTranslator):
     def get_asset_spec(self, data: DltResourceTranslatorData) -> AssetSpec:
         system = data.resource.source_name
         table = data.resource.name
+        what = (f"every deletion a {system} deletion list states (`{system}/deleted/`), the "
+                "record's key and when it was deleted, keyed by key and content hash"
+                if table != SOURCES[system][1] else
+                f"every version of every record of the {system} exports, as exported, keyed "
+                "by its natural key and content hash")
         return super().get_asset_spec(data).replace_attributes(
             key=AssetKey([system, table]),
             deps=[export_folder_key(system)],
             group_name="raw",
-            description=f"`raw_{system}.{table}`: every version of every record of the "
-                        f"{system} exports, as exported, keyed by its natural key and content "
-                        f"hash. Rows that cannot be loaded are in `raw_{system}.quarantine`; "
-                        f"every file read, set aside or ignored is in "
-                        f"`raw_{system}.export_files`.",
+            description=f"`raw_{system}.{table}`: {what}. Rows that cannot be loaded are in "
+                        f"`raw_{system}.quarantine`; every file read, set aside or ignored is "
+                        f"in `raw_{system}.export_files`.",
         )
 
 
@@ -133,8 +144,15 @@ def _load_assets(system: str) -> AssetsDefinition:
             "exports_folder": MetadataValue.path(f"{settings.exports_dir}/{system}"),
         }
         for result in results:
+            # The system's figures go on its export's table; a deletion list's table carries
+            # its own counts only, so a run's summary counts each system once.
+            result_table = result.asset_key.path[-1]
+            own = metadata if result_table == table else {
+                "deletions_added": rows_of_load(pipeline, result_table, load_id),
+                "dagster/row_count": _row_count(pipeline, result_table),
+            }
             yield MaterializeResult(asset_key=result.asset_key,
-                                    metadata={**(result.metadata or {}), **metadata})
+                                    metadata={**(result.metadata or {}), **own})
 
     return load_exports
 
