@@ -123,14 +123,16 @@ def mart_checks(thresholds: Thresholds) -> list[QualityCheck]:
             name="marts_customer_records_all_mapped",
             asset=("marts", "customer_records"),
             description="Every source record in the raw tables maps to exactly one customer; an "
-                        "erased person's order, kept as an anonymous sale (`erased-…`), maps "
-                        "to none.",
+                        "erased person's order, kept as an anonymous sale (`erased-…`), and a "
+                        "record a deletion list retired (marts.retired_records) map to none.",
             blocking=True,
             query=f"""
                 with raw_records as (
                     select distinct 'website' as source, anonymous_id as record_id
                     from raw_website.events where anonymous_id is not null
                     union all select distinct 'crm', record_id from raw_crm.contacts
+                    where record_id not in (
+                        select record_id from marts.retired_records where source = 'crm')
                     union all select distinct 'social', id from raw_social.leads
                     union all select distinct 'pos', name from raw_pos.order_lines
                     where not {_ANONYMOUS_SALE}

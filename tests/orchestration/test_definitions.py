@@ -19,6 +19,13 @@ def test_the_lineage_runs_from_export_folders_to_the_published_warehouse():
             "marts/customer_segments", "published/warehouse"} <= keys
     staging = graph.get(AssetKey(["staging", "stg_crm__contacts"]))
     assert AssetKey(["crm", "contacts"]) in staging.parent_keys
+    # HubSpot's deletion lists (crm/deleted/) are the same load's second table.
+    deletions = graph.get(AssetKey(["crm", "deleted_contacts"]))
+    assert deletions.parent_keys == {AssetKey(["exports", "crm"])}
+    assert AssetKey(["crm", "deleted_contacts"]) in graph.get(
+        AssetKey(["staging", "stg_crm__deleted_contacts"])).parent_keys
+    assert AssetKey(["intermediate", "int_records_retired"]) in graph.get(
+        AssetKey(["marts", "retired_records"])).parent_keys
     published = graph.get(AssetKey(["published", "warehouse"]))
     assert AssetKey(["marts", "customers"]) in published.parent_keys
     groups = {graph.get(key).group_name for key in graph.get_all_asset_keys()}
@@ -31,6 +38,7 @@ def test_dbt_tests_and_great_expectations_suites_are_asset_checks():
     assert ("marts/customers", "unique_customers_customer_id") in checks  # a dbt test
     assert ("marts/customers", "marts_customers_ids_unique") in checks  # a GX suite
     assert ("website/events", "raw_website_events_keys_unique") in checks
+    assert ("crm/deleted_contacts", "raw_crm_deleted_contacts_keys_unique") in checks
     assert ("marts/orders", "marts_orders_revenue_reconciled") in checks
 
 
@@ -76,4 +84,9 @@ def test_the_sensor_starts_a_run_only_for_content_not_loaded_yet(tmp_path):
         (exports / "crm" / "contacts.csv").read_bytes())
     assert tick(first.cursor).run_requests == []
     write_contacts(exports, "contacts-2.csv", [{"Record ID": "2"}])
-    assert len(tick(first.cursor).run_requests) == 1
+    second = tick(first.cursor)
+    assert len(second.run_requests) == 1
+    # A deletion list is new content too.
+    (exports / "crm" / "deleted").mkdir()
+    (exports / "crm" / "deleted" / "deleted.csv").write_text("Record ID\n1\n")
+    assert len(tick(second.cursor).run_requests) == 1

@@ -17,7 +17,7 @@ events as (
 ),
 
 contacts as (
-    select * from {{ ref('stg_crm__contacts') }}
+    select * from {{ ref('int_crm_contacts_current') }}
 ),
 
 rfm as (

@@ -10,7 +10,7 @@ clustered as (
 ),
 
 contacts as (
-    select * from {{ ref('stg_crm__contacts') }}
+    select * from {{ ref('int_crm_contacts_current') }}
 ),
 
 leads as (

@@ -4,7 +4,7 @@
 with
 
 contacts as (
-    select * from {{ ref('stg_crm__contacts') }}
+    select * from {{ ref('int_crm_contacts_current') }}
 ),
 
 orders as (

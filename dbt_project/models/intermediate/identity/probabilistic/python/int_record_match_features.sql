@@ -22,7 +22,7 @@ linking as (
 ),
 
 contacts as (
-    select * from {{ ref('stg_crm__contacts') }}
+    select * from {{ ref('int_crm_contacts_current') }}
 ),
 
 orders as (
