@@ -70,11 +70,28 @@ def test_two_nights_end_to_end(settings, sample_dir, exports_dir):
     instance.dispose()
     night_one_ids = dict(query(Path(settings.warehouse), """
         select source || ':' || record_id, customer_id from marts.customer_records"""))
+    # A contact deleted in HubSpot tonight: one that is a customer on its own.
+    [(deleted,)] = query(Path(settings.warehouse), """
+        select min(record_id) from marts.customer_records
+        where source = 'crm' and customer_id in (
+            select customer_id from marts.customer_records group by 1 having count(*) = 1)""")
+    night_one_ids.pop(f"crm:{deleted}")
 
     deliver_next_night(sample_dir, exports_dir)
+    (exports_dir / "crm" / "deleted").mkdir()
+    (exports_dir / "crm" / "deleted" / "deleted-contacts.csv").write_text(
+        f"Record ID\n{deleted}\n")
     second = run_pipeline(settings)
 
     assert second.success, second.failure_report()
+    # Retired, not lost: out of the published records, listed, its raw versions kept; the
+    # night's summary counts the CRM load once.
+    assert _published(settings, "select count(*) from marts.customer_records "
+                                f"where source = 'crm' and record_id = '{deleted}'") == [(0,)]
+    assert _published(settings, "select record_id from marts.retired_records") == [(deleted,)]
+    assert query(Path(settings.warehouse), "select count(*) > 0 from raw_crm.contacts "
+                                           f"where record_id = '{deleted}'") == [(True,)]
+    assert [load.system for load in second.loads].count("crm") == 1
     warehouse = Path(settings.warehouse)
     # Nothing duplicated: every raw version once, every order once.
     assert query(warehouse, """
