@@ -38,20 +38,20 @@ _UNTOUCHED_SCHEMAS = {"reference", "information_schema", "pg_catalog"}
 
 def own_identifiers(connection: duckdb.DuckDBPyConnection,
                     subject: Subject) -> list[tuple[str, str]]:
-    """The subject's identifiers that no record outside the subject carries."""
-    if not subject.records:
+    """The subject's identifiers that no record outside the subject carries (describe_subject
+    first: it lists the subject's records in `subject_records`)."""
+    if not subject.identifiers:
         return []
+    connection.execute("create or replace temp table subject_identifiers "
+                       "(identifier_type varchar, identifier_value varchar)")
+    connection.executemany("insert into subject_identifiers values (?, ?)",
+                           subject.identifiers)
     return connection.execute("""
-        with values_of_subject as (
-            select distinct identifier_type, identifier_value
-            from intermediate.int_identifiers_unioned
-            where record_key in (select record_key from subject_records)
-        )
-        select identifier_type, identifier_value from values_of_subject
+        select identifier_type, identifier_value from subject_identifiers as theirs
         where not exists (
             select 1 from intermediate.int_identifiers_unioned as others
-            where others.identifier_type = values_of_subject.identifier_type
-                and others.identifier_value = values_of_subject.identifier_value
+            where others.identifier_type = theirs.identifier_type
+                and others.identifier_value = theirs.identifier_value
                 and others.record_key not in (select record_key from subject_records)
         )
         order by 1, 2""").fetchall()

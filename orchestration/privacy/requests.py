@@ -58,7 +58,12 @@ from privacy.store import (
     privacy_salt,
     selector_hash,
 )
-from privacy.subjects import Subject, describe_subject, matching_customers
+from privacy.subjects import (
+    Subject,
+    describe_subject,
+    matching_customers,
+    matching_retired_records,
+)
 
 RESTRICTIONS_TABLE = "privacy.restricted_records"
 
@@ -120,7 +125,9 @@ class RequestResult:
 def _subject(connection: duckdb.DuckDBPyConnection, selector: Selector,
              confirmed: bool) -> Subject:
     customers = matching_customers(connection, **selector.as_arguments())
-    subject = describe_subject(connection, customers)
+    # Records a deletion list retired belong to no customer, yet still name the person.
+    retired = matching_retired_records(connection, **selector.as_arguments())
+    subject = describe_subject(connection, customers, retired)
     if len(customers) > 1 and not confirmed:
         raise NeedsConfirmation(subject)
     return subject
@@ -134,7 +141,7 @@ def _new_request(kind: str, selector: Selector, requested_by: str, reason: str,
 
 
 def _refuse_if_empty(store: PrivacyStore, request: PrivacyRequest, subject: Subject) -> None:
-    if not subject.customer_ids:
+    if not subject.records:
         request.outcome, request.detail = "no match", "no customer carries what was named"
         store.record(request)
         raise NothingMatches("no customer carries what the request names")
@@ -198,7 +205,7 @@ def erase(settings: CdpSettings, selector: Selector, requested_by: str, reason: 
         with duckdb.connect(str(warehouse), read_only=dry_run) as connection:
             subject = _subject(connection, selector, confirmed)
             if dry_run:
-                if not subject.customer_ids:
+                if not subject.records:
                     raise NothingMatches("no customer carries what the request names")
                 own = own_identifiers(connection, subject)
                 plan = ErasurePlan(request, subject, own,

@@ -31,10 +31,11 @@ def heading_line(request: PrivacyRequest, subject: Subject, resumed: bool = Fals
     per_source = ", ".join(f"{source} {count}" for source, count in sorted(sources.items()))
     customers = len(subject.customer_ids)
     heading = "Would erase" if dry_run else request.kind.capitalize()
+    who = (f"{customers} customer{'' if customers == 1 else 's'} "
+           f"({', '.join(subject.customer_ids[:3])}{', …' if customers > 3 else ''})"
+           if customers else "no customer (only records a deletion list retired)")
     return (f"{heading} {request.request_id}"
-            f"{' (interrupted, finished now)' if resumed else ''}: "
-            f"{customers} customer{'' if customers == 1 else 's'} "
-            f"({', '.join(subject.customer_ids[:3])}{', …' if customers > 3 else ''}), "
+            f"{' (interrupted, finished now)' if resumed else ''}: {who}, "
             f"{len(subject.records)} records ({per_source or 'none'})")
 
 

@@ -10,6 +10,8 @@ import pytest
 from data_quality.mart_checks import mart_checks
 from data_quality.thresholds import Thresholds
 from data_quality.validation import QualityValidator
+from orchestration.privacy.requests import Selector, erase
+from orchestration.settings import CdpSettings
 from tests.conftest import query, run_ingest, run_transform
 from tests.exports_builder import write_contacts, write_orders
 
@@ -159,3 +161,30 @@ def test_a_deletion_list_naming_an_unknown_record_is_listed_and_harmless(first_n
     customers = "select count(*) from marts.customers"
     # One customer back (the restored contact), nothing else moved.
     assert query(second_night, customers)[0][0] == query(first_night, customers)[0][0] + 1
+
+
+def test_a_person_known_only_through_a_retired_contact_can_still_be_erased(first_night,
+                                                                            tmp_path):
+    folder = tmp_path / "deployment"
+    shutil.copytree(first_night.parent.parent, folder)
+    warehouse = folder / "warehouse" / "cdp.duckdb"
+    settings = CdpSettings(exports_dir=str(folder / "exports"), warehouse=str(warehouse),
+                           published_warehouse=str(folder / "published" / "cdp.duckdb"),
+                           reports_dir=str(folder / "reports"))
+    # Retired: in no customer, yet its raw versions name the person.
+    assert query(warehouse, "select count(*) from marts.customer_records "
+                            "where source = 'crm' and record_id = ?", [ALONE]) == [(0,)]
+
+    result = erase(settings, Selector(email="XOA.LY@example.vn"), requested_by="the person",
+                   reason="erasure")
+
+    assert result.subject.customer_ids == [] and result.subject.records == [("crm", ALONE)]
+    assert query(warehouse, "select count(*) from raw_crm.contacts where record_id = ? "
+                            "or email ilike '%xoa.ly%'", [ALONE]) == [(0,)]
+    assert query(warehouse, "select count(*) from raw_crm.deleted_contacts "
+                            "where record_id = ?", [ALONE]) == [(0,)]
+    assert query(warehouse, "select count(*) from marts.retired_records "
+                            "where record_id = ?", [ALONE]) == [(0,)]
+    # The other retired contact, someone else, is untouched.
+    assert query(warehouse, "select count(*) from marts.retired_records "
+                            "where record_id = ?", [WITH_ORDER]) == [(1,)]
