@@ -90,7 +90,9 @@ def disk_full(path: Path, free: int) -> str:
 
 
 def damaged(warehouse: Path, detail: str) -> str:
-    return (f"error: the warehouse file {warehouse} is damaged ({detail[:160]}). Move it "
+    # The path is named once, before: DuckDB's message repeats it (long under a deep folder).
+    detail = re.sub(r"""["']?/[^"'\s]*["']?\s*""", "", detail).replace("  ", " ")
+    return (f"error: the warehouse file {warehouse} is damaged ({detail[:200]}). Move it "
             "aside and run again to rebuild it from the raw exports (every export file is "
             "loaded again; the privacy store and suppression list are kept), or restore it "
             "from a backup. BI keeps reading the last published version meanwhile.")
