@@ -94,7 +94,8 @@ def places_outside_the_warehouse(paths: DeploymentPaths, policy: Policy) -> list
         return views, views.with_name(f"{views.stem}.versions")
 
     versions = (f"the newest {max(paths.versions_kept, 2)} versions "
-                "(CDP_PUBLISHED_VERSIONS_KEPT); erasure rewrites each")
+                "(CDP_PUBLISHED_VERSIONS_KEPT), and any a reader's link still points at "
+                "until the next publish; erasure rewrites each")
     places = [
         Place("published database (admin)", published_files("admin"),
               "every mart, contact data in clear: the views file, and a folder of Parquet "
