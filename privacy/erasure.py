@@ -112,12 +112,18 @@ def erase_from_warehouse(connection: duckdb.DuckDBPyConnection, subject: Subject
     removals); their owner deletes each row once the recipient confirmed it."""
     removed: dict[str, int] = {}
     load_erased_values(connection, mentions)
-    removed.update(_anonymize_sales(connection, subject, salt, dry_run))
+    anonymized = _anonymize_sales(connection, subject, salt, dry_run)
+    removed.update(anonymized)
+    # A preview renames nothing: the sales it would keep still carry the person's order names,
+    # and would be counted again as deleted.
+    kept_as_sales = {place.split(" ")[0]: count for place, count in anonymized.items()
+                     } if dry_run else {}
     for relation, condition, parameters in list(tables_mentioning(connection, mentions)):
         if relation.replace('"', "") in kept_until_notified:
             continue
         count = connection.execute(f"select count(*) from {relation} where {condition}",
                                    parameters).fetchone()[0]
+        count -= kept_as_sales.get(relation.replace('"', ""), 0)
         if count and not dry_run:
             connection.execute(f"delete from {relation} where {condition}", parameters)
         if count:
