@@ -31,9 +31,14 @@ def test_an_erased_buyer_then_a_normal_night_on_a_terminal_publishes_and_tells_d
         where customers.orders_count > 0
         group by 1 order by count(*) desc, 1 limit 1""")
     orders_before = query(warehouse, "select count(*), sum(net_revenue) from marts.orders")
+    request = ["privacy", "erase", "--customer-id", buyer, "--requested-by",
+               "the person (ticket 1)", "--reason", "erasure"]
+    preview = cdp(settings, *request, "--dry-run")
+    assert preview.returncode == 0 and "Nothing was changed" in preview.stdout, preview.stderr
+    assert query(warehouse, "select count(*) from marts.customers where customer_id = ?",
+                 [buyer]) == [(1,)]
 
-    erased = cdp(settings, "privacy", "erase", "--customer-id", buyer, "--requested-by",
-                 "the person (ticket 1)", "--reason", "erasure")
+    erased = cdp(settings, *request)
 
     assert erased.returncode == 0, erased.stdout + erased.stderr
     screen = erased.stdout + erased.stderr
@@ -41,6 +46,12 @@ def test_an_erased_buyer_then_a_normal_night_on_a_terminal_publishes_and_tells_d
     assert lines[0].startswith("cdp ") and lines[1].startswith("Erase req_"), screen
     assert len(lines) <= 20, screen
     assert not TOOL_OUTPUT.search(screen) and not ANSI.search(screen), screen
+    # The preview counted what the erase removed, place for place.
+    def counted(output: str, step: str) -> str:
+        return next(line for line in output.splitlines() if line.strip().startswith(step))
+
+    for step in ("warehouse", "published versions", "upload files"):
+        assert counted(erased.stdout, step).startswith(counted(preview.stdout, step)), step
     # Already in what BI reads, before any night: gone, and their orders kept as sales.
     assert published(settings, "select count(*) from marts.customers where customer_id = ?",
                      [buyer]) == [(0,)]
