@@ -20,9 +20,9 @@ from pathlib import Path
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from activation.deliver import DESTINATIONS, deliver
-from tests.activation.hubspot_server import HubSpotServer
-from tests.activation.receiver import Receiver
+from cdp.activation.deliver import DESTINATIONS, deliver
+from cdp.testing.hubspot_server import HubSpotServer
+from cdp.testing.receiver import Receiver
 
 AUDIENCE = "Benchmark audience"
 

@@ -4,7 +4,7 @@ import argparse
 import time
 from pathlib import Path
 
-from ingestion.sample_exports import PROFILES, generate_sample_exports
+from cdp.sample import PROFILES, generate_sample_exports
 
 
 def add_sample_arguments(parser: argparse.ArgumentParser, customers: int) -> None:

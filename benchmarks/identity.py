@@ -27,9 +27,9 @@ import duckdb
 from dbt.cli.main import dbtRunner
 from generated_sample import generated_sample
 
-from ingestion.pipeline import duckdb_destination, ingest_exports
-from ingestion.sample_exports import PROFILES
-from orchestration.transformation.dbt_runner import (
+from cdp.ingestion.pipeline import duckdb_destination, ingest_exports
+from cdp.sample import PROFILES
+from cdp.transformation.dbt_runner import (
     DBT_PROJECT_DIR,
     dbt_environment,
     release_warehouse,

@@ -15,11 +15,11 @@ from pathlib import Path
 import duckdb
 from generated_sample import add_sample_arguments, generated_sample
 
-from ingestion.crm import CRM_CONTACTS
-from ingestion.pipeline import duckdb_destination, ingest_exports
-from ingestion.pos import POS_ORDER_LINES
-from ingestion.social import SOCIAL_LEADS
-from ingestion.website import WEBSITE_EVENTS
+from cdp.ingestion.pipeline import duckdb_destination, ingest_exports
+from cdp.sources.crm import CRM_CONTACTS
+from cdp.sources.pos import POS_ORDER_LINES
+from cdp.sources.social import SOCIAL_LEADS
+from cdp.sources.website import WEBSITE_EVENTS
 
 SPECS = [WEBSITE_EVENTS, CRM_CONTACTS, SOCIAL_LEADS, POS_ORDER_LINES]
 

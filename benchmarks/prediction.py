@@ -1,4 +1,4 @@
-"""Backtest of the purchase predictions (predictions/clv.py) on a generated population.
+"""Backtest of the purchase predictions (cdp/predictions/clv.py) on a generated population.
 
 The nightly pipeline runs on the generated exports (dlt load, dbt build up to the purchase
 histories), so predictions see customers as identity resolution made them. The models are then
@@ -24,15 +24,15 @@ import numpy as np
 from generated_sample import add_sample_arguments, generated_sample
 from scipy.stats import rankdata
 
-from ingestion.pipeline import duckdb_destination, ingest_exports
-from orchestration.transformation.dbt_runner import dbt_build
-from predictions.clv import (
+from cdp.ingestion.pipeline import duckdb_destination, ingest_exports
+from cdp.predictions.clv import (
     HISTORY_COLUMNS_SQL,
     expected_purchases,
     fit,
     predict,
     probability_no_purchase,
 )
+from cdp.transformation.dbt_runner import dbt_build
 
 HOLDOUT_PURCHASES_SQL = """
     select customer_id, count(distinct cast(ordered_at as date)) as holdout_purchases

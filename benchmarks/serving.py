@@ -18,12 +18,12 @@ from generated_sample import add_sample_arguments, generated_sample
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ingestion.pipeline import duckdb_destination, ingest_exports
-from orchestration.publishing.publish import mart_names
-from orchestration.publishing.serving import publish_serving
-from orchestration.transformation.dbt_runner import dbt_build
-from privacy.policy import load_policy
-from tests.postgres_server import PostgresServer, why_no_server
+from cdp.ingestion.pipeline import duckdb_destination, ingest_exports
+from cdp.privacy.policy import load_policy
+from cdp.publishing.publish import mart_names
+from cdp.publishing.serving import publish_serving
+from cdp.testing.postgres_server import PostgresServer, why_no_server
+from cdp.transformation.dbt_runner import dbt_build
 
 
 def copy_floor(url: str, warehouse: Path, scratch: Path) -> tuple[int, float]:

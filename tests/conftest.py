@@ -7,10 +7,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.pipeline import IngestReport, duckdb_destination, ingest_exports
-from ingestion.sample_exports import generate_sample_exports
-from orchestration.transformation.dbt_runner import dbt_build
-from privacy.store import PrivacyStore
+from cdp.ingestion.pipeline import IngestReport, duckdb_destination, ingest_exports
+from cdp.privacy.store import PrivacyStore
+from cdp.sample import generate_sample_exports
+from cdp.transformation.dbt_runner import dbt_build
 
 # The privacy salt is a deployment secret (.dlt/secrets.toml): tests must never write one
 # into the repository's secrets file.

@@ -1,5 +1,5 @@
 {#- What each destination holds of each audience since its last successful delivery, written by
-    the delivery assets (activation/state.py). The table exists once a first delivery is made;
+    the delivery assets (cdp/activation/state.py). The table exists once a first delivery is made;
     until then every destination holds nobody. -#}
 {% macro delivered_audience_members() -%}
     {%- set relation = adapter.get_relation(
@@ -21,7 +21,7 @@
 
 
 {#- The version of each destination's record of each audience: how many deliveries changed it
-    (activation/state.py); 0 before the first. -#}
+    (cdp/activation/state.py); 0 before the first. -#}
 {% macro delivery_record_versions() -%}
     {%- set relation = adapter.get_relation(
         database=target.database, schema='activation', identifier='delivery_record_versions') -%}

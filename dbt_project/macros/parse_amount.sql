@@ -3,7 +3,7 @@
    mark ("150.000") reads two ways: `amount_decimal_separator` settles it when set, else it is a
    thousands group unless the currency has three decimals (then NULL). NULL when unparseable;
    the value is then listed in `marts.data_issues`. The same rules as the loader's
-   (`ingestion/exports/amounts.py`), which also uses the rest of a file as evidence. #}
+   (`cdp/ingestion/amounts.py`), which also uses the rest of a file as evidence. #}
 {% macro parse_amount(text, currency) -%}
     {%- set cleaned = "regexp_replace(trim(" ~ text ~ "), '[[:space:]  ''’₫$€£¥]|vnd|vnđ|đ|usd|VND|VNĐ|Đ|USD', '', 'g')" -%}
     {%- set separator = var('amount_decimal_separator') -%}

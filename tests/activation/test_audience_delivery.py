@@ -8,10 +8,12 @@ import sys
 import time
 from pathlib import Path
 
-from activation.deliver import deliver
-from activation.http import RetryPolicy
-from activation.state import delivered_members, pending_changes, record_delivered
-from activation.webhook import deliver_batches
+from cdp.activation.deliver import deliver
+from cdp.activation.destinations.webhook import deliver_batches
+from cdp.activation.http import RetryPolicy
+from cdp.activation.state import delivered_members, pending_changes, record_delivered
+from cdp.testing.hubspot_server import HubSpotServer
+from cdp.testing.receiver import Receiver
 from tests.activation.conftest import (
     CONDITION,
     audiences,
@@ -19,8 +21,6 @@ from tests.activation.conftest import (
     members_of,
     read_rows,
 )
-from tests.activation.hubspot_server import HubSpotServer
-from tests.activation.receiver import Receiver
 from tests.conftest import query, run_transform
 
 
@@ -228,7 +228,7 @@ def test_a_retried_delivery_resends_a_batch_the_receiver_applied_under_its_key(
 KILLED_DELIVERY = """
 import sys
 from pathlib import Path
-from activation.deliver import deliver
+from cdp.activation.deliver import deliver
 deliver("hubspot", Path(sys.argv[1]), Path(sys.argv[2]), run_id="night-one-killed")
 """
 

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import duckdb
 
-from activation.deliver import without_shared_identifiers
-from activation.erasure import owe_removals_of_erased
-from activation.http import RetryPolicy
-from activation.state import (
+from cdp.activation.deliver import without_shared_identifiers
+from cdp.activation.destinations.webhook import deliver_batches
+from cdp.activation.erasure import owe_removals_of_erased
+from cdp.activation.http import RetryPolicy
+from cdp.activation.state import (
     ERASED_REMOVALS_TABLE,
     Change,
     delivered_members,
@@ -17,8 +18,7 @@ from activation.state import (
     record_delivered,
     table_exists,
 )
-from activation.webhook import deliver_batches
-from tests.activation.receiver import Receiver
+from cdp.testing.receiver import Receiver
 
 AUDIENCE = "Regulars"
 

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from activation.deliver import DESTINATIONS, deliver
-from activation.state import ERASED_REMOVALS_TABLE, delivered_members, pending_changes
-from orchestration.activation.assets import _holds_exactly_the_members
-from orchestration.privacy.requests import Selector, erase, restrict
-from orchestration.settings import CdpSettings
+from cdp.activation.deliver import DESTINATIONS, deliver
+from cdp.activation.state import ERASED_REMOVALS_TABLE, delivered_members, pending_changes
+from cdp.orchestration.activation.assets import _holds_exactly_the_members
+from cdp.privacy_requests.requests import Selector, erase, restrict
+from cdp.settings import CdpSettings
+from cdp.testing.hubspot_server import HubSpotServer
+from cdp.testing.receiver import Receiver
 from tests.activation.conftest import audiences, expected_hash, read_rows
-from tests.activation.hubspot_server import HubSpotServer
-from tests.activation.receiver import Receiver
 from tests.conftest import query, run_transform
 
 AUDIENCE_OF = {"csv": "Buyers by email", "webhook": "Buyers by email",

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from orchestration.cli import main
+from cdp.cli.main import main
+from cdp.testing.exports_builder import lay_out
 from tests.conftest import query, run_ingest
-from tests.exports_builder import lay_out
 
 GOOD_EVENT = '{"messageId":"%s","type":"track","event":"Product Viewed","timestamp":"%s"}'
 CONTACTS_HEADER = "Record ID,First Name,Email,Create Date,Last Modified Date"

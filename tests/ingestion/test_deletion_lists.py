@@ -3,11 +3,11 @@ content, bad rows set aside, erased people dropped; other subfolders stay ignore
 
 from pathlib import Path
 
-from ingestion.exports.suppression import Suppression
-from ingestion.pipeline import duckdb_destination, ingest_exports
-from privacy.identifiers import salted_hash
+from cdp.ingestion.pipeline import duckdb_destination, ingest_exports
+from cdp.ingestion.suppression import Suppression
+from cdp.privacy.identifiers import salted_hash
+from cdp.testing.exports_builder import lay_out, write_contacts
 from tests.conftest import query, run_ingest
-from tests.exports_builder import lay_out, write_contacts
 
 _DELETED = "select record_id, deleted_at, archived_at, _source_file from raw_crm.deleted_contacts"
 

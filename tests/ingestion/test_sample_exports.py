@@ -5,8 +5,8 @@ import gzip
 import json
 from pathlib import Path
 
-from ingestion.sample_exports import generate_sample_exports
-from ingestion.sample_exports.vietnam import JUNK_EMAILS, JUNK_PHONES, STORES
+from cdp.sample import generate_sample_exports
+from cdp.sample.vietnam import JUNK_EMAILS, JUNK_PHONES, STORES
 from tests.conftest import SAMPLE_CUSTOMERS, SAMPLE_SEED
 
 

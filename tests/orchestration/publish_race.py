@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import sqlalchemy
 
-from orchestration.publishing.publish import publish_marts
+from cdp.publishing.publish import publish_marts
 from tests.orchestration.bi_reader import WHOLE_VERSION, HalfVersion, whole_version
 
 READER = Path(__file__).with_name("bi_reader.py")

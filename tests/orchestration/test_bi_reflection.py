@@ -11,7 +11,7 @@ import sqlalchemy
 from sqlalchemy import MetaData, Table, create_engine, func, inspect, select
 from sqlalchemy.types import NullType
 
-from orchestration.publishing.publish import publish_marts
+from cdp.publishing.publish import publish_marts
 
 
 @pytest.fixture(scope="module")

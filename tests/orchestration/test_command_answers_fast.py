@@ -6,12 +6,12 @@ import json
 import subprocess
 import sys
 
-from orchestration.warehouse_lock import warehouse_lock
+from cdp.core.warehouse_lock import warehouse_lock
 
 _PROBE = """
 import json, sys
 from click.testing import CliRunner
-from orchestration.cli import main
+from cdp.cli.main import main
 result = CliRunner().invoke(main, sys.argv[1:])
 heavy = sorted(name for name in ("dagster", "dbt", "dlt", "great_expectations", "splink")
                if name in sys.modules)

@@ -2,7 +2,7 @@
 
 from dagster import AssetKey
 
-from orchestration.definitions import defs
+from cdp.orchestration.definitions import defs
 
 
 def test_the_lineage_runs_from_export_folders_to_the_published_warehouse():
@@ -53,9 +53,9 @@ def test_a_nightly_schedule_and_a_new_files_sensor():
 def test_the_sensor_starts_a_run_only_for_content_not_loaded_yet(tmp_path):
     from dagster import DefaultSensorStatus, build_sensor_context
 
-    from orchestration.settings import CdpSettings
+    from cdp.settings import CdpSettings
+    from cdp.testing.exports_builder import lay_out, write_contacts
     from tests.conftest import run_ingest
-    from tests.exports_builder import lay_out, write_contacts
 
     sensor = defs.resolve_sensor_def("new_export_files")
     assert sensor.default_status == DefaultSensorStatus.STOPPED  # switched on in the UI

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.failures import machine_cause
+from cdp.core.failures import machine_cause
 
 CDP = str(Path(sys.executable).parent / "cdp")
 

@@ -8,10 +8,10 @@ import pytest
 from dagster import RunsFilter
 from dagster._core.storage.tags import REPOSITORY_LABEL_TAG
 
-from orchestration.definitions import defs
-from orchestration.publishing.publish import current_manifest
-from orchestration.runner import instance_for, run_pipeline
-from orchestration.settings import CdpSettings
+from cdp.orchestration.definitions import defs
+from cdp.orchestration.runner import instance_for, run_pipeline
+from cdp.publishing.publish import current_manifest
+from cdp.settings import CdpSettings
 from tests.conftest import deliver_next_night, query
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import sqlalchemy
 
-from orchestration.publishing.publish import (
+from cdp.publishing.publish import (
     LIVE_SLOTS,
     current_manifest,
     live_folder,

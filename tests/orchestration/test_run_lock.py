@@ -10,17 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.runner import run_pipeline
-from orchestration.settings import CdpSettings
-from orchestration.warehouse_lock import WarehouseLocked, lock_path, warehouse_lock
+from cdp.core.warehouse_lock import WarehouseLocked, lock_path, warehouse_lock
+from cdp.orchestration.runner import run_pipeline
+from cdp.settings import CdpSettings
+from cdp.testing.exports_builder import write_contacts, write_leads, write_orders
 from tests.conftest import query
-from tests.exports_builder import write_contacts, write_leads, write_orders
 
 BIN = Path(sys.executable).parent
 HOLD_THE_LOCK = """
 import sys, time
 from pathlib import Path
-from orchestration.warehouse_lock import warehouse_lock
+from cdp.core.warehouse_lock import warehouse_lock
 with warehouse_lock(Path(sys.argv[1]), purpose="a long night"):
     print("holding", flush=True)
     time.sleep(600)

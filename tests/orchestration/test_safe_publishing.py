@@ -12,11 +12,11 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from orchestration.cli import main
-from orchestration.publishing.publish import current_manifest
-from orchestration.runner import run_pipeline
-from orchestration.settings import CdpSettings
-from tests.exports_builder import lay_out, write_contacts, write_events, write_orders
+from cdp.cli.main import main
+from cdp.orchestration.runner import run_pipeline
+from cdp.publishing.publish import current_manifest
+from cdp.settings import CdpSettings
+from cdp.testing.exports_builder import lay_out, write_contacts, write_events, write_orders
 
 BAD_PHONE = "+84 12 345"
 
@@ -178,7 +178,7 @@ def test_a_collapsed_mart_is_published_only_when_the_run_allows_it(deployment, t
 def test_the_run_records_its_steps_and_report_for_people(night_one):
     """Row counts on every raw and dbt asset, the run in the persistent Dagster instance, and a
     quality report that opens offline."""
-    from orchestration.runner import instance_for
+    from cdp.orchestration.runner import instance_for
 
     instance = instance_for(night_one.settings)
     try:

@@ -1,4 +1,4 @@
-"""The purchase models (predictions/clv.py) on histories drawn from a known BG/NBD process, and
+"""The purchase models (cdp/predictions/clv.py) on histories drawn from a known BG/NBD process, and
 their traits in a real build of the sample."""
 
 import shutil
@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from predictions.clv import (
+from cdp.predictions.clv import (
     HORIZONS_DAYS,
     expected_purchases,
     fit,

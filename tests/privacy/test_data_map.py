@@ -5,9 +5,9 @@ import json
 
 import duckdb
 
-from orchestration.transformation.assets import DBT_PROJECT
-from privacy.data_map import build_data_map, render_markdown
-from privacy.policy import load_policy
+from cdp.orchestration.transformation.assets import DBT_PROJECT
+from cdp.privacy.data_map import build_data_map, render_markdown
+from cdp.privacy.policy import load_policy
 
 EMAIL_SHAPE = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[a-z]{2,}"
 # A phone as the sample writes them (+84 or a trunk 0, then 9 or 10 digits), separators aside.

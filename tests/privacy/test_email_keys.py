@@ -1,20 +1,20 @@
 """One rule for what an email address is, wherever one is keyed: the models (dbt macros
-`unwrap_email` and `normalize_email`), ingestion and erasure (`privacy.identifiers`, in Python
+`unwrap_email` and `normalize_email`), ingestion and erasure (`cdp.privacy.identifiers`, in Python
 and in the SQL it writes for the suppression list) and the destinations
-(`activation.identifiers.normalized_email`). What wraps an address is no part of it."""
+(`cdp.activation.identifiers.normalized_email`). What wraps an address is no part of it."""
 
 from pathlib import Path
 
 import duckdb
 from dbt.cli.main import dbtRunner
 
-from activation.identifiers import normalized_email
-from ingestion.exports.suppression import Suppression
-from ingestion.pipeline import duckdb_destination, ingest_exports
-from orchestration.transformation.dbt_runner import DBT_PROJECT_DIR, release_warehouse
-from privacy.identifiers import email_key, email_key_sql, salted_hash
+from cdp.activation.identifiers import normalized_email
+from cdp.ingestion.pipeline import duckdb_destination, ingest_exports
+from cdp.ingestion.suppression import Suppression
+from cdp.privacy.identifiers import email_key, email_key_sql, salted_hash
+from cdp.testing.exports_builder import lay_out, write_contacts
+from cdp.transformation.dbt_runner import DBT_PROJECT_DIR, release_warehouse
 from tests.conftest import query
-from tests.exports_builder import lay_out, write_contacts
 
 # As written -> (the address a destination is sent, the key that matches people)
 WRAPPED = {

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from activation.deliver import deliver
-from activation.state import ERASED_REMOVALS_TABLE
-from orchestration.settings import CdpSettings
-from privacy.store import PrivacyStore
+from cdp.activation.deliver import deliver
+from cdp.activation.state import ERASED_REMOVALS_TABLE
+from cdp.privacy.store import PrivacyStore
+from cdp.settings import CdpSettings
 from tests.privacy.deployment import CDP, cdp, cdp_environment, copy_deployment
 from tests.privacy.traces import cleanly_resolved_person, everywhere, patterns_of, what_names_them
 

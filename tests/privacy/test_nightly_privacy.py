@@ -7,9 +7,9 @@ from pathlib import Path
 
 import duckdb
 
-from activation.deliver import deliver
-from orchestration.privacy.requests import Selector, erase, export
-from privacy.store import PrivacyStore
+from cdp.activation.deliver import deliver
+from cdp.privacy.store import PrivacyStore
+from cdp.privacy_requests.requests import Selector, erase, export
 from tests.conftest import query, run_ingest, run_transform
 from tests.privacy.traces import (
     SOURCES,

@@ -6,8 +6,8 @@ import re
 import subprocess
 from pathlib import Path
 
-from activation.state import ERASED_REMOVALS_TABLE
-from orchestration.privacy.requests import Selector, restrict
+from cdp.activation.state import ERASED_REMOVALS_TABLE
+from cdp.privacy_requests.requests import Selector, restrict
 from tests.conftest import query
 from tests.privacy.deployment import (
     ANSI,
@@ -26,7 +26,7 @@ def test_an_erased_buyer_then_a_normal_night_on_a_terminal_publishes_and_tells_d
     warehouse = Path(settings.warehouse)
     [(buyer,)] = query(warehouse, """
         select delivered.customer_id
-        from activation.delivered_audience_members as delivered
+        from cdp.activation.delivered_audience_members as delivered
         inner join marts.customers using (customer_id)
         where customers.orders_count > 0
         group by 1 order by count(*) desc, 1 limit 1""")

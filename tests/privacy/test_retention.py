@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import duckdb
 
-from privacy.policy import load_policy
-from privacy.retention import apply_file_retention, apply_table_retention
+from cdp.privacy.policy import load_policy
+from cdp.privacy.retention import apply_file_retention, apply_table_retention
 from tests.conftest import query
 
 

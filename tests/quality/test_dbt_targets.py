@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from orchestration.transformation.targets import prune_dbt_targets
+from cdp.transformation.targets import prune_dbt_targets
 
 
 def _folder(path: Path, age: int) -> Path:

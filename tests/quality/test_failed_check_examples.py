@@ -4,8 +4,8 @@ mapped customers says nothing of which record has none."""
 import great_expectations as gx
 import pandas as pd
 
-from data_quality.check import QualityCheck
-from data_quality.validation import QualityValidator
+from cdp.quality.check import QualityCheck
+from cdp.quality.validation import QualityValidator
 
 
 def _check(record_columns: tuple[str, ...]) -> QualityCheck:

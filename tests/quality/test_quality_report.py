@@ -10,9 +10,9 @@ import duckdb
 import great_expectations as gx
 import pytest
 
-from data_quality.check import QualityCheck
-from data_quality.thresholds import Thresholds
-from data_quality.validation import QualityValidator, quality_report_index, run_report_page
+from cdp.quality.check import QualityCheck
+from cdp.quality.thresholds import Thresholds
+from cdp.quality.validation import QualityValidator, quality_report_index, run_report_page
 
 HOSTILE = '<script>alert("owned")</script>'
 
@@ -141,8 +141,8 @@ def test_a_run_id_cannot_leave_the_reports_folder(tmp_path, warehouse):
 def test_the_dagster_check_files_its_run_and_links_the_run_page(tmp_path, warehouse):
     from dagster import asset, materialize
 
-    from orchestration.quality.checks import _asset_check, _checks_by_name
-    from orchestration.settings import CdpSettings
+    from cdp.orchestration.quality.checks import _asset_check, _checks_by_name
+    from cdp.settings import CdpSettings
 
     # A real suite of the code location (it looks its check up by name), on a raw table with
     # a record missing its timestamp: a warning, not a blocker.

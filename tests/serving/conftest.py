@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.postgres_server import PostgresServer, why_no_server
+from cdp.testing.postgres_server import PostgresServer, why_no_server
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from orchestration.transformation.dbt_runner import DBT_PROJECT_DIR
+from cdp.transformation.dbt_runner import DBT_PROJECT_DIR
 from tests.conftest import query
 
 PROJECT_VARS = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["cdp"]

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from data_quality.mart_checks import mart_checks
-from data_quality.thresholds import Thresholds
-from data_quality.validation import QualityValidator
-from orchestration.privacy.requests import Selector, erase
-from orchestration.settings import CdpSettings
+from cdp.privacy_requests.requests import Selector, erase
+from cdp.quality.mart_checks import mart_checks
+from cdp.quality.thresholds import Thresholds
+from cdp.quality.validation import QualityValidator
+from cdp.settings import CdpSettings
+from cdp.testing.exports_builder import write_contacts, write_orders
 from tests.conftest import query, run_ingest, run_transform
-from tests.exports_builder import write_contacts, write_orders
 
 ALONE = "900001"  # a customer made of this contact alone
 WITH_ORDER = "900002"  # shares its email with an order: the order's customer stays

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from orchestration.cli import main
-from orchestration.publishing.publish import publish_marts
-from orchestration.publishing.roles import publish_roles
-from privacy.policy import load_policy
-from privacy.roles import initials_sql
+from cdp.cli.main import main
+from cdp.privacy.policy import load_policy
+from cdp.privacy.roles import initials_sql
+from cdp.publishing.publish import publish_marts
+from cdp.publishing.roles import publish_roles
 from tests.conftest import query
 
 BIN = Path(sys.executable).parent
@@ -171,7 +171,7 @@ def test_explain_finds_the_published_file_from_any_folder(published, person, tmp
 def test_explain_imports_neither_dagster_nor_dbt_nor_great_expectations(published, person):
     probe = f"""
 import sys
-from orchestration.cli import main
+from cdp.cli.main import main
 main(["explain", "--customer-id", {person["customer_id"]!r}, "--published", {str(published)!r}],
      standalone_mode=False)
 heavy = ("dagster", "dbt", "great_expectations", "splink", "pandas", "dlt")

@@ -3,9 +3,9 @@ builds. None of them relies on a placeholder name or a number format to be caugh
 
 from click.testing import CliRunner
 
-from orchestration.cli import main
+from cdp.cli.main import main
+from cdp.testing.exports_builder import write_contacts, write_events, write_orders
 from tests.conftest import customer_of, query, run_ingest, run_transform
-from tests.exports_builder import write_contacts, write_events, write_orders
 
 HOUSEHOLD_PHONE = "0912 345 678"
 

@@ -1,9 +1,9 @@
-"""Names compared the way people write them (identity_resolution/names.py), on folded names as
+"""Names compared the way people write them (cdp/identity/names.py), on folded names as
 the dbt models hand them over."""
 
 import pytest
 
-from identity_resolution.names import cluster_names, compatible
+from cdp.identity.names import cluster_names, compatible
 
 
 def words(name: str) -> tuple[str, ...]:

@@ -5,12 +5,12 @@ import random
 import duckdb
 import phonenumbers
 
-from identity_resolution.phone_patterns import MACRO, macro_text, validity_case
+from cdp.identity.phone_patterns import MACRO, macro_text, validity_case
 
 
 def test_the_committed_macro_is_what_the_installed_metadata_generates():
     assert MACRO.read_text(encoding="utf-8") == macro_text(), \
-        "regenerate: .venv/bin/python -m identity_resolution.phone_patterns"
+        "regenerate: .venv/bin/python -m cdp.identity.phone_patterns"
 
 
 def test_the_macro_decides_validity_as_phonenumbers_does():

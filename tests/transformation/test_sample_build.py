@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.transformation.dbt_runner import dbt_unit_tests
+from cdp.transformation.dbt_runner import dbt_unit_tests
 from tests.conftest import query, run_transform
 
 

@@ -1,4 +1,4 @@
-"""Churn and lifetime value per buyer, refreshed nightly (predictions/clv.py).
+"""Churn and lifetime value per buyer, refreshed nightly (cdp/predictions/clv.py).
 
 BG/NBD and Gamma-Gamma are fitted on the purchase histories of every buyer not under a
 processing restriction (a restricted customer's data is not used to profile anyone, themselves
@@ -9,7 +9,7 @@ buyers, no repeat buyers), every buyer gets that status and the run logs why.
 
 import pyarrow as pa
 
-from predictions.clv import HISTORY_COLUMNS_SQL, HORIZONS_DAYS, fit, predict
+from cdp.predictions.clv import HISTORY_COLUMNS_SQL, HORIZONS_DAYS, fit, predict
 
 FIGURES = ["p_active", "churn_probability_90d",
            *(f"expected_purchases_{days}d" for days in HORIZONS_DAYS),

@@ -3,7 +3,7 @@
 Records that share an identifier, directly or through a chain of records, are one customer —
 unless the customer would then hold more user ids, CRM contacts, emails or phones than
 `max_identifiers_per_customer` allows: then the weakest links (`identifier_link_priority`) are
-refused (see identity_resolution/components.py and int_identity_links_capped). scipy labels
+refused (see cdp/identity/components.py and int_identity_links_capped). scipy labels
 every component in one linear pass however long the chains. Components are named by their
 smallest record node, as the SQL engine names them.
 """
@@ -11,7 +11,7 @@ smallest record node, as the SQL engine names them.
 import numpy as np
 import pyarrow as pa
 
-from identity_resolution.components import resolve_relations
+from cdp.identity.components import resolve_relations
 
 
 def model(dbt, session):

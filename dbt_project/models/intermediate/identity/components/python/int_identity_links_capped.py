@@ -1,11 +1,11 @@
 """Links refused because they would take a customer over `max_identifiers_per_customer`, or join
 two records an analyst separated (never_link override): one
 row per record and identifier value not joined, with the reason. The same resolution as
-int_identity_components (identity_resolution/components.py), kept as its own table."""
+int_identity_components (cdp/identity/components.py), kept as its own table."""
 
 import pyarrow as pa
 
-from identity_resolution.components import resolve_relations
+from cdp.identity.components import resolve_relations
 
 
 def model(dbt, session):

@@ -1,7 +1,7 @@
 """Which person each record is, among the people who share one email or phone.
 
 Only contested identifiers are here: email and phone values whose records carry two or more
-different usable names. Their names are grouped into people by `identity_resolution.names`
+different usable names. Their names are grouped into people by `cdp.identity.names`
 (a dropped middle name, the given name first and one lost letter are the same person; a
 household's different given names are not). A record gets its person's group, or none when it
 has no usable name or names of two people: through this identifier it can join nobody.
@@ -14,7 +14,7 @@ from operator import itemgetter
 
 import pyarrow as pa
 
-from identity_resolution.names import cluster_names
+from cdp.identity.names import cluster_names
 
 CONTESTED_SQL = """
 with identifiers as ({identifiers}),

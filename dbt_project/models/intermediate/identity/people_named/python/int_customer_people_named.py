@@ -1,7 +1,7 @@
 """How many different people's names each customer's records carry.
 
 A customer is one person; its records may spell the name many ways (a dropped middle name, the
-given name first, a lost letter), which `identity_resolution.names` groups into one person. Two
+given name first, a lost letter), which `cdp.identity.names` groups into one person. Two
 or more groups — a household's given names, strangers joined through a shared value — mean the
 customer holds more than one person: the shape check on marts.customers bounds how many records
 sit in such customers, and marts.identity_suspicious_customers ranks them.
@@ -9,7 +9,7 @@ sit in such customers, and marts.identity_suspicious_customers ranks them.
 
 import pyarrow as pa
 
-from identity_resolution.names import cluster_names
+from cdp.identity.names import cluster_names
 
 NAMED_SQL = """
 with clustered as ({clustered}),

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pyarrow as pa
 
-from identity_resolution.probabilistic import train
+from cdp.identity.probabilistic import train
 
 
 def model(dbt, session):

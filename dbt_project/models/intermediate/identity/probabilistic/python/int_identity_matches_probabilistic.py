@@ -3,7 +3,7 @@
 the rules already join through a shared phone or email. int_identity_record_links decides which
 become links."""
 
-from identity_resolution.probabilistic import score
+from cdp.identity.probabilistic import score
 
 
 def model(dbt, session):

@@ -1,5 +1,5 @@
 -- One row per record that has something to compare — a usable name, a phone or an email — in
--- the shape the probabilistic model reads (identity_resolution/probabilistic.py). All values
+-- the shape the probabilistic model reads (cdp/identity/probabilistic.py). All values
 -- are kept, excluded ones too: the model weighs a common value by its frequency itself.
 -- `*_linking_key` is the value and person through which the rules already link the record: two
 -- records with the same key are joined whatever the model says, so the pair is never scored.

@@ -1,0 +1,1 @@
+"""Destinations: each module delivers audience changes to one kind of tool."""

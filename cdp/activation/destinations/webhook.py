@@ -1,0 +1,97 @@
+"""A signed webhook for anything else (Zalo OA, an in-house app): the changes as JSON batches.
+
+Each batch is POSTed with
+- `X-CDP-Signature: sha256=<hex>`: HMAC-SHA256 of the exact body with the shared secret, so the
+  receiver can tell it came from us and was not altered;
+- `X-CDP-Timestamp`: when it was signed (also inside the signed body), against replays;
+- `Idempotency-Key`: a hash of the batch's content and of our record of the audience when
+  tonight's changes were built (`marts.audience_changes.delivery_record_version`): the same when
+  the same undelivered changes are sent again — by a retry of the night, or on a later night
+  when nothing else was recorded in between — so a receiver that keeps the keys it has seen
+  applies a batch once even when a delivery was cut off after the receiver got it but before we
+  recorded it; different when the same change comes again after others were recorded (added,
+  removed, added again).
+
+A removal owed since the person's erasure carries `"erased": true`: the receiver is told to
+delete what it holds on them (a recipient of personal data must be told of its erasure).
+
+Settings: `CDP_WEBHOOK_URL` or `url` under `[destinations.webhook]` in .dlt/config.toml /
+secrets.toml; the secret `CDP_WEBHOOK_SECRET` or `signing_secret` in .dlt/secrets.toml.
+"""
+
+import hashlib
+import hmac
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+
+import requests
+
+from cdp.activation.http import RetryPolicy, send
+from cdp.activation.state import Change
+from cdp.privacy.secrets import configured_secret
+
+SIGNATURE_HEADER = "X-CDP-Signature"
+DEFAULT_BATCH_SIZE = 500
+
+
+def webhook_batch_size() -> int:
+    """Changes per POST (`CDP_WEBHOOK_BATCH_SIZE`, 500 by default)."""
+    return max(1, int(os.environ.get("CDP_WEBHOOK_BATCH_SIZE", DEFAULT_BATCH_SIZE)))
+
+
+def webhook_settings() -> tuple[str, str]:
+    url = configured_secret("CDP_WEBHOOK_URL", "destinations.webhook.url")
+    secret = configured_secret("CDP_WEBHOOK_SECRET", "destinations.webhook.signing_secret")
+    if not url or not secret:
+        raise ValueError("webhook destination: set CDP_WEBHOOK_URL and CDP_WEBHOOK_SECRET "
+                         "(or url and signing_secret under [destinations.webhook])")
+    return url, secret
+
+
+def signature(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def batches(changes: list[Change], size: int) -> Iterator[list[Change]]:
+    for start in range(0, len(changes), size):
+        yield changes[start:start + size]
+
+
+def _item(change: Change) -> dict:
+    item = {"change": change.change, "customer_id": change.customer_id, "email": change.email,
+            "phone": change.phone}
+    if change.erased:  # the receiver must delete what it holds on them, not only unlist them
+        item["erased"] = True
+    return item
+
+
+def deliver_batches(audience_name: str, changes: list[Change], on_delivered: Callable,
+                    batch_size: int = DEFAULT_BATCH_SIZE, policy: RetryPolicy | None = None,
+                    state_token: str = "") -> list[str]:
+    """POST the changes batch by batch; `on_delivered(batch)` records each batch the receiver
+    accepted before the next is sent. Returns the failures (one line each); a failed batch is
+    left for the next delivery."""
+    url, secret = webhook_settings()
+    policy = policy or RetryPolicy()
+    failures = []
+    with requests.Session() as session:
+        for batch in batches(changes, batch_size):
+            items = [_item(change) for change in batch]
+            key = hashlib.sha256(json.dumps([audience_name, state_token, items],
+                                            sort_keys=True).encode()).hexdigest()
+            signed_at = int(time.time())
+            body = json.dumps({"audience": audience_name, "batch_id": key,
+                               "signed_at": signed_at, "changes": items},
+                              ensure_ascii=False).encode()
+            headers = {"Content-Type": "application/json", "Idempotency-Key": key,
+                       SIGNATURE_HEADER: signature(secret, body),
+                       "X-CDP-Timestamp": str(signed_at)}
+            try:
+                send(session, "POST", url, policy, data=body, headers=headers)
+            except Exception as error:  # this batch waits for the next delivery
+                failures.append(f"batch {key[:12]} of {len(batch)} changes: {error}")
+                continue
+            on_delivered(batch)
+    return failures

@@ -1,0 +1,1 @@
+"""Shared plumbing every layer may use: the warehouse lock, captured output, machine failures."""

@@ -1,0 +1,174 @@
+"""Running the four export loaders into one destination, and reporting what each one did."""
+
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dlt
+from dlt.common.destination import Destination
+from dlt.extract.source import DltSource
+
+from cdp.ingestion.files import IgnoredFile, list_files_outside
+from cdp.ingestion.folder import check_exports_folder
+from cdp.ingestion.quarantine import QUARANTINE_TABLE
+from cdp.ingestion.resource import FileOutcome
+from cdp.ingestion.spec import ExportSpec
+from cdp.ingestion.suppression import Suppression
+from cdp.ingestion.working_folder import dlt_working_folder
+from cdp.sources.crm import CRM_CONTACTS, crm
+from cdp.sources.pos import POS_ORDER_LINES, pos
+from cdp.sources.social import SOCIAL_LEADS, social
+from cdp.sources.website import WEBSITE_EVENTS, website
+
+# system -> (dlt source factory, raw table of its export; its deletion lists: `specs_of`)
+SOURCES: dict[str, tuple[Callable[..., DltSource], str]] = {
+    "website": (website, "events"),
+    "crm": (crm, "contacts"),
+    "social": (social, "leads"),
+    "pos": (pos, "order_lines"),
+}
+EXPORT_SPECS: dict[str, ExportSpec] = {
+    "website": WEBSITE_EVENTS, "crm": CRM_CONTACTS, "social": SOCIAL_LEADS, "pos": POS_ORDER_LINES,
+}
+
+
+def specs_of(system: str) -> list[ExportSpec]:
+    """Everything a system's source reads: its export, then its deletion lists if it has any."""
+    spec = EXPORT_SPECS[system]
+    return [spec, *([spec.deletions] if spec.deletions else [])]
+
+
+class _ExpectedJsonHintNotice(logging.Filter):
+    """dlt warns on every load that Arrow strings were loaded as the JSON columns we declared:
+    that is the intent (Arrow has no JSON type dlt reads), so the warning is noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "when merging arrow schema with dlt schema" not in record.getMessage()
+
+
+logging.getLogger("dlt").addFilter(_ExpectedJsonHintNotice())
+
+# No copies of loaded rows outside the raw tables (erasure and retention reach only what they
+# know of): dlt empties its merge staging tables after each load instead of at the next, and
+# deletes a load package's job files once they are loaded. Either can be set back in dlt
+# config ([load] truncate_staging_dataset, delete_completed_jobs) for debugging.
+os.environ.setdefault("LOAD__TRUNCATE_STAGING_DATASET", "true")
+os.environ.setdefault("LOAD__DELETE_COMPLETED_JOBS", "true")
+
+
+@dataclass
+class SystemLoad:
+    """One system's part of a run."""
+
+    system: str
+    dataset: str
+    table: str
+    load_id: str | None
+    rows_added: int
+    rows_quarantined: int
+    files: list[FileOutcome] = field(default_factory=list)
+    deletions_added: int = 0  # rows added to its deletion lists' table (`deleted_<table>`)
+
+    @property
+    def failed_files(self) -> list[FileOutcome]:
+        return [file for file in self.files if file.status == "failed"]
+
+
+@dataclass
+class IngestReport:
+    systems: list[SystemLoad]
+    ignored_outside: list[IgnoredFile] = field(default_factory=list)  # in no system's folder
+
+    @property
+    def failed_files(self) -> list[FileOutcome]:
+        return [file for system in self.systems for file in system.failed_files]
+
+
+def dataset_name(system: str) -> str:
+    return f"raw_{system}"
+
+
+def pipeline_for(
+    system: str, destination: Destination | str, pipelines_dir: Path | None,
+) -> dlt.Pipeline:
+    return dlt.pipeline(
+        pipeline_name=f"cdp_{system}",
+        destination=destination,
+        dataset_name=dataset_name(system),
+        pipelines_dir=str(pipelines_dir) if pipelines_dir else None,
+        progress="log" if os.environ.get("CDP_PROGRESS") else None,
+    )
+
+
+def duckdb_destination(warehouse: Path) -> tuple[Destination, Path]:
+    """The embedded warehouse, with dlt's working folder beside it (its state is per warehouse)."""
+    warehouse = warehouse.resolve()
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    return (
+        dlt.destinations.duckdb(credentials=str(warehouse)),
+        dlt_working_folder(warehouse),
+    )
+
+
+def ingest_exports(
+    exports_dir: str | None,
+    destination: Destination | str,
+    pipelines_dir: Path | None = None,
+    systems: list[str] | None = None,
+    suppression: Suppression | None = None,
+) -> IngestReport:
+    """Load every new export file under `exports_dir` (a folder or an fsspec URL; None reads
+    it from dlt config, `sources.exports_dir`). Raises ExportsFolderError when the folder is
+    missing or lacks a system's folder. Records of erased people (`suppression`) are dropped
+    and counted per file."""
+    if exports_dir:
+        check_exports_folder(exports_dir, list(SOURCES))
+    loads = []
+    for system in systems or list(SOURCES):
+        make_source, table = SOURCES[system]
+        outcomes: list[FileOutcome] = []
+        pipeline = pipeline_for(system, destination, pipelines_dir)
+        arguments = {"exports_dir": exports_dir} if exports_dir else {}
+        info = pipeline.run(make_source(outcomes=outcomes, suppression=suppression,
+                                        **arguments))
+        load_id = info.loads_ids[0] if info.loads_ids else None
+        rows_added = rows_of_load(pipeline, table, load_id)
+        quarantined = rows_of_load(pipeline, QUARANTINE_TABLE, load_id)
+        deletions = sum(rows_of_load(pipeline, spec.table, load_id)
+                        for spec in specs_of(system)[1:])
+        loads.append(SystemLoad(system, dataset_name(system), table, load_id, rows_added,
+                                quarantined, outcomes, deletions))
+    outside = list_files_outside(exports_dir, list(SOURCES)) if exports_dir else []
+    return IngestReport(loads, outside)
+
+
+def loaded_fingerprints(warehouse: Path) -> set[str]:
+    """Content fingerprints of every file loaded (or found empty) into the DuckDB warehouse,
+    from dlt's local pipeline state: read without opening the warehouse, which a run may hold."""
+    _, pipelines_dir = duckdb_destination(warehouse)
+    fingerprints: set[str] = set()
+    for system in SOURCES:
+        state_file = pipelines_dir / f"cdp_{system}" / "state.json"
+        if not state_file.exists():
+            continue
+        pipeline = dlt.attach(pipeline_name=f"cdp_{system}", pipelines_dir=str(pipelines_dir))
+        resources = pipeline.state.get("sources", {}).get(system, {}).get("resources", {})
+        for spec in specs_of(system):
+            fingerprints |= set(resources.get(spec.table, {}).get("loaded_fingerprints", {}))
+    return fingerprints
+
+
+def rows_of_load(pipeline: dlt.Pipeline, table: str, load_id: str | None) -> int:
+    """Rows this load inserted: insert-only merges skip stored rows, so count in the warehouse."""
+    if load_id is None:
+        return 0
+    with pipeline.sql_client() as client:
+        if not client.has_dataset() or table not in pipeline.default_schema.tables:
+            return 0
+        qualified = client.make_qualified_table_name(table)
+        rows = client.execute_sql(
+            f"select count(*) from {qualified} where _dlt_load_id = %s", load_id,
+        )
+    return int(rows[0][0])

@@ -1,0 +1,166 @@
+"""The raw tables as Dagster assets, loaded by dlt through dagster-dlt.
+
+Each table is keyed `<source>/<table>`, the key dagster-dbt gives `source('<source>', '<table>')`,
+so the lineage runs unbroken from the export folders to the marts.
+"""
+
+from pathlib import Path
+
+import duckdb
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    AssetSpec,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    RetryRequested,
+)
+from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
+from dagster_dlt.translator import DltResourceTranslatorData
+
+from cdp.ingestion.files import list_files_outside
+from cdp.ingestion.folder import ExportsFolderError, check_exports_folder
+from cdp.ingestion.pipeline import (
+    EXPORT_SPECS,
+    SOURCES,
+    duckdb_destination,
+    pipeline_for,
+    rows_of_load,
+)
+from cdp.ingestion.resource import FileOutcome
+from cdp.orchestration.warehouse_lock_resource import WarehouseLock
+from cdp.privacy.store import PrivacyStore
+from cdp.settings import CdpSettings
+
+LOAD_RETRIES = 3
+LOAD_RETRY_SECONDS = 30
+
+
+def export_folder_key(system: str) -> AssetKey:
+    return AssetKey(["exports", system])
+
+
+EXPORT_FOLDERS = [
+    AssetSpec(
+        key=export_folder_key(system),
+        description=f"Export files the {system} system drops in `<exports_dir>/{system}/`"
+                    + (f" (deletion lists in `{EXPORT_SPECS[system].deletions.folder}/`)."
+                       if EXPORT_SPECS[system].deletions else "."),
+        group_name="exports",
+        kinds={"file"},
+    )
+    for system in SOURCES
+]
+
+
+class CdpDltTranslator(DagsterDltTranslator):
+    def get_asset_spec(self, data: DltResourceTranslatorData) -> AssetSpec:
+        system = data.resource.source_name
+        table = data.resource.name
+        what = (f"every deletion a {system} deletion list states (`{system}/deleted/`), the "
+                "record's key and when it was deleted, keyed by key and content hash"
+                if table != SOURCES[system][1] else
+                f"every version of every record of the {system} exports, as exported, keyed "
+                "by its natural key and content hash")
+        return super().get_asset_spec(data).replace_attributes(
+            key=AssetKey([system, table]),
+            deps=[export_folder_key(system)],
+            group_name="raw",
+            description=f"`raw_{system}.{table}`: {what}. Rows that cannot be loaded are in "
+                        f"`raw_{system}.quarantine`; every file read, set aside or ignored is "
+                        f"in `raw_{system}.export_files`.",
+        )
+
+
+def _is_transient(error: BaseException) -> bool:
+    """Worth another try: the warehouse locked by a reader, a bucket or disk hiccup."""
+    while error is not None:
+        if isinstance(error, duckdb.IOException | TimeoutError | ConnectionError):
+            return True
+        if isinstance(error, OSError) and not isinstance(error, FileNotFoundError):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _load_assets(system: str) -> AssetsDefinition:
+    make_source, table = SOURCES[system]
+
+    # The source and pipeline given here only describe the assets; the run builds its own
+    # from the settings (exports folder, warehouse).
+    @dlt_assets(
+        dlt_source=make_source(exports_dir="configured-at-run-time"),
+        dlt_pipeline=pipeline_for(system, "duckdb", None),
+        name=f"load_{system}_exports",
+        dagster_dlt_translator=CdpDltTranslator(),
+    )
+    def load_exports(context: AssetExecutionContext, dlt: DagsterDltResource,
+                     settings: CdpSettings, warehouse_lock: WarehouseLock):
+        try:
+            check_exports_folder(settings.exports_dir, list(SOURCES))
+        except ExportsFolderError as error:
+            raise Failure(description=str(error)) from None
+        destination, pipelines_dir = duckdb_destination(Path(settings.warehouse))
+        pipeline = pipeline_for(system, destination, pipelines_dir)
+        outcomes: list[FileOutcome] = []
+        try:
+            results = list(dlt.run(
+                context=context,
+                dlt_source=make_source(
+                    exports_dir=settings.exports_dir, outcomes=outcomes,
+                    suppression=PrivacyStore(Path(settings.warehouse)).suppression()),
+                dlt_pipeline=pipeline,
+            ))
+        except Exception as error:
+            if _is_transient(error) and context.retry_number < LOAD_RETRIES:
+                raise RetryRequested(max_retries=LOAD_RETRIES,
+                                     seconds_to_wait=LOAD_RETRY_SECONDS) from error
+            raise
+        load_id = pipeline.last_trace.last_load_info.loads_ids[0] \
+            if pipeline.last_trace and pipeline.last_trace.last_load_info \
+            and pipeline.last_trace.last_load_info.loads_ids else None
+        failed = [f"{file.source_file}: {file.detail}" for file in outcomes
+                  if file.status == "failed"]
+        for file in failed:
+            context.log.warning(f"set aside whole: {file}")
+        outside = [f"{file.relative_path}: {file.reason}"
+                   for file in list_files_outside(settings.exports_dir, list(SOURCES))]
+        metadata = {
+            "rows_added": rows_of_load(pipeline, table, load_id),
+            "rows_quarantined": rows_of_load(pipeline, "quarantine", load_id),
+            "dagster/row_count": _row_count(pipeline, table),
+            "files": [f"{file.status}: {file.source_file}" for file in outcomes
+                      if file.status != "ignored"],
+            "files_set_aside": failed,
+            "files_ignored": [f"{file.source_file}: {file.detail}" for file in outcomes
+                              if file.status == "ignored"] + outside,
+            "schema_warnings": [f"{file.source_file}: {file.warnings}" for file in outcomes
+                                if file.warnings],
+            "records_of_erased_people_dropped": sum(file.records_suppressed
+                                                    for file in outcomes),
+            "quarantine_table": f"raw_{system}.quarantine",
+            "exports_folder": MetadataValue.path(f"{settings.exports_dir}/{system}"),
+        }
+        for result in results:
+            # The system's figures go on its export's table; a deletion list's table carries
+            # its own counts only, so a run's summary counts each system once.
+            result_table = result.asset_key.path[-1]
+            own = metadata if result_table == table else {
+                "deletions_added": rows_of_load(pipeline, result_table, load_id),
+                "dagster/row_count": _row_count(pipeline, result_table),
+            }
+            yield MaterializeResult(asset_key=result.asset_key,
+                                    metadata={**(result.metadata or {}), **own})
+
+    return load_exports
+
+
+def _row_count(pipeline, table: str) -> int:
+    with pipeline.sql_client() as client:
+        qualified = client.make_qualified_table_name(table)
+        return int(client.execute_sql(f"select count(*) from {qualified}")[0][0])
+
+
+LOAD_ASSETS = [_load_assets(system) for system in SOURCES]

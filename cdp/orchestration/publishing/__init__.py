@@ -1,0 +1,1 @@
+"""Dagster wiring of the publishing step: the asset and its gate."""

@@ -1,0 +1,224 @@
+"""The dbt models as Dagster assets through dagster-dbt; dbt tests become asset checks."""
+
+import fcntl
+import logging
+import os
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from dagster import (
+    AssetCheckEvaluation,
+    AssetCheckResult,
+    AssetExecutionContext,
+    AssetKey,
+    Failure,
+    Output,
+    TableColumn,
+    TableSchema,
+)
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
+from dagster_dbt.errors import DagsterDbtCliRuntimeError
+
+from cdp.orchestration.quality.filing import file_check_results
+from cdp.orchestration.warehouse_lock_resource import WarehouseLock
+from cdp.settings import CdpSettings
+from cdp.transformation.dbt_runner import DBT_PROJECT_DIR, dbt_environment
+from cdp.transformation.targets import prune_dbt_targets
+
+# Per-model progress for whoever shows it (the `cdp` command).
+_log = logging.getLogger("cdp.transformation")
+# dagster-dbt's per-invocation target folders kept (for debugging the last builds).
+_TARGETS_KEPT = 3
+
+# The nightly privacy step (cdp/orchestration/privacy/assets.py), named here to avoid an import
+# cycle: it runs between the loads and the models.
+PRIVACY_STEP_KEY = AssetKey(["privacy", "retention"])
+
+DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+# The venv's dbt, whether or not the venv is on PATH when Dagster or cdp starts.
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+
+
+def _manifest_is_stale(project: DbtProject) -> bool:
+    """Missing, or older than a file of the project: the assets must match what dbt will run."""
+    if not project.manifest_path.exists():
+        return True
+    built = project.manifest_path.stat().st_mtime
+    sources = [Path(project.project_dir) / name for name in
+               ("dbt_project.yml", "models", "macros", "seeds", "tests")]
+    return any(
+        path.stat().st_mtime > built
+        for folder in sources
+        for path in ([folder] if folder.is_file() else folder.rglob("*"))
+    )
+
+
+def _prepare_manifest(project: DbtProject) -> None:
+    """`dbt parse` when the manifest is stale, one process at a time: two processes loading
+    the code location at once (`dagster dev` and `cdp run`, or parallel test workers) would
+    otherwise read a manifest the other is writing."""
+    target = Path(project.target_path)
+    target.mkdir(parents=True, exist_ok=True)
+    # Taken even to check: a manifest being written looks fresh before it is complete.
+    with (target / ".parse.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _manifest_is_stale(project):
+            DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
+                ["parse", "--quiet"], target_path=target).wait()
+
+
+_prepare_manifest(DBT_PROJECT)
+
+
+class CdpDbtTranslator(DagsterDbtTranslator):
+    """Sources keep `<source>/<table>` (the dlt assets' keys); models are `<layer>/<name>`."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        return AssetKey([dbt_resource_props["config"]["schema"], dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return dbt_resource_props["config"].get("schema")
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str,
+                       project: DbtProject | None):
+        """Models reading the raw tables wait for the nightly privacy step (retention,
+        restrictions) as well as for the loads."""
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        node = manifest["nodes"].get(unique_id) or {}
+        parents = node.get("depends_on", {}).get("nodes", [])
+        if node.get("resource_type") == "model" and any(
+                parent.startswith("source.") for parent in parents):
+            spec = spec.merge_attributes(deps=[PRIVACY_STEP_KEY])
+        return spec
+
+
+    def get_asset_check_spec(self, asset_spec, manifest: Mapping[str, Any], unique_id: str,
+                             project: DbtProject | None):
+        """dbt's generic tests carry no description: say what each one holds, in words."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        node = manifest["nodes"].get(unique_id) or {}
+        if spec is None or spec.description:
+            return spec
+        return spec._replace(description=test_description(node))
+
+
+def test_description(node: Mapping[str, Any]) -> str:
+    """"customer_id is never NULL", "(source, record_id) is unique", … from a test's metadata."""
+    metadata = node.get("test_metadata") or {}
+    kwargs = metadata.get("kwargs") or {}
+    column = node.get("column_name") or kwargs.get("column_name")
+    name = metadata.get("name") or node.get("name", "a test")
+    severity = (node.get("config") or {}).get("severity", "ERROR").upper()
+    outcome = " (blocks publishing)" if severity == "ERROR" else " (warns)"
+    if name == "not_null":
+        return f"{column} is never NULL{outcome}"
+    if name == "unique":
+        return f"{column} is unique{outcome}"
+    if name == "unique_combination":
+        columns = kwargs.get("columns") or kwargs.get("combination_of_columns") or []
+        listed = ", ".join(columns) if isinstance(columns, list) else str(columns)
+        return f"({listed}) is unique{outcome}"
+    if name == "accepted_values":
+        values = kwargs.get("values")
+        shown = ", ".join(map(str, values)) if isinstance(values, list) else "the configured values"
+        return f"{column} is one of {shown}{outcome}"
+    if name == "relationships":
+        target = str(kwargs.get("to", "")).replace("ref('", "").replace("')", "")
+        return f"every {column} is a {kwargs.get('field')} of {target}{outcome}"
+    return f"dbt test {name}" + (f" on {column}" if column else "") + outcome
+
+
+DBT_TRANSLATOR = CdpDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+@dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT,
+            dagster_dbt_translator=DBT_TRANSLATOR, name="dbt_build")
+def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: CdpSettings,
+               warehouse_lock: WarehouseLock):
+    # dbt runs as a subprocess and reads the warehouse path from its environment; its lines go
+    # to the run's log, where colour codes are noise.
+    os.environ.update({**dbt_environment(Path(settings.warehouse)), "DBT_USE_COLORS": "false"})
+    # Unit tests check the models' logic on fixed inputs, not tonight's data: CI runs them.
+    invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context)
+    # What dbt runs: every selected model and seed and every test (Dagster names an output for
+    # each, a test's being its check's).
+    nodes_total = len(context.op_execution_context.selected_output_names)
+    events, models_done, nodes_done = [], 0, 0
+    try:
+        # Held until dbt exits: row counts need the warehouse, which dbt holds while it runs.
+        for event in invocation.stream():
+            events.append(event)
+            if isinstance(event, Output | AssetCheckResult | AssetCheckEvaluation):
+                nodes_done += 1
+                models_done += isinstance(event, Output)
+                _log.info("dbt: %d of %d done", nodes_done, nodes_total,
+                          extra={"models_done": models_done, "nodes_done": nodes_done,
+                                 "nodes_total": nodes_total})
+    except DagsterDbtCliRuntimeError as error:
+        raise Failure(description=_dbt_failure(invocation, error)) from None
+    finally:
+        prune_dbt_targets(Path(DBT_PROJECT.target_path), keep=_TARGETS_KEPT)
+    # dbt's tests in the run's quality report beside the GX checks: one list of every check.
+    file_check_results(settings.reports_dir, context.run.run_id, None,
+                       [event for event in events if isinstance(event, AssetCheckResult)],
+                       {(spec.asset_key, spec.name): spec.description or ""
+                        for spec in dbt_models.check_specs})
+    yield from _with_row_counts(context, events, Path(settings.warehouse))
+
+
+def _with_row_counts(context: AssetExecutionContext, events: list,
+                     warehouse: Path) -> Iterator:
+    """The build's events, each model's materialization with its row count and column types
+    (asset keys are `<schema>/<model>`, and a model's relation is named after it)."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        columns: dict[tuple[str, str], list[TableColumn]] = {}
+        for schema, table, column, data_type in connection.execute("""
+                select table_schema, table_name, column_name, data_type
+                from information_schema.columns where table_catalog = current_database()
+                order by table_schema, table_name, ordinal_position""").fetchall():
+            columns.setdefault((schema, table), []).append(TableColumn(column, data_type))
+        for event in events:
+            if isinstance(event, Output):
+                schema, name = context.asset_key_for_output(event.output_name).path
+                metadata = dict(event.metadata)
+                if (schema, name) in columns:
+                    metadata["dagster/column_schema"] = TableSchema(columns[(schema, name)])
+                try:
+                    rows = connection.execute(f'select count(*) from "{schema}"."{name}"')
+                    metadata["dagster/row_count"] = int(rows.fetchone()[0])
+                except duckdb.Error:
+                    pass  # a relation without a table of its name: no count, no harm
+                event = event.with_metadata(metadata)
+            yield event
+
+
+def _dbt_failure(invocation, error: DagsterDbtCliRuntimeError) -> str:
+    """One line: the first model or test that failed and why, from dbt's run results."""
+    try:
+        results = invocation.get_artifact("run_results.json")["results"]
+    except Exception:  # no run results: dbt did not get that far
+        return " ".join(str(error).split())[:300]
+    failed = [result for result in results if result["status"] in ("error", "fail")]
+    if not failed:
+        return " ".join(str(error).split())[:300]
+    first = failed[0]
+    node = first["unique_id"].split(".", 2)[-1]
+    message = " ".join((first.get("message") or first["status"]).split())
+    more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+    return f"dbt {first['status']} in {node}: {message}{more}"
+
+
+def mart_keys() -> list[AssetKey]:
+    """Every mart model's asset key: what publishing copies."""
+    return [key for key in dbt_models.keys if key.path[0] == "marts"]

@@ -1,0 +1,163 @@
+"""Who a request is about: the customers it names, through the identity graph, and everything
+the warehouse knows identifies them (records, identifiers, names as written)."""
+
+from dataclasses import dataclass, field
+
+import duckdb
+
+from cdp.privacy.identifiers import email_key, email_key_sql, phone_key, phone_key_sql
+
+# Where each source's records keep a name as people wrote it.
+_NAMES_BY_SOURCE = {
+    "crm": ("staging.stg_crm__contacts", "contact_id", "full_name"),
+    "social": ("staging.stg_social__leads", "lead_id", "full_name"),
+    "pos": ("staging.stg_pos__orders", "order_id", "billing_name"),
+    "website": ("staging.stg_website__events", "anonymous_id", "traits_name"),
+}
+
+
+def _exists(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(connection.execute(
+        "select count(*) from information_schema.tables where table_schema = ? "
+        "and table_name = ? and table_catalog = current_database()", [schema, table]
+    ).fetchone()[0])
+
+
+class RequestNotUnderstood(ValueError):
+    """The request names nothing the product can look up; the message says why."""
+
+
+@dataclass
+class Subject:
+    """One data subject as the warehouse holds them: one or more customers (a request that
+    matches several is shown before anything is done)."""
+
+    customer_ids: list[str]
+    records: list[tuple[str, str]] = field(default_factory=list)  # (source, record_id)
+    identifiers: list[tuple[str, str]] = field(default_factory=list)  # (type, value)
+    names: list[str] = field(default_factory=list)  # as written in the records
+
+    @property
+    def record_keys(self) -> list[str]:
+        return [f"{source}:{record_id}" for source, record_id in self.records]
+
+
+def matching_customers(connection: duckdb.DuckDBPyConnection, *, email: str | None = None,
+                       phone: str | None = None, customer_id: str | None = None,
+                       record: str | None = None) -> list[str]:
+    """Customers a request names (exactly one selector is given)."""
+    if email is not None:
+        key = email_key(email)
+        if key is None:
+            raise RequestNotUnderstood("--email is not an email address")
+        condition, value = (f"identifiers.identifier_type = 'email' and "
+                            f"{email_key_sql('identifiers.identifier_value')} = ?", key)
+    elif phone is not None:
+        key = phone_key(phone)
+        if key is None:
+            raise RequestNotUnderstood("--phone has fewer than 9 digits")
+        condition, value = (f"identifiers.identifier_type = 'phone' and "
+                            f"{phone_key_sql('identifiers.identifier_value')} = ?", key)
+    elif customer_id is not None:
+        return [row[0] for row in connection.execute("""
+            select distinct customer_id from intermediate.int_records_clustered
+            where customer_id = ?
+            union
+            select distinct clustered.customer_id
+            from intermediate.int_customer_id_history as history
+            inner join intermediate.int_records_clustered as clustered using (record_key)
+            where history.customer_id = ?
+            order by 1""", [customer_id, customer_id]).fetchall()]
+    elif record is not None:
+        source, separator, record_id = record.partition(":")
+        if not separator or not record_id:
+            raise RequestNotUnderstood("--record must be <source>:<id>, e.g. crm:10000001")
+        return [row[0] for row in connection.execute("""
+            select distinct customer_id from intermediate.int_records_clustered
+            where source = ? and record_id = ? order by 1""", [source, record_id]).fetchall()]
+    else:
+        raise RequestNotUnderstood("name the person: --email, --phone, --customer-id or --record")
+    return [row[0] for row in connection.execute(f"""
+        select distinct clustered.customer_id
+        from intermediate.int_identifiers_unioned as identifiers
+        inner join intermediate.int_records_clustered as clustered using (record_key)
+        where {condition}
+        order by 1""", [value]).fetchall()]
+
+
+def matching_retired_records(connection: duckdb.DuckDBPyConnection, *,
+                             email: str | None = None, phone: str | None = None,
+                             customer_id: str | None = None,
+                             record: str | None = None) -> list[tuple[str, str]]:
+    """Records a request names that a deletion list retired (`marts.retired_records`): they
+    belong to no customer any more, yet their raw versions still name the person."""
+    if customer_id is not None or not _exists(connection, "marts", "retired_records"):
+        return []
+    if record is not None:
+        source, _, record_id = record.partition(":")
+        return connection.execute(
+            "select source, record_id from marts.retired_records "
+            "where source = ? and record_id = ? order by 1, 2", [source, record_id]).fetchall()
+    if email is not None:
+        condition, value = f"{email_key_sql('contacts.email_normalized')} = ?", email_key(email)
+    else:
+        condition = (f"? in ({phone_key_sql('contacts.phone_normalized')}, "
+                     f"{phone_key_sql('contacts.mobile_phone_normalized')})")
+        value = phone_key(phone or "")
+    return connection.execute(f"""
+        select distinct retired.source, retired.record_id
+        from marts.retired_records as retired
+        inner join staging.stg_crm__contacts as contacts
+            on retired.source = 'crm' and contacts.contact_id = retired.record_id
+        where {condition}
+        order by 1, 2""", [value]).fetchall()
+
+
+def describe_subject(connection: duckdb.DuckDBPyConnection, customer_ids: list[str],
+                     retired: list[tuple[str, str]] | None = None) -> Subject:
+    """Every record of the customers (and the retired records named), every identifier on them
+    and every name they carry."""
+    subject = Subject(customer_ids=sorted(customer_ids))
+    retired = sorted(retired or [])
+    if not customer_ids and not retired:
+        return subject
+    connection.execute("create or replace temp table subject_customers (customer_id varchar)")
+    if subject.customer_ids:
+        connection.executemany("insert into subject_customers values (?)",
+                               [(customer_id,) for customer_id in subject.customer_ids])
+    connection.execute("create or replace temp table subject_records as "
+                       "select source, record_id, source || ':' || record_id as record_key "
+                       "from intermediate.int_records_clustered "
+                       "where customer_id in (select customer_id from subject_customers)")
+    if retired:
+        connection.executemany("insert into subject_records values (?, ?, ?)",
+                               [(source, record_id, f"{source}:{record_id}")
+                                for source, record_id in retired])
+    subject.records = connection.execute(
+        "select distinct source, record_id from subject_records order by 1, 2").fetchall()
+    identifiers = connection.execute("""
+        select distinct identifier_type, identifier_value
+        from intermediate.int_identifiers_unioned
+        where record_key in (select record_key from subject_records)""").fetchall()
+    # A retired contact left identity resolution: its identifiers are read where it was staged.
+    identifiers += connection.execute(f"""
+        with retired_contacts as (
+            select * from staging.stg_crm__contacts
+            where contact_id in (select record_id from subject_records where source = 'crm')
+        )
+        {" union ".join(f"select '{kind}', {column} from retired_contacts "
+                        f"where {column} is not null"
+                        for kind, column in (("email", "email_normalized"),
+                                             ("phone", "phone_normalized"),
+                                             ("phone", "mobile_phone_normalized")))}
+        """).fetchall() if retired else []
+    subject.identifiers = sorted(set(identifiers))
+    names: set[str] = set()
+    for source, (relation, id_column, name_column) in _NAMES_BY_SOURCE.items():
+        names |= {row[0] for row in connection.execute(f"""
+            select distinct {name_column} from {relation}
+            where {id_column} in (
+                select record_id from subject_records where source = '{source}')
+                and nullif(trim({name_column}), '') is not null""").fetchall()}
+    subject.names = sorted(names)
+    return subject

@@ -1,0 +1,1 @@
+"""Privacy requests (erase, restrict, export): journaled, rebuilt and republished at once."""

@@ -1,0 +1,1 @@
+"""Publishing: the versions BI tools read, role files, the serving database."""

@@ -1,0 +1,6 @@
+"""Deterministic, realistic sample exports for the four source systems, with ground truth."""
+
+from cdp.sample.generate import SampleSummary, generate_sample_exports
+from cdp.sample.profiles import PROFILES, SampleProfile
+
+__all__ = ["PROFILES", "SampleProfile", "SampleSummary", "generate_sample_exports"]

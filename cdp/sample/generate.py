@@ -1,0 +1,600 @@
+"""Plan two nights of activity for a population and write them as the four systems export it.
+
+Layout written under the output folder:
+    exports/<system>/...     night 1: the history up to the as-of date (point `--exports-dir` here)
+    next_night/<system>/...  night 2: the next day's delta (copy it into exports/ to deliver it)
+    ground_truth.csv         which person every source record belongs to, both nights
+
+The population is built to make identity resolution hard the way real data is: several devices
+and emails per person, duplicate CRM contacts, junk values, the shop's own phone typed for walk-in
+customers, households sharing a phone, and web orders seen both as events and as Shopify rows.
+"""
+
+import csv
+import gzip
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import orjson
+
+from cdp.sample import crm, pos, social, vietnam, website
+from cdp.sample.crm import Contact
+from cdp.sample.people import (
+    Person,
+    add_devices,
+    make_person,
+    name_variant,
+    render_email,
+    render_name,
+    render_phone,
+)
+from cdp.sample.pos import Order
+from cdp.sample.profiles import DEFAULT, SampleProfile
+from cdp.sample.social import Lead
+
+HISTORY_DAYS = 730
+NEW_PEOPLE_SHARE = 0.02  # people first seen on night 2
+# Buyers' purchase rates (gamma: mean one order per 120 days, most far rarer) and their chance
+# of never returning after an order (beta, mean 0.25).
+PURCHASE_RATE_MEAN = 1 / 120
+PURCHASE_RATE_SHAPE = 0.7
+DROPOUT_BETA = (1.0, 3.0)
+MAX_ORDERS_PER_BUYER = 60
+# Regular buyers' gaps: gamma with this shape around their mean (1 would be exponential).
+REGULAR_GAP_SHAPE = 6.0
+# Lapsing buyers' own lifetime as customers: exponential, this mean in days.
+LAPSING_LIFETIME_MEAN_DAYS = 300
+# Seasonal buyers buy in the weeks before Tết (the lunar new year, local date) in most years.
+TET_DATES = [date(2023, 1, 22), date(2024, 2, 10), date(2025, 1, 29), date(2026, 2, 17),
+             date(2027, 2, 6), date(2028, 1, 26), date(2029, 2, 13), date(2030, 2, 3),
+             date(2031, 1, 23), date(2032, 2, 11)]
+SEASONAL_YEAR_SHARE = 0.75
+WALK_IN_NAME = "Khách lẻ"  # what cashiers type for a customer who gives no name
+# What else cashiers type for "no name": variants no configured placeholder list has all of.
+WALK_IN_NAMES = ["Khách lẻ", "KHACH LE", "Khách", "Khách vãng lai", "Anh", "Chị", "Em", "."]
+
+
+@dataclass(slots=True)
+class Session:
+    """A planned browsing session, rendered to Segment messages only when written."""
+
+    person: Person
+    device: str
+    start: datetime
+    identify: bool
+    order: Order | None = None
+    # Segment Consent Management: the device's category preferences, sent on every message in
+    # `context.consent`, and whether this session is where the visitor changed them.
+    consent: dict[str, bool] | None = None
+    consent_changed: bool = False
+
+
+@dataclass
+class Night:
+    """Everything one night's export files hold."""
+
+    sessions: list[Session] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
+    leads: list[Lead] = field(default_factory=list)
+    orders: list[Order] = field(default_factory=list)
+
+
+@dataclass
+class SampleSummary:
+    """Counts of what was written, for the command's output and for tests."""
+
+    people: int
+    files: dict[str, int]  # relative path -> records written
+
+
+class _Planner:
+    """Draws every person's records; all randomness flows from one seeded generator."""
+
+    def __init__(self, seed: int, as_of: date, profile: SampleProfile, customers: int) -> None:
+        self.rng = random.Random(seed)
+        # Consent statements draw from their own stream, so adding them left every identifier
+        # the sample writes as it was (and identity figures comparable across versions).
+        self.consent_rng = random.Random(f"{seed}-consent")
+        self.profile = profile
+        self.household_of: dict[str, str] = {}  # person id -> the household's first person id
+        self.household_sizes: dict[str, int] = {}
+        self.cashiers: dict[str, Person] = {}  # store -> the cashier whose mobile gets typed
+        self.company_mailboxes = max(1, int(customers * profile.company_email_share / 4))
+        self.night_one_end = datetime.combine(as_of, time(17, 0), UTC)  # 00:00 in Vietnam
+        self.night_two_end = self.night_one_end + timedelta(days=1)
+        self.history_start = self.night_one_end - timedelta(days=HISTORY_DAYS)
+        self.people: list[Person] = []
+        self.next_record_id = 10_000_001
+        self.next_lead_id = 1_024_000_000_000_001
+
+    def moment_between(self, start: datetime, end: datetime) -> datetime:
+        span = (end - start).total_seconds()
+        return start + timedelta(seconds=int(self.rng.random() * span))
+
+    def new_person(self) -> Person:
+        rng, profile = self.rng, self.profile
+        household_of = None
+        if self.people and rng.random() < profile.household_share:
+            household_of = self.people[rng.randrange(len(self.people))]
+            head = self.household_of.get(household_of.person_id, household_of.person_id)
+            if profile.household_max_size and \
+                    self.household_sizes.get(head, 1) >= profile.household_max_size:
+                household_of = None
+        person = make_person(rng, len(self.people), household_of)
+        if household_of is not None:
+            self.join_household(person, household_of)
+        elif profile.recycled_phone_share and len(self.people) > 10 and \
+                rng.random() < profile.recycled_phone_share:
+            person.phone = self.people[rng.randrange(len(self.people))].phone
+            person.recycled_number = True
+        if profile.company_email_share and rng.random() < profile.company_email_share:
+            person.emails.append(self.company_mailbox(rng.randrange(self.company_mailboxes)))
+        self.people.append(person)
+        return person
+
+    def join_household(self, person: Person, housemate: Person) -> None:
+        rng, profile = self.rng, self.profile
+        head = self.household_of.get(housemate.person_id, housemate.person_id)
+        self.household_of[person.person_id] = head
+        self.household_sizes[head] = self.household_sizes.get(head, 1) + 1
+        if profile.household_family_name_share and \
+                rng.random() < profile.household_family_name_share:
+            person.family_name = housemate.family_name
+        if profile.household_email_share and rng.random() < profile.household_email_share:
+            person.emails.insert(0, housemate.emails[0])
+
+    @staticmethod
+    def company_mailbox(number: int) -> str:
+        box = vietnam.COMPANY_MAILBOX_NAMES[number % len(vietnam.COMPANY_MAILBOX_NAMES)]
+        company, _, suffix = vietnam.COMPANY_DOMAINS[
+            number // len(vietnam.COMPANY_MAILBOX_NAMES) % len(vietnam.COMPANY_DOMAINS)
+        ].partition(".")
+        series = number // (len(vietnam.COMPANY_MAILBOX_NAMES) * len(vietnam.COMPANY_DOMAINS))
+        return f"{box}@{company}{series or ''}.{suffix}"
+
+    def name_as_typed(self, person: Person) -> str:
+        rng = self.rng
+        if self.profile.name_variant_share and rng.random() < self.profile.name_variant_share:
+            return render_name(rng, name_variant(rng, person))
+        return render_name(rng, person.full_name)
+
+    def junk_email(self) -> str:
+        extra = vietnam.UNLISTED_JUNK_EMAILS if self.profile.unlisted_junk else []
+        return self.rng.choice(vietnam.JUNK_EMAILS + extra)
+
+    def junk_phone(self) -> str:
+        extra = vietnam.UNLISTED_JUNK_PHONES if self.profile.unlisted_junk else []
+        return self.rng.choice(vietnam.JUNK_PHONES + extra)
+
+    # --- per-person activity -------------------------------------------------------------
+
+    def plan_person(self, person: Person, night: Night, start: datetime, end: datetime) -> None:
+        """All of one new person's records between `start` and `end`."""
+        rng = self.rng
+        has_web, has_crm = rng.random() < 0.7, rng.random() < 0.4
+        has_social, buys = rng.random() < 0.3, rng.random() < 0.5
+        if not (has_web or has_crm or has_social or buys):
+            has_web = True
+        if person.recycled_number:  # the number's previous owner used it years before
+            start = start + (end - start) * 0.75
+        first_seen = self.moment_between(start, end)
+        if has_web:
+            if rng.random() < 0.6:
+                person.user_id = f"u{int(person.person_id[1:]):08d}"
+            device_count = 1 + (rng.random() < 0.35) + (rng.random() < 0.1)
+            for device in add_devices(rng, person, device_count):
+                self.plan_browsing(person, device, night, first_seen, end, rng.random() < 0.8)
+        if has_crm:
+            self.plan_contact(person, night, first_seen, end, duplicate=False)
+            if rng.random() < 0.06:
+                self.plan_contact(person, night, first_seen, end, duplicate=True)
+        if has_social:
+            for _ in range(1 + (rng.random() < 0.15)):
+                self.plan_lead(person, night, first_seen, end)
+        if buys:
+            self.plan_purchases(person, night, first_seen, end)
+
+    def plan_browsing(
+        self, person: Person, device: str, night: Night, start: datetime, end: datetime,
+        identifies: bool,
+    ) -> None:
+        rng = self.rng
+        session_count = 1 + (rng.random() < 0.4) + (rng.random() < 0.1)
+        starts = [self.moment_between(start, end) for _ in range(session_count)]
+        consent = self.website_consent()
+        # A device's preferences change forward in time: its sessions get them in time order.
+        order_in_time = sorted(range(session_count), key=lambda number: starts[number])
+        for number in order_in_time:
+            session = Session(
+                person, device, starts[number], identifies and number == 0, consent=consent,
+            )
+            if consent is not None and self.consent_rng.random() < 0.15:
+                consent = self.website_consent(changed_from=consent)
+                session.consent, session.consent_changed = consent, True
+            night.sessions.append(session)
+
+    def website_consent(self, changed_from: dict[str, bool] | None = None
+                        ) -> dict[str, bool] | None:
+        """A device's cookie-banner choices (half the devices never answer it), or a change of
+        mind: one category flipped."""
+        rng = self.consent_rng
+        if changed_from is not None:
+            flipped = rng.choice(["Advertising", "Analytics"])
+            return {**changed_from, flipped: not changed_from[flipped]}
+        if rng.random() < 0.5:
+            return None
+        return {"Advertising": rng.random() < 0.55, "Analytics": rng.random() < 0.75,
+                "Functional": True}
+
+    def plan_contact(
+        self, person: Person, night: Night, start: datetime, end: datetime, duplicate: bool,
+    ) -> None:
+        rng, profile = self.rng, self.profile
+        full_name = self.name_as_typed(person)
+        last_name, _, first_name = full_name.partition(" ")
+        emails = person.emails
+        if duplicate:  # a second contact made from another form: other mailbox or other spelling
+            email = render_email(rng, emails[-1])
+        elif rng.random() < profile.junk_email_share:
+            email = self.junk_email()
+        else:
+            email = render_email(rng, emails[0]) if rng.random() < 0.9 else ""
+        phone = render_phone(rng, person.phone) if rng.random() < 0.7 else ""
+        if rng.random() < profile.junk_phone_share:
+            phone = self.junk_phone()
+        mobile = render_phone(rng, person.phone) if rng.random() < 0.35 else ""
+        created = self.moment_between(start, end)
+        contact = Contact(
+            person=person,
+            record_id=self.next_record_id,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            phone=phone,
+            mobile_phone=mobile,
+            lifecycle_stage=rng.choice(crm.LIFECYCLE_STAGES[:4]),
+            created_at=created,
+            modified_at=self.moment_between(created, end),
+            is_marketing_contact=rng.random() < 0.7,
+            owner=crm.pick_owner(rng.random()),
+            unsubscribed_from_all_email=self.consent_rng.random() < 0.1,
+        )
+        self.next_record_id += 1 + rng.randrange(3)
+        night.contacts.append(contact)
+
+    def plan_lead(self, person: Person, night: Night, start: datetime, end: datetime) -> None:
+        rng = self.rng
+        roll = rng.random()
+        if roll < 0.65 or (len(person.emails) == 1 and roll < 0.9):
+            email = render_email(rng, person.emails[0])
+        elif roll < 0.9:
+            email = render_email(rng, person.emails[1])
+        elif roll < 0.95:
+            email = self.junk_email()
+        else:
+            email = ""
+        roll = rng.random()
+        if roll < 0.9:
+            phone = f"p:+84{person.phone}"
+        elif roll < 0.94:
+            phone = "p:" + self.junk_phone()
+        else:
+            phone = ""
+        night.leads.append(Lead(
+            person=person,
+            lead_id=f"l:{self.next_lead_id}",
+            created_at=self.moment_between(start, end),
+            campaign=rng.randrange(len(social.CAMPAIGNS)),
+            platform="fb" if rng.random() < 0.7 else "ig",
+            is_organic=rng.random() < 0.1,
+            full_name=self.name_as_typed(person),
+            email=email,
+            phone=phone,
+            disclaimer_responses=self.lead_disclaimer_responses(),
+        ))
+        self.next_lead_id += 1 + rng.randrange(50)
+
+    def lead_disclaimer_responses(self) -> dict[str, bool]:
+        """The custom disclaimer checkboxes of the lead form (most forms have one or two)."""
+        rng = self.consent_rng
+        if rng.random() < 0.3:
+            return {}
+        keys = ["email_opt_in"] + (["sms_zalo_opt_in"] if rng.random() < 0.5 else [])
+        return {key: rng.random() < 0.6 for key in keys}
+
+    def plan_purchases(self, person: Person, night: Night, first_seen: datetime,
+                       end: datetime) -> None:
+        """A buyer's orders as customers buy: each at their own pace until they quietly stop.
+
+        Each buyer has a purchase rate (gamma across buyers: most buy rarely, a few often) and a
+        chance of never coming back after each order (beta across buyers); orders follow at
+        exponential gaps. Heavier buyers also spend more per order, and a Tết rush brings some
+        orders forward, so that no prediction model finds exactly the process it assumes.
+        """
+        rng = self.rng
+        process = self.purchase_process()
+        if process == "seasonal":
+            self.plan_seasonal_purchases(person, night, first_seen, end)
+            return
+        rate_per_day = rng.gammavariate(PURCHASE_RATE_SHAPE,
+                                        PURCHASE_RATE_MEAN / PURCHASE_RATE_SHAPE)
+        dropout = rng.betavariate(*DROPOUT_BETA)
+        if process == "lapsing":  # leaves at a moment of their own, whatever they bought
+            dropout = 0.0
+            end = min(end, first_seen + timedelta(
+                days=rng.expovariate(1 / LAPSING_LIFETIME_MEAN_DAYS)))
+        # What a buyer usually spends varies from person to person (lognormal), and regulars
+        # buy bigger baskets.
+        basket = rng.lognormvariate(0, 0.6) * (1 + min(rate_per_day * 60, 1))
+        moment = self.moment_between(first_seen, min(end, first_seen + timedelta(days=30)))
+        for _ in range(MAX_ORDERS_PER_BUYER):
+            if moment >= end:
+                break
+            if moment.month == 1 and rng.random() < 0.3:  # the weeks before Tết
+                moment = max(first_seen, moment - timedelta(days=rng.randrange(1, 14)))
+            self.plan_order(person, night, moment, moment, basket=basket)
+            if rng.random() < dropout:
+                break
+            gap_days = (rng.gammavariate(REGULAR_GAP_SHAPE, 1 / (rate_per_day * REGULAR_GAP_SHAPE))
+                        if process == "regular" else rng.expovariate(rate_per_day))
+            if gap_days > HISTORY_DAYS:  # a rate so low the next order is after the window
+                break
+            moment += timedelta(days=gap_days)
+
+    def purchase_process(self) -> str:
+        """How this buyer buys, by the profile's shares ("random": the default process). No
+        draw at all when the profile has none, so such a population is as it always was."""
+        profile = self.profile
+        shares = [("regular", profile.regular_buyer_share),
+                  ("seasonal", profile.seasonal_buyer_share),
+                  ("lapsing", profile.lapsing_buyer_share)]
+        if not any(share for _, share in shares):
+            return "random"
+        draw = self.rng.random()
+        for process, share in shares:
+            if draw < share:
+                return process
+            draw -= share
+        return "random"
+
+    def plan_seasonal_purchases(self, person: Person, night: Night, first_seen: datetime,
+                                end: datetime) -> None:
+        """A buyer who shops for Tết only: in the three weeks before it, most years, a gift-sized
+        basket, until they leave after some Tết (beta dropout, as other buyers)."""
+        rng = self.rng
+        dropout = rng.betavariate(*DROPOUT_BETA)
+        basket = rng.lognormvariate(0.4, 0.6)
+        for tet in TET_DATES:
+            rush_start = datetime.combine(tet - timedelta(days=21), time(2, 0), UTC)
+            rush_end = datetime.combine(tet, time(2, 0), UTC)
+            if rush_end <= first_seen or rng.random() >= SEASONAL_YEAR_SHARE:
+                continue
+            if rush_start >= end:
+                break
+            moment = self.moment_between(max(rush_start, first_seen), min(rush_end, end))
+            self.plan_order(person, night, moment, moment, basket=basket)
+            if rng.random() < dropout:
+                break
+
+    def plan_order(self, person: Person, night: Night, start: datetime, end: datetime,
+                   basket: float = 1.0) -> None:
+        rng = self.rng
+        lines = [
+            (*rng.choice(vietnam.PRODUCTS), max(1, round(basket * rng.uniform(0.6, 1.6))))
+            for _ in range(1 + (rng.random() < 0.4) + (rng.random() < 0.15))
+        ]
+        created = self.moment_between(start, end)
+        if person.devices and rng.random() < 0.55:
+            order = Order(
+                person=person, created_at=created, source="web", lines=lines,
+                email=render_email(rng, person.emails[0]),
+                phone=render_phone(rng, person.phone) if rng.random() < 0.9 else "",
+                billing_name=self.name_as_typed(person), location="",
+                device=rng.choice(person.devices), accepts_marketing=rng.random() < 0.5,
+            )
+            night.sessions.append(Session(
+                person, order.device, created - timedelta(minutes=12), False, order,
+            ))
+        else:
+            store, _, store_phone = rng.choice(vietnam.STORES)
+            roll = rng.random()
+            profile = self.profile
+            if roll < 1 - profile.walk_in_share:
+                phone, name = render_phone(rng, person.phone), self.name_as_typed(person)
+            elif self.varied_walk_ins:
+                phone, name = self.walk_in(person, store, store_phone)
+            elif roll < 0.9:  # walk-in: the cashier types the store's own number
+                phone, name = store_phone, WALK_IN_NAME
+            else:
+                phone, name = "", WALK_IN_NAME
+            walk_in = roll >= 1 - profile.walk_in_share
+            email_share = profile.walk_in_email_share if walk_in else 0.25
+            email = render_email(rng, person.emails[0]) if rng.random() < email_share else ""
+            order = Order(
+                person=person, created_at=created, source="pos", lines=lines, email=email,
+                phone=phone, billing_name=name, location=store,
+            )
+        night.orders.append(order)
+
+    @property
+    def varied_walk_ins(self) -> bool:
+        profile = self.profile
+        return bool(profile.walk_in_real_name_share or profile.walk_in_empty_name_share
+                    or profile.walk_in_cashier_mobile_share)
+
+    def walk_in(self, person: Person, store: str, store_phone: str) -> tuple[str, str]:
+        """The phone and name a cashier types for a customer in a hurry."""
+        rng, profile = self.rng, self.profile
+        if profile.mobile_store_phones:
+            number = [name for name, _, _ in vietnam.STORES].index(store)
+            if number:
+                store_phone = vietnam.STORE_MOBILES[number]
+        roll = rng.random()
+        if roll < profile.walk_in_cashier_mobile_share:
+            if store not in self.cashiers:
+                self.cashiers[store] = self.people[rng.randrange(len(self.people))]
+            phone = render_phone(rng, self.cashiers[store].phone)
+        elif roll < 0.9:
+            phone = store_phone
+        else:
+            phone = ""
+        roll = rng.random()
+        if roll < profile.walk_in_real_name_share:
+            name = self.name_as_typed(person)
+        elif roll < profile.walk_in_real_name_share + profile.walk_in_empty_name_share:
+            name = ""
+        else:
+            name = rng.choice(WALK_IN_NAMES)
+        return phone, name
+
+    # --- night 2: what changes about people already known ---------------------------------
+
+    def plan_next_night(self, known: list[Person], night_one: Night, night: Night) -> None:
+        rng = self.rng
+        start, end = self.night_one_end, self.night_two_end
+        for person in known:
+            if person.devices and rng.random() < 0.05:
+                device = (
+                    add_devices(rng, person, 1)[0] if rng.random() < 0.2
+                    else rng.choice(person.devices)
+                )
+                self.plan_browsing(person, device, night, start, end, rng.random() < 0.5)
+            if rng.random() < 0.015:
+                self.plan_order(person, night, start, end)
+            if rng.random() < 0.005:
+                self.plan_lead(person, night, start, end)
+        for contact in night_one.contacts:
+            roll = rng.random()
+            if roll < 0.04:  # a salesperson moved the contact along the funnel
+                stage = crm.LIFECYCLE_STAGES.index(contact.lifecycle_stage)
+                contact.lifecycle_stage = crm.LIFECYCLE_STAGES[min(stage + 1 + rng.randrange(2), 6)]
+                contact.modified_at = self.moment_between(start, end)
+                night.contacts.append(contact)
+            elif roll < 0.09:  # unchanged, but inside the export's "modified since" window
+                night.contacts.append(contact)
+        for order in night_one.orders:
+            if rng.random() < 0.02:
+                self.refund(order)
+                night.orders.append(order)
+
+    def refund(self, order: Order) -> None:
+        if len(order.lines) == 1 or self.rng.random() < 0.7:
+            order.financial_status, order.refunded_amount = "refunded", order.total
+        else:
+            _, _, price, quantity = order.lines[-1]
+            order.financial_status, order.refunded_amount = "partially_refunded", price * quantity
+
+
+def _name_orders(orders: list[Order], first_number: int) -> int:
+    """Shopify numbers orders in the order they were placed."""
+    orders.sort(key=lambda order: order.created_at)
+    for number, order in enumerate(orders, start=first_number):
+        order.name = f"#{number}"
+        order.shopify_id = 5_900_000_000_000 + number * 7
+    return first_number + len(orders)
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _write_csv(path: Path, columns: list[str], rows: Iterator[list[str]]) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+    return count
+
+
+def _write_events(path: Path, sessions: list[Session], rng: random.Random) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sessions.sort(key=lambda session: session.start)
+    opener = gzip.open if path.suffix == ".gz" else open
+    count = 0
+    with opener(path, "wb") as handle:
+        for session in sessions:
+            messages = website.session_messages(
+                rng, session.person, session.device, session.start, session.identify,
+                session.order, session.consent, session.consent_changed,
+            )
+            handle.write(b"".join(orjson.dumps(message) + b"\n" for message in messages))
+            count += len(messages)
+    return count
+
+
+def _write_night(folder: Path, night: Night, day: date, gzip_events: bool, seed: int) -> dict:
+    stamp = day.isoformat()
+    events_name = f"events_{stamp}.jsonl" + (".gz" if gzip_events else "")
+    written = {
+        f"website/{events_name}": _write_events(
+            folder / "website" / events_name, night.sessions, random.Random(seed),
+        ),
+        f"crm/hubspot-crm-exports-all-contacts-{stamp}.csv": _write_csv(
+            folder / "crm" / f"hubspot-crm-exports-all-contacts-{stamp}.csv", crm.COLUMNS,
+            (crm.contact_row(contact) for contact in night.contacts),
+        ),
+        f"social/meta-lead-ads-{stamp}.csv": _write_csv(
+            folder / "social" / f"meta-lead-ads-{stamp}.csv", social.COLUMNS,
+            (social.lead_row(lead) for lead in night.leads),
+        ),
+        f"pos/orders_export_{stamp}.csv": _write_csv(
+            folder / "pos" / f"orders_export_{stamp}.csv", pos.COLUMNS,
+            (row for order in night.orders for row in pos.order_rows(order)),
+        ),
+    }
+    return {f"{folder.name}/{name}": count for name, count in written.items()}
+
+
+def _ground_truth_rows(nights: list[Night]) -> Iterator[list[str]]:
+    """One row per source record, keyed as the marts key records (website: the device)."""
+    seen: set[tuple[str, str]] = set()
+    for night in nights:
+        keyed = [
+            *(("website", session.device, session.person) for session in night.sessions),
+            *(("crm", str(contact.record_id), contact.person) for contact in night.contacts),
+            *(("social", lead.lead_id, lead.person) for lead in night.leads),
+            *(("pos", order.name, order.person) for order in night.orders),
+        ]
+        for source, record_id, person in keyed:
+            if (source, record_id) not in seen:
+                seen.add((source, record_id))
+                yield [source, record_id, person.person_id]
+
+
+def generate_sample_exports(
+    out_dir: Path, customers: int, seed: int = 42, as_of: date = date(2026, 11, 22),
+    profile: SampleProfile = DEFAULT,
+) -> SampleSummary:
+    """Write two nights of exports for `customers` people, deterministically from `seed`, with
+    the identity hazards of `profile`."""
+    planner = _Planner(seed, as_of, profile, customers)
+    night_one, night_two = Night(), Night()
+    for _ in range(customers):
+        planner.plan_person(planner.new_person(), night_one, planner.history_start,
+                            planner.night_one_end)
+    next_order_number = _name_orders(night_one.orders, 1001)
+    known = list(planner.people)
+    # Night-1 rows are written before night 2 mutates refunded orders and updated contacts.
+    files = _write_night(out_dir / "exports", night_one, as_of, gzip_events=False, seed=seed)
+    planner.plan_next_night(known, night_one, night_two)
+    for _ in range(max(1, int(customers * NEW_PEOPLE_SHARE))):
+        planner.plan_person(planner.new_person(), night_two, planner.night_one_end,
+                            planner.night_two_end)
+    new_orders = [order for order in night_two.orders if not order.name]
+    _name_orders(new_orders, next_order_number)
+    night_two.orders.sort(key=lambda order: order.created_at)
+    files |= _write_night(
+        out_dir / "next_night", night_two, as_of + timedelta(days=1), gzip_events=True,
+        seed=seed + 1,
+    )
+    files["ground_truth.csv"] = _write_csv(
+        out_dir / "ground_truth.csv", ["source", "record_id", "person_id"],
+        _ground_truth_rows([night_one, night_two]),
+    )
+    return SampleSummary(people=len(planner.people), files=files)

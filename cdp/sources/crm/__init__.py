@@ -1,0 +1,40 @@
+"""CRM contacts: HubSpot's contacts CSV export, and the lists of contacts deleted in HubSpot."""
+
+import dlt
+from dlt.extract.resource import DltResource
+
+from cdp.ingestion.deletions import deletion_list
+from cdp.ingestion.resource import FileOutcome, export_resource
+from cdp.ingestion.spec import ExportSpec
+from cdp.ingestion.suppression import Suppression
+
+# `crm/deleted/*.csv`: contacts deleted in HubSpot, by `Record ID` as the contacts export writes
+# it, or `id` / `hs_object_id` as HubSpot's CRM API names it (archived contacts).
+CRM_DELETED_CONTACTS = deletion_list("crm", "contacts", "Record ID",
+                                     key_aliases=("id", "hs_object_id"))
+
+CRM_CONTACTS = ExportSpec(
+    system="crm",
+    table="contacts",
+    file_format="csv",
+    file_suffixes=(".csv", ".csv.gz"),
+    key_columns=("Record ID",),
+    known_columns=(
+        "Record ID", "First Name", "Last Name", "Email", "Phone Number", "Mobile Phone Number",
+        "City", "Country/Region", "Lifecycle Stage", "Create Date", "Last Modified Date",
+        "Marketing contact status", "Unsubscribed from all email",
+    ),
+    timestamp_columns=("Create Date", "Last Modified Date"),
+    subject_columns=(("record", "Record ID"), ("email", "Email"), ("phone", "Phone Number"),
+                     ("phone", "Mobile Phone Number")),
+    deletions=CRM_DELETED_CONTACTS,
+)
+
+
+@dlt.source(name="crm")
+def crm(exports_dir: str = dlt.config.value, outcomes: list[FileOutcome] | None = None,
+        suppression: Suppression | None = None) -> list[DltResource]:
+    """Contacts from `<exports_dir>/crm/` (a contact changed in HubSpot becomes a new version)
+    and deletion lists from `<exports_dir>/crm/deleted/`."""
+    return [export_resource(spec, exports_dir, outcomes, suppression=suppression)
+            for spec in (CRM_CONTACTS, CRM_DELETED_CONTACTS)]

@@ -1,0 +1,58 @@
+"""Point of sale and web shop orders: Shopify's orders CSV export, one row per line item."""
+
+import dlt
+from dlt.extract.resource import DltResource
+
+from cdp.ingestion.resource import FileOutcome, export_resource
+from cdp.ingestion.spec import ExportSpec
+from cdp.ingestion.suppression import Suppression
+from cdp.ingestion.typed_records import AmountSettings
+
+POS_ORDER_LINES = ExportSpec(
+    system="pos",
+    table="order_lines",
+    file_format="csv",
+    file_suffixes=(".csv", ".csv.gz"),
+    key_columns=("Name",),
+    known_columns=(
+        "Name", "Email", "Financial Status", "Paid at", "Fulfillment Status", "Accepts Marketing",
+        "Currency", "Subtotal", "Shipping", "Taxes", "Total", "Discount Code", "Discount Amount",
+        "Created at", "Lineitem quantity", "Lineitem name", "Lineitem price", "Lineitem sku",
+        "Billing Name", "Billing City", "Billing Country", "Billing Phone", "Cancelled at",
+        "Refunded Amount", "Location", "Id", "Source", "Phone",
+    ),
+    timestamp_columns=("Created at", "Paid at", "Fulfilled at", "Cancelled at"),
+    decimal_columns=(
+        "Subtotal", "Shipping", "Taxes", "Total", "Discount Amount", "Lineitem price",
+        "Lineitem compare at price", "Refunded Amount", "Outstanding Balance",
+    ),
+    currency_column="Currency",
+    # An order's rows are its line items in order; the key is order Name + line position.
+    position_within="Name",
+    subject_columns=(("record", "Name"), ("email", "Email"), ("phone", "Billing Phone"),
+                     ("phone", "Phone")),
+    # An erased customer's orders stay as anonymous sales: what was sold, when, where, for how
+    # much; never who bought (names, contacts, addresses, notes, ids all go).
+    kept_when_erased=(
+        "Financial Status", "Paid at", "Fulfillment Status", "Currency", "Subtotal", "Shipping",
+        "Taxes", "Total", "Discount Code", "Discount Amount", "Created at", "Lineitem quantity",
+        "Lineitem name", "Lineitem price", "Lineitem sku", "Lineitem compare at price",
+        "Billing City", "Billing Country", "Cancelled at", "Fulfilled at", "Refunded Amount",
+        "Outstanding Balance", "Location", "Source", "Payment Method",
+    ),
+)
+
+
+@dlt.source(name="pos")
+def pos(exports_dir: str = dlt.config.value, outcomes: list[FileOutcome] | None = None,
+        decimal_separator: str = "auto", default_currency: str = "VND",
+        suppression: Suppression | None = None) -> DltResource:
+    """Order line rows from `<exports_dir>/pos/`; a refunded order becomes a new version.
+
+    Amounts are read the way the file writes them (`150.000` is 150,000 VND). When a file cannot
+    tell whether a lone `1.234` means thousands, `decimal_separator` (`.` or `,`; config
+    `sources.pos.decimal_separator`) says; `default_currency` applies to files naming none.
+    """
+    return export_resource(POS_ORDER_LINES, exports_dir, outcomes,
+                           AmountSettings(decimal_separator, default_currency),
+                           suppression=suppression)

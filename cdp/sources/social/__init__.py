@@ -1,0 +1,30 @@
+"""Social leads: Meta (Facebook / Instagram) Lead Ads CSV export."""
+
+import dlt
+from dlt.extract.resource import DltResource
+
+from cdp.ingestion.resource import FileOutcome, export_resource
+from cdp.ingestion.spec import ExportSpec
+from cdp.ingestion.suppression import Suppression
+
+SOCIAL_LEADS = ExportSpec(
+    system="social",
+    table="leads",
+    file_format="csv",
+    file_suffixes=(".csv", ".csv.gz"),
+    key_columns=("id",),
+    known_columns=(
+        "id", "created_time", "ad_id", "ad_name", "adset_id", "adset_name", "campaign_id",
+        "campaign_name", "form_id", "form_name", "is_organic", "platform", "full_name", "email",
+        "phone_number", "custom_disclaimer_responses",
+    ),
+    timestamp_columns=("created_time",),
+    subject_columns=(("record", "id"), ("email", "email"), ("phone", "phone_number")),
+)
+
+
+@dlt.source(name="social")
+def social(exports_dir: str = dlt.config.value, outcomes: list[FileOutcome] | None = None,
+           suppression: Suppression | None = None) -> DltResource:
+    """Lead form submissions from `<exports_dir>/social/`."""
+    return export_resource(SOCIAL_LEADS, exports_dir, outcomes, suppression=suppression)

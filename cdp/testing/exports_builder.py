@@ -1,0 +1,52 @@
+"""Hand-written exports in the real formats, for scenarios a test spells out record by record."""
+
+import csv
+import json
+from pathlib import Path
+
+from cdp.sample import crm, pos, social
+
+_NO_TIME = "2026-11-20T10:00:00+07:00"
+SYSTEMS = ("website", "crm", "social", "pos")
+
+
+def lay_out(folder: Path) -> Path:
+    """An exports folder with every system's folder, as a deployment has (empty ones too)."""
+    for system in SYSTEMS:
+        (folder / system).mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def write_contacts(folder: Path, name: str, contacts: list[dict]) -> None:
+    """HubSpot contacts; each dict gives some of crm.COLUMNS, the rest stay empty."""
+    defaults = {"Create Date": _NO_TIME, "Last Modified Date": _NO_TIME,
+                "Lifecycle Stage": "lead", "Marketing contact status": "Marketing contact"}
+    _write_csv(folder / "crm" / name, crm.COLUMNS, [{**defaults, **row} for row in contacts])
+
+
+def write_leads(folder: Path, name: str, leads: list[dict]) -> None:
+    defaults = {"created_time": "2026-11-20T10:00:00+0700", "platform": "fb",
+                "is_organic": "false"}
+    _write_csv(folder / "social" / name, social.COLUMNS, [{**defaults, **row} for row in leads])
+
+
+def write_orders(folder: Path, name: str, orders: list[dict]) -> None:
+    """Shopify orders of one line each; each dict gives order-level columns."""
+    defaults = {"Financial Status": "paid", "Currency": "VND", "Subtotal": "100000.00",
+                "Total": "100000.00", "Refunded Amount": "0.00",
+                "Created at": "2026-11-20 10:00:00 +0700", "Lineitem quantity": "1",
+                "Lineitem name": "Áo thun", "Lineitem price": "100000.00", "Source": "pos"}
+    _write_csv(folder / "pos" / name, pos.COLUMNS, [{**defaults, **row} for row in orders])
+
+
+def write_events(folder: Path, name: str, events: list[dict]) -> None:
+    path = lay_out(folder) / "website" / name
+    path.write_text("".join(json.dumps(event) + "\n" for event in events), encoding="utf-8")
+
+
+def _write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
+    lay_out(path.parent.parent)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, columns)
+        writer.writeheader()
+        writer.writerows(rows)

@@ -1,1 +1,0 @@
-"""Loading the nightly exports of the source systems into the warehouse with dlt."""
