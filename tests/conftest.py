@@ -16,6 +16,17 @@ from cdp.transformation.dbt_runner import dbt_build
 # into the repository's secrets file.
 os.environ.setdefault("CDP_PRIVACY_SALT", "salt-of-the-test-suite")
 
+@pytest.fixture(autouse=True)
+def _settings_read_afresh():
+    """Each test reads the settings tree again (`cdp.settings.current_settings` keeps the
+    process's): a test that sets a variable (monkeypatch.setenv) sees it."""
+    from cdp.settings import use_settings
+
+    use_settings(None)
+    yield
+    use_settings(None)
+
+
 SAMPLE_CUSTOMERS = 400
 SAMPLE_SEED = 11
 

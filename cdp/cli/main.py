@@ -1,9 +1,7 @@
-"""The `cdp` command: the user's entry point to the platform.
+"""The `cdp` command: the user's entry point to the platform. Exit codes: `cdp.errors`.
 
-Exit codes (the same for every command): 0 done; 1 failed, nothing published; 2 bad usage or
-exports folder; 3 done, but some files were set aside and need a look; 75 the warehouse is in
-use by another run (try again later).
-"""
+Nothing heavy is imported at the top: `cdp --help` and every error path answer in well under a
+second; Dagster, dbt and GX are imported by the commands that use them."""
 
 import os
 import sys
@@ -14,9 +12,12 @@ from pathlib import Path
 
 import click
 
+from cdp.cli import options
+from cdp.cli.config import config
+from cdp.errors import CdpError, ExitCode
+
 DEFAULT_WAREHOUSE = Path("warehouse/cdp.duckdb")
 DEFAULT_SAMPLE_DIR = Path("sample_data")
-EXIT_FAILED, EXIT_USAGE, EXIT_SET_ASIDE, EXIT_LOCKED = 1, 2, 3, 75
 _STARTED = time.monotonic()  # imported first thing: the process's start, near enough
 
 
@@ -25,16 +26,29 @@ def entry() -> None:
     traceback goes to a file, never the terminal)."""
     try:
         main(standalone_mode=True)
+    except CdpError as error:
+        _fail(str(error), error.exit_code)
     except SystemExit:
         raise
     except KeyboardInterrupt:
-        _fail("interrupted: nothing was published; the next run takes over", 130)
+        _fail("interrupted: nothing was published; the next run takes over",
+              ExitCode.INTERRUPTED)
     except Exception as error:
         from cdp.core.failures import one_line
 
-        warehouse = Path(os.environ.get("CDP_WAREHOUSE") or DEFAULT_WAREHOUSE).resolve()
+        warehouse = _warehouse_in_use()
         _fail(f"{one_line(error, warehouse)} (traceback: {_write_traceback(warehouse)})",
-              EXIT_FAILED)
+              ExitCode.FAILED)
+
+
+def _warehouse_in_use() -> Path:
+    """The warehouse of the settings this command read, for the crash log's folder."""
+    from cdp.settings import current_settings
+
+    try:
+        return current_settings().paths.warehouse
+    except Exception:  # the settings themselves may be what failed
+        return DEFAULT_WAREHOUSE.resolve()
 
 
 def _write_traceback(warehouse: Path) -> str:
@@ -53,15 +67,18 @@ def _write_traceback(warehouse: Path) -> str:
 
 
 def _fail(message: str, code: int) -> None:
-    """One line naming the cause on stderr, and the exit code."""
+    """One line naming the cause on stderr, and the exit code: how every CdpError ends."""
     click.echo(message, err=True)
-    sys.exit(code)
+    sys.exit(int(code))
 
 
 @click.group()
 @click.version_option(package_version("cdp"), prog_name="cdp")
 def main() -> None:
     """Warehouse-native customer data platform: load exports, resolve identities, publish."""
+
+
+main.add_command(config)
 
 
 @main.command()
@@ -87,36 +104,55 @@ def sample(customers: int, seed: int, out_dir: Path, as_of, profile: str) -> Non
         click.echo(f"  {count:>10,}  {name}")
 
 
+@main.command(context_settings={"ignore_unknown_options": True})
+@options.warehouse
+@click.argument("dbt_arguments", nargs=-1, type=click.UNPROCESSED)
+def dbt(warehouse: Path | None, dbt_arguments: tuple[str, ...]) -> None:
+    """Any dbt command on the bundled project, given the deployment's settings as --vars, as
+    every build the product runs is (e.g. `cdp dbt ls --select marts`)."""
+    from dbt.cli.main import dbtRunner
+
+    from cdp.transformation.dbt_runner import dbt_command, release_warehouse
+
+    settings = options.settings_for(warehouse=warehouse)
+    try:
+        result = dbtRunner().invoke(dbt_command(list(dbt_arguments), settings.paths.warehouse,
+                                                settings))
+    finally:
+        release_warehouse()
+    sys.exit(ExitCode.DONE if result.success else ExitCode.FAILED)
+
+
 @main.command()
-@click.option("--exports-dir", envvar="CDP_EXPORTS_DIR", default=None,
-              help="Folder or fsspec URL (s3://…) with website/, crm/, social/, pos/ "
-                   "[default: dlt config `sources.exports_dir`].")
-@click.option("--warehouse", envvar="CDP_WAREHOUSE", type=click.Path(path_type=Path),
-              default=None, help=f"DuckDB file [default: {DEFAULT_WAREHOUSE}].")
-@click.option("--destination", envvar="CDP_DESTINATION", default=None,
+@options.exports_dir
+@options.warehouse
+@click.option("--destination", envvar="CDP_DESTINATION", show_envvar=True, default=None,
               help="A dlt destination name (e.g. postgres) configured through dlt instead of "
                    "DuckDB; its credentials come from dlt config or environment.")
 def ingest(exports_dir: str | None, warehouse: Path | None, destination: str | None) -> None:
     """Load new export files into the raw datasets; bad rows go to each dataset's quarantine."""
     if destination and warehouse:
         raise click.UsageError("give --warehouse (DuckDB) or --destination, not both")
-    _ingest(exports_dir, warehouse or DEFAULT_WAREHOUSE, destination)
+    settings = options.settings_for(exports_dir, warehouse,
+                                    **{"run.ingest_destination": destination})
+    _ingest(exports_dir, settings.paths.warehouse, settings.run.ingest_destination)
 
 
 @main.command()
-@click.option("--warehouse", envvar="CDP_WAREHOUSE", type=click.Path(path_type=Path),
-              default=DEFAULT_WAREHOUSE, show_default=True, help="DuckDB file holding raw_*.")
+@options.warehouse
 @click.option("--select", default=None, help="dbt node selection, e.g. 'marts' or '+customers'.")
-def transform(warehouse: Path, select: str | None) -> None:
+def transform(warehouse: Path | None, select: str | None) -> None:
     """Run `dbt build` over the loaded raw data: staging, identity resolution, marts, tests."""
     from cdp.core.warehouse_lock import WarehouseLocked, warehouse_lock
     from cdp.transformation.dbt_runner import DbtBuildFailed, dbt_build
 
+    settings = options.settings_for(warehouse=warehouse)
+    warehouse = settings.paths.warehouse
     try:
         with warehouse_lock(warehouse, purpose="cdp transform"):
-            dbt_build(warehouse, select=select)
+            dbt_build(warehouse, select=select, settings=settings)
     except WarehouseLocked as locked:
-        _fail(str(locked), EXIT_LOCKED)
+        raise CdpError(str(locked), ExitCode.LOCKED) from None
     except DbtBuildFailed as failure:
         raise click.ClickException(str(failure)) from failure
     click.echo(f"Marts built in {warehouse} (schema marts).")
@@ -130,12 +166,8 @@ def transform(warehouse: Path, select: str | None) -> None:
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(min=1),
               help="Customers shown for an email or phone on many (the summary counts all).")
 @click.option("--all", "show_all", is_flag=True, help="Show every customer, not --limit.")
-@click.option("--warehouse", envvar="CDP_WAREHOUSE", type=click.Path(path_type=Path),
-              default=None, help="Working DuckDB file; its published file is read "
-                                 "[default: warehouse/cdp.duckdb here, else this checkout's].")
-@click.option("--published", envvar=["CDP_PUBLISHED_WAREHOUSE", "CDP_PUBLISHED"],
-              type=click.Path(path_type=Path), default=None,
-              help="Published DuckDB file [default: <warehouse dir>/published/<warehouse name>].")
+@options.warehouse
+@options.published
 @click.option("--role", default=None,
               help="Read the role's published file (e.g. analyst: contact data masked).")
 def explain(customer_id: str | None, email: str | None, phone: str | None,
@@ -148,18 +180,20 @@ def explain(customer_id: str | None, email: str | None, phone: str | None,
     from cdp.identity.explain import explain as explain_customers
 
     if sum(option is not None for option in (customer_id, email, phone, record)) != 1:
-        _fail("give exactly one of --customer-id, --email, --phone, --record", EXIT_USAGE)
+        raise CdpError("give exactly one of --customer-id, --email, --phone, --record",
+                       ExitCode.USAGE)
     candidates = published_candidates(published, warehouse, role)
     found = next((path for path in candidates if path.exists()), None)
     if found is None:
-        _fail(f"nothing published at {' or '.join(map(str, candidates))}: run `cdp run`, or "
-              "name the working warehouse (--warehouse, CDP_WAREHOUSE) or the published file "
-              "(--published, CDP_PUBLISHED_WAREHOUSE)", EXIT_USAGE)
+        raise CdpError(
+            f"nothing published at {' or '.join(map(str, candidates))}: run `cdp run`, or name "
+            "the working warehouse (--warehouse, CDP_WAREHOUSE) or the published file "
+            "(--published, CDP_PUBLISHED_WAREHOUSE)", ExitCode.USAGE)
     try:
         explanation = explain_customers(found, customer_id, email, phone, record,
                                         limit=None if show_all else limit)
     except NotExplained as nothing:
-        _fail(str(nothing), EXIT_FAILED)
+        raise CdpError(str(nothing), ExitCode.FAILED) from None
     # Piped or redirected, nothing wraps the long reasons: keep them on one line each.
     render(explanation, Console(highlight=False, width=None if sys.stdout.isatty() else 240),
            found)
@@ -171,7 +205,7 @@ def privacy() -> None:
 
 
 def _request_options(command):
-    options = [
+    request_options = [
         click.option("--email", default=None, help="The person's email, however written."),
         click.option("--phone", default=None, help="The person's phone, however written."),
         click.option("--customer-id", default=None, help="A customer id (cus_…)."),
@@ -181,10 +215,9 @@ def _request_options(command):
         click.option("--reason", required=True, help="Why, in a few words (kept in the audit)."),
         click.option("--yes", "confirmed", is_flag=True,
                      help="Go on when the request matches more than one customer."),
-        click.option("--warehouse", envvar="CDP_WAREHOUSE", type=click.Path(path_type=Path),
-                     default=DEFAULT_WAREHOUSE, show_default=True),
+        options.warehouse,
     ]
-    for option in reversed(options):
+    for option in reversed(request_options):
         command = option(command)
     return command
 
@@ -195,22 +228,22 @@ def _privacy_request(kind: str, arguments: dict, **extra):
     restrict): the first at once, before the stack is imported."""
     named = {key: arguments.pop(key) for key in ("email", "phone", "customer_id", "record")}
     if sum(value is not None for value in named.values()) != 1:
-        _fail("name the person with exactly one of --email, --phone, --customer-id, --record",
-              EXIT_USAGE)
-    warehouse = arguments.pop("warehouse").resolve()
+        raise CdpError("name the person with exactly one of --email, --phone, --customer-id, "
+                       "--record", ExitCode.USAGE)
+    settings = options.settings_for(warehouse=arguments.pop("warehouse"))
+    warehouse = settings.paths.warehouse
     if not warehouse.exists():
-        _fail(f"no warehouse at {warehouse}", EXIT_USAGE)
+        raise CdpError(f"no warehouse at {warehouse}", ExitCode.USAGE) from None
     click.echo(f"cdp {package_version('cdp')} · privacy {kind} · {warehouse}")
 
     from cdp.core.warehouse_lock import WarehouseLocked, warehouse_lock
-    from cdp.orchestration.privacy import requests
+    from cdp.orchestration.resources import CdpSettings
     from cdp.privacy.store import PrivacySaltMissing
     from cdp.privacy.subjects import RequestNotUnderstood
+    from cdp.privacy_requests import requests
     from cdp.privacy_requests.summary import PrintedProgress
-    from cdp.settings import CdpSettings
 
-    os.environ["CDP_WAREHOUSE"] = str(warehouse)
-    settings = CdpSettings.from_environment()
+    settings = CdpSettings.from_settings(settings)
     printed = PrintedProgress(click.echo)
     finished = []
     try:
@@ -228,17 +261,18 @@ def _privacy_request(kind: str, arguments: dict, **extra):
                    f"({len(many.subject.records)} records):")
         for customer_id in many.subject.customer_ids:
             click.echo(f"  {customer_id}")
-        _fail("nothing done: check they are one person (`cdp explain --customer-id …`), then "
-              "repeat with --yes", EXIT_USAGE)
+        raise CdpError("nothing done: check they are one person (`cdp explain --customer-id "
+                       "…`), then repeat with --yes", ExitCode.USAGE) from None
     except requests.NothingMatches as nothing:
         if finished:
             click.echo("Nothing more to do: the interrupted request above is finished.")
             sys.exit(0)
-        _fail(f"nothing done: {nothing} (the request is recorded)", EXIT_FAILED)
+        raise CdpError(f"nothing done: {nothing} (the request is recorded)",
+                       ExitCode.FAILED) from None
     except (RequestNotUnderstood, PrivacySaltMissing) as error:
-        _fail(f"error: {error}", EXIT_USAGE)
+        raise CdpError(f"error: {error}", ExitCode.USAGE) from None
     except WarehouseLocked as locked:
-        _fail(f"error: {locked}", EXIT_LOCKED)
+        raise CdpError(f"error: {locked}", ExitCode.LOCKED) from None
 
 
 def _write_request_log(settings, result) -> Path:
@@ -253,8 +287,8 @@ def _write_request_log(settings, result) -> Path:
 
 
 def _print_outcome(result, dry_run: bool = False) -> None:
+    from cdp.orchestration.resources import CdpSettings
     from cdp.privacy_requests.summary import summary_lines
-    from cdp.settings import CdpSettings
 
     request = result.request
     if result.exported:
@@ -268,16 +302,15 @@ def _print_outcome(result, dry_run: bool = False) -> None:
         return
     for note in result.notes:
         click.echo(f"  note: {note}")
-    log_file = _write_request_log(CdpSettings.from_environment(), result)
+    log_file = _write_request_log(CdpSettings.from_settings(), result)
     click.echo(f"  every place: {log_file}")
 
 
 @privacy.command("map")
-@click.option("--warehouse", envvar="CDP_WAREHOUSE", type=click.Path(path_type=Path),
-              default=DEFAULT_WAREHOUSE, show_default=True)
+@options.warehouse
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Write the map (Markdown) to this file instead of printing it.")
-def privacy_map(warehouse: Path, out: Path | None) -> None:
+def privacy_map(warehouse: Path | None, out: Path | None) -> None:
     """Where personal data lives: each table and column, its category, sources, retention;
     then every place outside the warehouse (published versions, role files, upload files,
     reports, logs, Dagster's storage, dlt's folder, the privacy store)."""
@@ -286,6 +319,7 @@ def privacy_map(warehouse: Path, out: Path | None) -> None:
     import duckdb
 
     from cdp.ingestion.working_folder import dlt_working_folder
+    from cdp.orchestration.resources import CdpSettings
     from cdp.privacy.data_map import (
         DeploymentPaths,
         build_data_map,
@@ -295,22 +329,22 @@ def privacy_map(warehouse: Path, out: Path | None) -> None:
     from cdp.privacy.policy import PolicyError, load_policy
     from cdp.privacy.store import store_path
     from cdp.publishing.serving import serving_url
-    from cdp.settings import REPO_ROOT, CdpSettings, default_dagster_home
+    from cdp.settings import REPO_ROOT
 
-    warehouse = warehouse.resolve()
+    tree = options.settings_for(warehouse=warehouse)
+    warehouse = tree.paths.warehouse
     if not warehouse.exists():
-        _fail(f"no warehouse at {warehouse}: run `cdp run` first", EXIT_USAGE)
+        raise CdpError(f"no warehouse at {warehouse}: run `cdp run` first", ExitCode.USAGE)
     try:
         policy = load_policy()
     except PolicyError as error:
-        _fail(f"error: {error}", EXIT_USAGE)
-    os.environ["CDP_WAREHOUSE"] = str(warehouse)
-    settings = CdpSettings.from_environment()
+        raise CdpError(f"error: {error}", ExitCode.USAGE) from None
+    settings = CdpSettings.from_settings(tree)
     paths = DeploymentPaths(
         warehouse=warehouse, published=Path(settings.published_warehouse).resolve(),
         reports=Path(settings.reports_dir).resolve(), logs=settings.logs_dir,
         activation=settings.activation_dir,
-        dagster_home=Path(os.environ.get("DAGSTER_HOME") or default_dagster_home(warehouse)),
+        dagster_home=tree.paths.dagster,
         pipelines=dlt_working_folder(warehouse),
         privacy_store=store_path(warehouse).parent,
         versions_kept=settings.published_versions_kept, serving_database=bool(serving_url()))
@@ -368,33 +402,28 @@ def privacy_restrict(**arguments) -> None:
 
 
 def _run_options(command):
-    options = [
-        click.option("--published", envvar="CDP_PUBLISHED_WAREHOUSE",
-                     type=click.Path(path_type=Path), default=None,
-                     help="DuckDB file BI tools read [default: <warehouse dir>/published/"
-                          "<warehouse name>]."),
+    run_options = [
+        options.published,
         click.option("--allow-shrink", is_flag=True,
                      help="Publish even if customers or orders shrank by more than "
-                          "CDP_MAX_SHRINK_SHARE against the published version."),
+                          "publishing.max_shrink_share against the published version."),
         click.option("--wait-for-lock", type=float, default=0, show_default=True,
                      help="Seconds to wait for another run on the same warehouse to end."),
         click.option("--quiet", "-q", is_flag=True, help="Print only the outcome."),
         click.option("--verbose", "-v", is_flag=True,
                      help="Also print every step's log lines (they always go to the log file)."),
     ]
-    for option in reversed(options):
+    for option in reversed(run_options):
         command = option(command)
     return command
 
 
 @main.command()
-@click.option("--exports-dir", envvar="CDP_EXPORTS_DIR", required=True,
-              help="Folder or fsspec URL (s3://…) with website/, crm/, social/, pos/.")
-@click.option("--warehouse", envvar="CDP_WAREHOUSE", type=click.Path(path_type=Path),
-              default=DEFAULT_WAREHOUSE, show_default=True,
-              help="Working DuckDB file the run builds in.")
+@options.exports_dir
+@options.warehouse
 @_run_options
-def run(exports_dir: str, warehouse: Path, published: Path | None, allow_shrink: bool,
+def run(exports_dir: str | None, warehouse: Path | None, published: Path | None,
+        allow_shrink: bool,
         wait_for_lock: float, quiet: bool, verbose: bool) -> None:
     """Run the nightly Dagster job once, headless: load, model, check, publish."""
     sys.exit(_run_pipeline(exports_dir, warehouse, published, allow_shrink, wait_for_lock,
@@ -405,10 +434,9 @@ def run(exports_dir: str, warehouse: Path, published: Path | None, allow_shrink:
 @click.option("--customers", default=2000, show_default=True)
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=DEFAULT_SAMPLE_DIR,
               show_default=True)
-@click.option("--warehouse", type=click.Path(path_type=Path), default=DEFAULT_WAREHOUSE,
-              show_default=True)
+@options.warehouse
 @_run_options
-def demo(customers: int, out_dir: Path, warehouse: Path, published: Path | None,
+def demo(customers: int, out_dir: Path, warehouse: Path | None, published: Path | None,
          allow_shrink: bool, wait_for_lock: float, quiet: bool, verbose: bool) -> None:
     """Generate the bundled sample exports (once) and run the nightly job on them."""
     from cdp.sample import generate_sample_exports
@@ -419,48 +447,40 @@ def demo(customers: int, out_dir: Path, warehouse: Path, published: Path | None,
     code = _run_pipeline(str(out_dir / "exports"), warehouse, published, allow_shrink,
                          wait_for_lock, quiet, verbose)
     settings = _settings(str(out_dir / "exports"), warehouse, published, allow_shrink)
+    warehouse = Path(settings.warehouse)
     env_note = _write_dotenv(settings)
-    if code in (0, EXIT_SET_ASIDE) and not quiet:
+    if code in (0, ExitCode.SET_ASIDE) and not quiet:
         next_night = (f"cp -r {out_dir}/next_night/* {out_dir}/exports/ && .venv/bin/cdp run "
                       f"--exports-dir {out_dir}/exports --warehouse {warehouse}")
         click.echo(f"""
 Where to look:
-  BI tools (read-only; see README "Connecting a BI tool"):  {settings.published_warehouse}
+  BI tools (read-only; see docs/bi.md):  {settings.published_warehouse}
   quality report (opens offline):  {settings.data_docs_index}
   the pipeline and this run in Dagster:  .venv/bin/dagster dev  (http://localhost:3000){env_note}
   deliver the next night:  {next_night}""")
     sys.exit(code)
 
 
-def _settings(exports_dir: str, warehouse: Path, published: Path | None,
+def _settings(exports_dir: str | None, warehouse: Path | None, published: Path | None,
               allow_shrink: bool = False):
-    import os
+    """The run's paths (a Dagster resource) from the settings tree and this command's options."""
+    from cdp.orchestration.resources import CdpSettings
 
-    from cdp.settings import CdpSettings, default_published
-
-    warehouse = warehouse.resolve()
-    published = (published or default_published(warehouse)).resolve()
-    if "://" not in exports_dir:
-        exports_dir = str(Path(exports_dir).resolve())
-    reports = os.environ.get("CDP_REPORTS_DIR") or str(warehouse.parent / "reports")
-    return CdpSettings(exports_dir=exports_dir, warehouse=str(warehouse),
-                       published_warehouse=str(published), reports_dir=str(Path(reports).resolve()),
-                       allow_shrink=allow_shrink,
-                       published_versions_kept=int(os.environ.get("CDP_PUBLISHED_VERSIONS_KEPT",
-                                                                  5)))
+    tree = options.settings_for(exports_dir, warehouse, published)
+    return CdpSettings.from_settings(tree, allow_shrink=allow_shrink)
 
 
 def _check_exports(exports_dir: str) -> None:
     from cdp.ingestion.folder import ExportsFolderError, check_exports_folder
-    from cdp.ingestion.systems import SYSTEMS
+    from cdp.sources.registry import configured_systems
 
     try:
-        check_exports_folder(exports_dir, list(SYSTEMS))
+        check_exports_folder(exports_dir, configured_systems())
     except ExportsFolderError as error:
-        _fail(f"error: {error}", EXIT_USAGE)
+        raise CdpError(f"error: {error}", ExitCode.USAGE) from None
 
 
-def _run_pipeline(exports_dir: str, warehouse: Path, published: Path | None,
+def _run_pipeline(exports_dir: str | None, warehouse: Path | None, published: Path | None,
                   allow_shrink: bool, wait_for_lock: float, quiet: bool, verbose: bool) -> int:
     """Run the job with the screen showing it; returns the exit code. The first line, the
     folder check and the lock come before Dagster, dbt and GX are imported (seconds)."""
@@ -470,18 +490,18 @@ def _run_pipeline(exports_dir: str, warehouse: Path, published: Path | None,
 
     # The screen: stdout as it is now, before the run sends library output to the log file.
     console = Console(file=sys.stdout, highlight=False)
-    exports_shown = exports_dir if "://" in exports_dir else str(Path(exports_dir).resolve())
+    settings = _settings(exports_dir, warehouse, published, allow_shrink)
+    warehouse = Path(settings.warehouse)
     if not quiet:
-        console.print(f"cdp {package_version('cdp')} · {exports_shown} → {warehouse.resolve()}",
+        console.print(f"cdp {package_version('cdp')} · {settings.exports_dir} → {warehouse}",
                       highlight=False, soft_wrap=True)
-    _check_exports(exports_dir)
-    _preflight(warehouse.resolve())
+    _check_exports(settings.exports_dir)
+    _preflight(warehouse)
     try:
-        with warehouse_lock(warehouse.resolve(), purpose="cdp run",
+        with warehouse_lock(warehouse, purpose="cdp run",
                             wait_seconds=wait_for_lock) as note:
             if note and not quiet:
                 console.print(f"note: {note}", style="yellow", highlight=False)
-            settings = _settings(exports_dir, warehouse, published, allow_shrink)
             from cdp.cli.display import RunDisplay
             from cdp.orchestration.runner import new_log_file, run_pipeline
 
@@ -489,14 +509,14 @@ def _run_pipeline(exports_dir: str, warehouse: Path, published: Path | None,
             log_file = new_log_file(settings)
             outcome = run_pipeline(settings, observer=display, log_file=log_file)
     except WarehouseLocked as locked:
-        _fail(f"error: {locked}", EXIT_LOCKED)
+        raise CdpError(f"error: {locked}", ExitCode.LOCKED) from None
     display.outcome(outcome, Path(settings.published_warehouse))
     if not quiet:
         # From the process's start: the wall time the user waited, imports included.
         console.print(f"  ({time.monotonic() - _STARTED:.0f} s)", style="dim")
     if not outcome.published:
-        return EXIT_FAILED
-    return EXIT_SET_ASIDE if outcome.files_set_aside else 0
+        return ExitCode.FAILED
+    return ExitCode.SET_ASIDE if outcome.files_set_aside else 0
 
 
 def _preflight(warehouse: Path) -> None:
@@ -505,16 +525,16 @@ def _preflight(warehouse: Path) -> None:
     try:
         preflight(warehouse)
     except MachineProblem as problem:
-        _fail(str(problem), EXIT_FAILED)
+        raise CdpError(str(problem), ExitCode.FAILED) from None
 
 
 def _write_dotenv(settings) -> str:
     """Point `dagster dev` (started in this folder) at this deployment: it reads `.env`."""
-    from cdp.settings import default_dagster_home
+    from cdp.settings import current_settings
 
     dotenv = Path(".env")
     lines = {
-        "DAGSTER_HOME": str(default_dagster_home(Path(settings.warehouse))),
+        "DAGSTER_HOME": str(current_settings().paths.dagster),
         "CDP_EXPORTS_DIR": settings.exports_dir,
         "CDP_WAREHOUSE": settings.warehouse,
         "CDP_PUBLISHED_WAREHOUSE": settings.published_warehouse,
@@ -542,9 +562,9 @@ def _ingest(exports_dir: str | None, warehouse: Path, destination: str | None) -
             report = ingest_exports(exports_dir, destination, pipelines_dir,
                                     suppression=suppression)
     except ExportsFolderError as error:
-        _fail(f"error: {error}", EXIT_USAGE)
+        raise CdpError(f"error: {error}", ExitCode.USAGE) from None
     except WarehouseLocked as locked:
-        _fail(f"error: {locked}", EXIT_LOCKED)
+        raise CdpError(f"error: {locked}", ExitCode.LOCKED) from None
     for system in report.systems:
         click.echo(f"{system.dataset}.{system.table}: {system.rows_added:,} rows added, "
                    f"{system.rows_quarantined:,} set aside in {system.dataset}.quarantine")
@@ -566,5 +586,5 @@ def _ingest(exports_dir: str | None, warehouse: Path, destination: str | None) -
     for file in report.ignored_outside:
         click.echo(f"  ignored   {file.relative_path}: {file.reason}")
     if report.failed_files:
-        _fail(f"{len(report.failed_files)} file(s) set aside whole; they stay in place and are "
-              "retried on the next run.", EXIT_SET_ASIDE)
+        raise CdpError(f"{len(report.failed_files)} file(s) set aside whole; they stay in place "
+                       "and are retried on the next run.", ExitCode.SET_ASIDE)

@@ -1,10 +1,10 @@
 """Everything libraries print, sent to a log file: dbt's lines, Splink's and GX's warnings,
-stray logging. The screen is for the `cdp` command's own lines, which it writes through a
+stray logging (dbt is told `--no-use-colors` by every command that runs it: colour codes in
+a file are noise). The screen is for the `cdp` command's own lines, which it writes through a
 console opened on the real stdout before the capture starts."""
 
 import contextlib
 import logging
-import os
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,9 +22,6 @@ def captured_output(log_file: Path) -> Iterator[logging.Handler]:
     root.handlers = [handler]
     root.setLevel(logging.INFO)
     logging.captureWarnings(True)
-    # dbt colours its lines for a terminal; in a file the codes are noise.
-    previous_colours = os.environ.get("DBT_USE_COLORS")
-    os.environ["DBT_USE_COLORS"] = "false"
     try:
         with open(log_file, "a", encoding="utf-8") as stream, \
                 contextlib.redirect_stdout(stream), contextlib.redirect_stderr(stream), \
@@ -36,7 +33,3 @@ def captured_output(log_file: Path) -> Iterator[logging.Handler]:
         root.handlers = previous_handlers
         root.setLevel(previous_level)
         handler.close()
-        if previous_colours is None:
-            os.environ.pop("DBT_USE_COLORS", None)
-        else:
-            os.environ["DBT_USE_COLORS"] = previous_colours

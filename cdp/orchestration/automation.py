@@ -2,7 +2,6 @@
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 from dagster import (
@@ -20,7 +19,8 @@ from dagster import (
 from cdp.ingestion.files import UnreadableFile, list_export_files
 from cdp.ingestion.folder import ExportsFolderError, check_exports_folder
 from cdp.ingestion.pipeline import SOURCES, loaded_fingerprints, specs_of
-from cdp.settings import CdpSettings
+from cdp.orchestration.resources import CdpSettings
+from cdp.settings import ScheduleSettings
 
 nightly_job = define_asset_job(
     name="cdp_nightly",
@@ -28,13 +28,15 @@ nightly_job = define_asset_job(
     description="Load new exports, build the models, check them, publish the marts.",
 )
 
-nightly_schedule = ScheduleDefinition(
-    name="cdp_nightly_schedule",
-    job=nightly_job,
-    cron_schedule=os.environ.get("CDP_SCHEDULE_CRON", "0 2 * * *"),
-    execution_timezone=os.environ.get("CDP_SCHEDULE_TIMEZONE", "Asia/Ho_Chi_Minh"),
-    default_status=DefaultScheduleStatus.RUNNING,
-)
+def nightly_schedule_for(schedule: ScheduleSettings) -> ScheduleDefinition:
+    """The nightly job at the deployment's hour (`[schedule]` in the settings)."""
+    return ScheduleDefinition(
+        name="cdp_nightly_schedule",
+        job=nightly_job,
+        cron_schedule=schedule.cron,
+        execution_timezone=schedule.timezone,
+        default_status=DefaultScheduleStatus.RUNNING,
+    )
 
 
 def unloaded_files(exports_dir: str, warehouse: Path, cursor: dict) -> tuple[list[str], dict]:

@@ -6,19 +6,22 @@ from dagster_dbt import DbtCliResource
 from dagster_dlt import DagsterDltResource
 
 from cdp.orchestration.activation.assets import DELIVERY_ASSETS
-from cdp.orchestration.automation import new_export_files, nightly_job, nightly_schedule
+from cdp.orchestration.automation import new_export_files, nightly_job, nightly_schedule_for
 from cdp.orchestration.ingestion.assets import EXPORT_FOLDERS, LOAD_ASSETS
 from cdp.orchestration.privacy.assets import privacy_retention
 from cdp.orchestration.publishing.assets import published_warehouse, serving_database
 from cdp.orchestration.quality.checks import quality_checks
+from cdp.orchestration.resources import CdpSettings
 from cdp.orchestration.transformation.assets import DBT_EXECUTABLE, DBT_PROJECT, dbt_models
 from cdp.orchestration.warehouse_lock_resource import WarehouseLock
 from cdp.publishing.serving import serving_url
-from cdp.settings import CdpSettings
+from cdp.settings import Settings, current_settings
 
 
-def build_definitions(settings: CdpSettings) -> Definitions:
-    """The whole code location, reading and writing where `settings` say."""
+def build_definitions(settings: CdpSettings, tree: Settings | None = None) -> Definitions:
+    """The whole code location, reading and writing where `settings` say (`tree`: the
+    deployment's settings, for the schedule)."""
+    tree = tree or current_settings()
     return Definitions(
         assets=[*EXPORT_FOLDERS, *LOAD_ASSETS, privacy_retention, dbt_models,
                 published_warehouse,
@@ -28,7 +31,7 @@ def build_definitions(settings: CdpSettings) -> Definitions:
                 *DELIVERY_ASSETS],
         asset_checks=QUALITY_CHECKS,
         jobs=[nightly_job],
-        schedules=[nightly_schedule],
+        schedules=[nightly_schedule_for(tree.schedule)],
         sensors=[new_export_files],
         resources={
             "dlt": DagsterDltResource(),
@@ -42,4 +45,4 @@ def build_definitions(settings: CdpSettings) -> Definitions:
 
 
 QUALITY_CHECKS = quality_checks()
-defs = build_definitions(CdpSettings.from_environment())
+defs = build_definitions(CdpSettings.from_settings())

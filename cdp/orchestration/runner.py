@@ -9,7 +9,6 @@ read from the run's own events, never assumed.
 
 import contextlib
 import logging
-import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -39,7 +38,8 @@ from cdp.core.output_capture import captured_output
 from cdp.orchestration.definitions import build_definitions
 from cdp.orchestration.publishing.assets import PUBLISHED_KEY
 from cdp.orchestration.publishing.gate import root_cause
-from cdp.settings import REPO_ROOT, CdpSettings, default_dagster_home
+from cdp.orchestration.resources import CdpSettings
+from cdp.settings import REPO_ROOT, current_settings, default_dagster_home
 
 _INSTANCE_CONFIG = """\
 # Written by cdp: the Dagster instance `cdp run` records its runs in. Start the UI on it with
@@ -125,7 +125,7 @@ class PipelineOutcome:
 
 def instance_for(settings: CdpSettings) -> DagsterInstance:
     """The persistent instance runs are recorded in: DAGSTER_HOME, else beside the warehouse."""
-    home = Path(os.environ.get("DAGSTER_HOME") or default_dagster_home(Path(settings.warehouse)))
+    home = current_settings().paths.dagster_home or default_dagster_home(Path(settings.warehouse))
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():

@@ -6,7 +6,6 @@ initializes a run's resources once, around all its steps, with the in-process ex
 `cdp run` holds the lock itself already; its steps re-enter it.
 """
 
-import os
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -14,18 +13,19 @@ from dagster import ConfigurableResource, InitResourceContext
 from pydantic import PrivateAttr
 
 from cdp.core.warehouse_lock import warehouse_lock
-from cdp.settings import CdpSettings
+from cdp.orchestration.resources import CdpSettings
+from cdp.settings import current_settings
 
 
 class WarehouseLock(ConfigurableResource):
-    """Holds `<warehouse>.lock` for the run; waits up to CDP_LOCK_WAIT_SECONDS (default an
+    """Holds `<warehouse>.lock` for the run; waits up to `run.lock_wait_seconds` (default an
     hour) for another run to finish, then fails naming the holder."""
 
     settings: CdpSettings
     _held: ExitStack = PrivateAttr(default_factory=ExitStack)
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
-        wait = float(os.environ.get("CDP_LOCK_WAIT_SECONDS", 3600))
+        wait = current_settings().run.lock_wait_seconds
         run_id = context.run.run_id if context.run else "outside a run"
         note = self._held.enter_context(warehouse_lock(
             Path(self.settings.warehouse), purpose=f"Dagster run {run_id}",

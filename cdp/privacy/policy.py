@@ -2,7 +2,6 @@
 says about how long each table is kept). Read from `cdp/privacy/policy.yml`, or the file
 CDP_PRIVACY_POLICY names."""
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from cdp.privacy.roles import Role, parse_roles
+from cdp.settings import current_settings
 
 DEFAULT_POLICY = Path(__file__).with_name("policy.yml")
 LOADED = "loaded"
@@ -47,7 +47,7 @@ class Policy:
 
 
 def load_policy(path: Path | None = None) -> Policy:
-    path = path or Path(os.environ.get("CDP_PRIVACY_POLICY") or DEFAULT_POLICY)
+    path = path or current_settings().privacy.policy
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as error:

@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
+from pydantic import SecretStr
 
 from cdp.privacy.identifiers import salted_hash
-from cdp.privacy.secrets import configured_secret
+from cdp.settings import current_settings, use_settings
 
 if TYPE_CHECKING:
     from cdp.ingestion.suppression import Suppression
@@ -52,9 +53,9 @@ def privacy_salt(create: bool = False) -> str:
     in .dlt/secrets.toml. With `create`, a new one is written to .dlt/secrets.toml (mode 0600)
     when neither exists: without it the list could not be matched, so it is kept with the
     other credentials, never beside the hashes."""
-    salt = configured_secret(SALT_VARIABLE, "privacy.salt")
-    if salt:
-        return salt
+    settings = current_settings()
+    if settings.privacy.salt:
+        return settings.privacy.salt.get_secret_value()
     if not create:
         raise PrivacySaltMissing(
             f"no privacy salt: set {SALT_VARIABLE} or `salt` under [privacy] in "
@@ -65,7 +66,9 @@ def privacy_salt(create: bool = False) -> str:
         handle.write(f'\n[privacy]\n# Salts the suppression list of erased people: keep it, '
                      f'and back it up.\nsalt = "{salt}"\n')
     SECRETS_FILE.chmod(0o600)
-    os.environ[SALT_VARIABLE] = salt
+    # This process goes on with the new salt, as a later one will read it from the file.
+    use_settings(settings.model_copy(update={
+        "privacy": settings.privacy.model_copy(update={"salt": SecretStr(salt)})}))
     return salt
 
 

@@ -13,7 +13,6 @@ A request that matches more than one customer is shown and needs `confirmed` (th
 import csv
 import io
 import json
-import os
 import shutil
 import zipfile
 from dataclasses import asdict, dataclass, field
@@ -63,7 +62,7 @@ from cdp.publishing.publish import MANIFEST, versions_folder
 from cdp.publishing.release import publish_everywhere
 from cdp.publishing.roles import role_published_path
 from cdp.publishing.serving import ServingError, publish_serving, serving_url
-from cdp.settings import CdpSettings, default_dagster_home
+from cdp.settings import RunPaths, current_settings, default_dagster_home
 
 RESTRICTIONS_TABLE = "privacy.restricted_records"
 
@@ -192,7 +191,7 @@ class ErasurePlan:
             delivered=[tuple(pair) for pair in plan["delivered"]])
 
 
-def erase(settings: CdpSettings, selector: Selector, requested_by: str, reason: str,
+def erase(settings: RunPaths, selector: Selector, requested_by: str, reason: str,
           confirmed: bool = False, dry_run: bool = False,
           progress: RequestProgress | None = None) -> RequestResult:
     """Erase the person everywhere; with `dry_run`, only count what would be removed where
@@ -220,7 +219,7 @@ def erase(settings: CdpSettings, selector: Selector, requested_by: str, reason: 
         return _carry_out_erasure(settings, store, plan, salt, steps_done={}, progress=progress)
 
 
-def finish_interrupted(settings: CdpSettings, during_night: bool = False,
+def finish_interrupted(settings: RunPaths, during_night: bool = False,
                        progress: RequestProgress | None = None) -> list[RequestResult]:
     """Finish every request an interruption left under way (the caller holds the warehouse
     lock). `during_night`: the night's own build and publish stand in for the request's."""
@@ -238,7 +237,7 @@ def finish_interrupted(settings: CdpSettings, during_night: bool = False,
     return finished
 
 
-def _carry_out_erasure(settings: CdpSettings, store: PrivacyStore, plan: ErasurePlan,
+def _carry_out_erasure(settings: RunPaths, store: PrivacyStore, plan: ErasurePlan,
                        salt: str, steps_done: dict[str, dict], resumed: bool = False,
                        progress: RequestProgress | None = None) -> RequestResult:
     warehouse = Path(settings.warehouse)
@@ -348,7 +347,7 @@ def _carry_out_erasure(settings: CdpSettings, store: PrivacyStore, plan: Erasure
     return RequestResult(request, subject, notes=notes, steps=results, resumed=resumed)
 
 
-def _erasure_preview(connection: duckdb.DuckDBPyConnection, settings: CdpSettings,
+def _erasure_preview(connection: duckdb.DuckDBPyConnection, settings: RunPaths,
                      plan: ErasurePlan) -> dict[str, dict[str, int]]:
     """What `erase` would remove, per step and place, touching nothing."""
     warehouse = Path(settings.warehouse)
@@ -386,10 +385,10 @@ def _existing_salt() -> str:
 
 
 def dagster_home_of(warehouse: Path) -> Path:
-    return Path(os.environ.get("DAGSTER_HOME") or default_dagster_home(warehouse))
+    return current_settings().paths.dagster_home or default_dagster_home(warehouse)
 
 
-def export(settings: CdpSettings, selector: Selector, requested_by: str, reason: str,
+def export(settings: RunPaths, selector: Selector, requested_by: str, reason: str,
            out_dir: Path, confirmed: bool = False) -> RequestResult:
     """Every row of every table that names the person, as `<table>.csv` and one
     `person.json`, in `<out_dir>/<request id>.zip`."""
@@ -436,7 +435,7 @@ def export(settings: CdpSettings, selector: Selector, requested_by: str, reason:
     return RequestResult(request, subject, archive=archive, exported=exported)
 
 
-def restrict(settings: CdpSettings, selector: Selector, requested_by: str, reason: str,
+def restrict(settings: RunPaths, selector: Selector, requested_by: str, reason: str,
              confirmed: bool = False, progress: RequestProgress | None = None) -> RequestResult:
     """Record the restriction, then apply it now: the warehouse's copy of the restricted
     records (which the models read) is rewritten from the store, the models rebuilt and every

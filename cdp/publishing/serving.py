@@ -25,7 +25,6 @@ stays.
 The publishing account owns these schemas and needs CREATEROLE (for the group roles).
 """
 
-import os
 import re
 import tempfile
 import time
@@ -47,8 +46,8 @@ from cdp.privacy.roles import (
     initials_sql,
     rows_filter,
 )
-from cdp.privacy.secrets import configured_secret
 from cdp.publishing.publish import mart_names
+from cdp.settings import current_settings
 
 SERVING_URL_VARIABLE = "CDP_SERVING_URL"
 PRIVATE, LOADING, RETIRED = "cdp_private", "cdp_loading", "cdp_retired"
@@ -72,7 +71,8 @@ class ServedVersion:
 
 def serving_url() -> str | None:
     """The serving database's URL, or None when the deployment has none."""
-    return configured_secret(SERVING_URL_VARIABLE, "serving.url")
+    url = current_settings().publishing.serving_url
+    return url.get_secret_value() if url else None
 
 
 def group_role(role: str) -> str:
@@ -190,7 +190,7 @@ def _swap(connection: psycopg.Connection, policy: Policy,
     so a swap that locked them one by one could wait on a reader that waits on it. Each try
     waits at most 100 ms and under half PostgreSQL's deadlock check (1 s by default), so when
     the two cross it is the swap that steps back (and tries again), never the reader's query."""
-    patience = float(os.environ.get("CDP_SERVING_LOCK_TIMEOUT", 60))
+    patience = current_settings().publishing.serving_lock_timeout
     deadline = time.monotonic() + patience
     existing_logins = {row[0] for row in connection.execute(
         "select rolname from pg_roles where rolcanlogin").fetchall()}

@@ -1,11 +1,8 @@
-"""Limits the checks hold the data to; each can be set through the environment."""
+"""Limits the checks hold the data to; each is a setting (`[quality]` in the settings tree)."""
 
-import os
 from dataclasses import dataclass
 
-
-def _number(name: str, default: float) -> float:
-    return float(os.environ.get(name, default))
+from cdp.settings import Settings, current_settings
 
 
 @dataclass(frozen=True)
@@ -37,16 +34,20 @@ class Thresholds:
     allow_shrink: bool = False
 
     @classmethod
-    def from_environment(cls, allow_shrink: bool = False) -> "Thresholds":
+    def from_settings(cls, settings: Settings | None = None,
+                      allow_shrink: bool = False) -> "Thresholds":
+        """The limits of `[quality]` and `[publishing]` in the settings tree."""
+        settings = settings or current_settings()
+        quality = settings.quality
         return cls(
-            customer_size_quantile=_number("CDP_CUSTOMER_SIZE_QUANTILE", 0.999),
-            customer_size_factor=_number("CDP_CUSTOMER_SIZE_FACTOR", 10),
-            customer_size_floor=_number("CDP_CUSTOMER_SIZE_FLOOR", 50),
-            max_multi_person_record_share=_number("CDP_MAX_MULTI_PERSON_RECORD_SHARE", 0.05),
-            min_volume_ratio_to_previous_load=_number("CDP_MIN_VOLUME_RATIO", 0.01),
-            max_segment_share=_number("CDP_MAX_SEGMENT_SHARE", 0.95),
-            max_bad_value_share=_number("CDP_MAX_BAD_VALUE_SHARE", 0.2),
-            min_bad_values_for_share=int(_number("CDP_MIN_BAD_VALUES", 20)),
-            max_shrink_share=_number("CDP_MAX_SHRINK_SHARE", 0.1),
+            customer_size_quantile=quality.customer_size_quantile,
+            customer_size_factor=quality.customer_size_factor,
+            customer_size_floor=quality.customer_size_floor,
+            max_multi_person_record_share=quality.max_multi_person_record_share,
+            min_volume_ratio_to_previous_load=quality.min_volume_ratio,
+            max_segment_share=quality.max_segment_share,
+            max_bad_value_share=quality.max_bad_value_share,
+            min_bad_values_for_share=quality.min_bad_values,
+            max_shrink_share=settings.publishing.max_shrink_share,
             allow_shrink=allow_shrink,
         )

@@ -29,6 +29,7 @@ from great_expectations.data_context.types.base import ProgressBarsConfig
 
 from cdp.quality.check import QualityCheck
 from cdp.quality.report import CheckRecord, FailedExpectation, RunReport, index_page, run_page
+from cdp.settings import current_settings
 
 EXAMPLES_SHOWN = 5
 EXAMPLE_CHARACTERS = 200  # a longer offending value is cut in the report
@@ -36,10 +37,7 @@ EXAMPLE_CHARACTERS = 200  # a longer offending value is cut in the report
 
 def runs_to_keep() -> int:
     """How many runs' reports stay under `<reports_dir>/runs/`; older ones are deleted."""
-    keep = int(os.environ.get("CDP_REPORTS_KEEP_RUNS", 10))
-    if keep < 1:
-        raise ValueError(f"CDP_REPORTS_KEEP_RUNS must be at least 1, not {keep}")
-    return keep
+    return current_settings().quality.reports_keep_runs  # at least 1: the settings check it
 
 
 @dataclass(frozen=True)

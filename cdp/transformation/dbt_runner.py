@@ -1,21 +1,17 @@
 """Running `dbt build` on the bundled dbt project, in-process, against a DuckDB warehouse."""
 
-import json
-import os
 from pathlib import Path
 
 from dbt.cli.main import dbtRunner, dbtRunnerResult
+
+from cdp.settings import Settings
+from cdp.transformation.dbt_vars import dbt_vars, dbt_vars_argument
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 
 
 class DbtBuildFailed(RuntimeError):
     """dbt build finished with failed models or tests; the message names them."""
-
-
-def dbt_environment(warehouse: Path) -> dict[str, str]:
-    """What profiles.yml reads: the warehouse path (absolute, whatever dbt's cwd is)."""
-    return {"CDP_WAREHOUSE": str(warehouse.resolve())}
 
 
 def release_warehouse() -> None:
@@ -32,7 +28,7 @@ def release_warehouse() -> None:
 
 def dbt_build(
     warehouse: Path, variables: dict | None = None, select: str | None = None,
-    target_path: Path | None = None,
+    target_path: Path | None = None, settings: Settings | None = None,
 ) -> dbtRunnerResult:
     """`dbt build` (seeds, models, data tests); raises DbtBuildFailed naming what failed.
 
@@ -41,7 +37,7 @@ def dbt_build(
     arguments = ["build", "--exclude-resource-type", "unit_test"]
     if select:
         arguments += ["--select", select]
-    return _invoke(arguments, warehouse, variables, target_path)
+    return _invoke(arguments, warehouse, variables, target_path, settings)
 
 
 def dbt_unit_tests(warehouse: Path, target_path: Path | None = None) -> dbtRunnerResult:
@@ -49,19 +45,26 @@ def dbt_unit_tests(warehouse: Path, target_path: Path | None = None) -> dbtRunne
     return _invoke(["test", "--select", "test_type:unit"], warehouse, None, target_path)
 
 
-def _invoke(
-    arguments: list[str], warehouse: Path, variables: dict | None, target_path: Path | None,
-) -> dbtRunnerResult:
-    os.environ.update(dbt_environment(warehouse))
-    arguments = [
+def dbt_command(arguments: list[str], warehouse: Path, settings: Settings | None = None,
+                variables: dict | None = None) -> list[str]:
+    """A dbt command line for this project and warehouse, with the deployment's `--vars`
+    (`cdp.transformation.dbt_vars`); colours off, since dbt's lines go to logs."""
+    return [
         *arguments,
         "--project-dir", str(DBT_PROJECT_DIR),
         "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--no-use-colors",
+        *dbt_vars_argument(dbt_vars(settings, warehouse, variables)),
     ]
+
+
+def _invoke(
+    arguments: list[str], warehouse: Path, variables: dict | None, target_path: Path | None,
+    settings: Settings | None = None,
+) -> dbtRunnerResult:
+    arguments = dbt_command(arguments, warehouse, settings, variables)
     if target_path:
         arguments += ["--target-path", str(target_path.resolve())]  # else project-relative
-    if variables:
-        arguments += ["--vars", json.dumps(variables)]
     try:
         result = dbtRunner().invoke(arguments)
     finally:

@@ -10,8 +10,8 @@ import pytest
 from cdp.activation.deliver import DESTINATIONS, deliver
 from cdp.activation.state import ERASED_REMOVALS_TABLE, delivered_members, pending_changes
 from cdp.orchestration.activation.assets import _holds_exactly_the_members
+from cdp.orchestration.resources import CdpSettings
 from cdp.privacy_requests.requests import Selector, erase, restrict
-from cdp.settings import CdpSettings
 from cdp.testing.hubspot_server import HubSpotServer
 from cdp.testing.receiver import Receiver
 from tests.activation.conftest import audiences, expected_hash, read_rows

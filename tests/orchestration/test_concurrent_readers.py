@@ -12,9 +12,9 @@ import duckdb
 import pytest
 import sqlalchemy
 
+from cdp.orchestration.resources import CdpSettings
 from cdp.orchestration.runner import run_pipeline
 from cdp.publishing.publish import current_manifest, publish_marts
-from cdp.settings import CdpSettings
 from tests.conftest import deliver_next_night
 from tests.orchestration.publish_race import race, small_warehouse
 

@@ -53,7 +53,7 @@ def test_a_nightly_schedule_and_a_new_files_sensor():
 def test_the_sensor_starts_a_run_only_for_content_not_loaded_yet(tmp_path):
     from dagster import DefaultSensorStatus, build_sensor_context
 
-    from cdp.settings import CdpSettings
+    from cdp.orchestration.resources import CdpSettings
     from cdp.testing.exports_builder import lay_out, write_contacts
     from tests.conftest import run_ingest
 

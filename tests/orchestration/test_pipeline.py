@@ -9,9 +9,9 @@ from dagster import RunsFilter
 from dagster._core.storage.tags import REPOSITORY_LABEL_TAG
 
 from cdp.orchestration.definitions import defs
+from cdp.orchestration.resources import CdpSettings
 from cdp.orchestration.runner import instance_for, run_pipeline
 from cdp.publishing.publish import current_manifest
-from cdp.settings import CdpSettings
 from tests.conftest import deliver_next_night, query
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from cdp.core.warehouse_lock import WarehouseLocked, lock_path, warehouse_lock
+from cdp.orchestration.resources import CdpSettings
 from cdp.orchestration.runner import run_pipeline
-from cdp.settings import CdpSettings
 from cdp.testing.exports_builder import write_contacts, write_leads, write_orders
 from tests.conftest import query
 

@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from cdp.cli.main import main
+from cdp.orchestration.resources import CdpSettings
 from cdp.orchestration.runner import run_pipeline
 from cdp.publishing.publish import current_manifest
-from cdp.settings import CdpSettings
 from cdp.testing.exports_builder import lay_out, write_contacts, write_events, write_orders
 
 BAD_PHONE = "+84 12 345"

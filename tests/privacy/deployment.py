@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from cdp.settings import CdpSettings
+from cdp.orchestration.resources import CdpSettings
 
 CDP = str(Path(sys.executable).parent / "cdp")
 # What dbt, Splink or a traceback print: none of it belongs on the user's screen.

@@ -11,8 +11,8 @@ import pytest
 
 from cdp.activation.deliver import deliver
 from cdp.activation.state import ERASED_REMOVALS_TABLE
+from cdp.orchestration.resources import CdpSettings
 from cdp.privacy.store import PrivacyStore
-from cdp.settings import CdpSettings
 from tests.privacy.deployment import CDP, cdp, cdp_environment, copy_deployment
 from tests.privacy.traces import cleanly_resolved_person, everywhere, patterns_of, what_names_them
 

@@ -4,9 +4,9 @@ segment, and holds on later builds."""
 import shutil
 from pathlib import Path
 
+from cdp.orchestration.resources import CdpSettings
 from cdp.privacy.store import PrivacyStore
 from cdp.privacy_requests.requests import Selector, restrict
-from cdp.settings import CdpSettings
 from tests.conftest import query, run_transform
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import duckdb
 
+from cdp.orchestration.resources import CdpSettings
 from cdp.publishing.publish import versions_folder
-from cdp.settings import CdpSettings
 from tests.conftest import query
 
 SOURCES = ("website", "crm", "social", "pos")

@@ -142,7 +142,7 @@ def test_the_dagster_check_files_its_run_and_links_the_run_page(tmp_path, wareho
     from dagster import asset, materialize
 
     from cdp.orchestration.quality.checks import _asset_check, _checks_by_name
-    from cdp.settings import CdpSettings
+    from cdp.orchestration.resources import CdpSettings
 
     # A real suite of the code location (it looks its check up by name), on a raw table with
     # a record missing its timestamp: a warning, not a blocker.
@@ -150,7 +150,7 @@ def test_the_dagster_check_files_its_run_and_links_the_run_page(tmp_path, wareho
         connection.execute("create schema raw_crm")
         connection.execute("create table raw_crm.contacts as select * from (values "
                            "(timestamp '2024-05-01 10:00:00'), (null)) as rows(create_date)")
-    [check] = [check for check in _checks_by_name(Thresholds.from_environment()).values()
+    [check] = [check for check in _checks_by_name(Thresholds.from_settings()).values()
                if check.asset == ("crm", "contacts") and "create_date" in check.query]
 
     @asset(key=list(check.asset))

@@ -11,12 +11,12 @@ import psycopg
 import pytest
 import yaml
 
+from cdp.orchestration.resources import CdpSettings
 from cdp.orchestration.runner import run_pipeline
 from cdp.privacy.policy import DEFAULT_POLICY, load_policy
 from cdp.privacy.roles import consenting_customers_sql, hashed_sql
 from cdp.privacy_requests.requests import Selector, erase
 from cdp.publishing.serving import SERVING_URL_VARIABLE, ServingError, publish_serving
-from cdp.settings import CdpSettings
 from tests.conftest import query
 
 PUBLISHER, PUBLISHER_PASSWORD = "cdp_publisher", "publisher-password"

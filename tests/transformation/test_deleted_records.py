@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from cdp.orchestration.resources import CdpSettings
 from cdp.privacy_requests.requests import Selector, erase
 from cdp.quality.mart_checks import mart_checks
 from cdp.quality.thresholds import Thresholds
 from cdp.quality.validation import QualityValidator
-from cdp.settings import CdpSettings
 from cdp.testing.exports_builder import write_contacts, write_orders
 from tests.conftest import query, run_ingest, run_transform
 
@@ -89,7 +89,7 @@ def _customer_of(warehouse: Path, record_id: str) -> list[tuple]:
 
 
 def _records_mapped(warehouse: Path, tmp_path: Path) -> bool:
-    [check] = [check for check in mart_checks(Thresholds.from_environment())
+    [check] = [check for check in mart_checks(Thresholds.from_settings())
                if check.name == "marts_customer_records_all_mapped"]
     outcome = QualityValidator(tmp_path / "reports").run(check, warehouse, "test")
     return outcome.success

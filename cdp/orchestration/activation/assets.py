@@ -22,16 +22,13 @@ from dagster import (
     asset,
 )
 
-from cdp.activation.deliver import DESTINATIONS, can_receive, deliver
+from cdp.activation.deliver import deliver
+from cdp.activation.destinations.registry import DESTINATIONS
 from cdp.activation.state import delivered_members, owed_erased_removals
 from cdp.orchestration.publishing.assets import PUBLISHED_KEY
 from cdp.orchestration.quality.filing import file_check_results
+from cdp.orchestration.resources import CdpSettings
 from cdp.orchestration.warehouse_lock_resource import WarehouseLock
-from cdp.settings import CdpSettings
-
-KINDS = {"meta": {"csv", "meta"}, "google_ads": {"csv", "googleads"}, "csv": {"csv"},
-         "webhook": {"http"}, "hubspot": {"hubspot"}}
-
 
 _CHECK = "holds_exactly_the_members"
 _CHECK_DESCRIPTION = ("The destination holds exactly the audiences' members, by the delivery "
@@ -45,7 +42,7 @@ def delivery_asset(destination: str):
         key=key,
         deps=[PUBLISHED_KEY],
         group_name="activation",
-        kinds=KINDS[destination],
+        kinds=set(DESTINATIONS[destination].kinds),
         retry_policy=RetryPolicy(max_retries=2, delay=30, backoff=Backoff.EXPONENTIAL),
         check_specs=[AssetCheckSpec(_CHECK, asset=key, description=_CHECK_DESCRIPTION)],
         description=f"The declared audiences that name `{destination}` (vars `audiences`), "
@@ -88,13 +85,14 @@ def _holds_exactly_the_members(warehouse: Path, destination: str,
                                audiences: list[str]) -> AssetCheckResult:
     import duckdb
 
+    tool = DESTINATIONS[destination]
     differences = {}
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         for audience_name in audiences:
             members = {customer_id for customer_id, email, phone in connection.execute(
                 "select customer_id, email, phone from marts.audience_members "
                 "where audience_name = ?", [audience_name]).fetchall()
-                if can_receive(destination, email, phone)}
+                if tool.can_receive(email, phone)}
             held = delivered_members(warehouse, destination, audience_name)
             if held != members:
                 differences[audience_name] = {"missing": len(members - held),

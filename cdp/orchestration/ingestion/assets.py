@@ -30,9 +30,9 @@ from cdp.ingestion.pipeline import (
     rows_of_load,
 )
 from cdp.ingestion.resource import FileOutcome
+from cdp.orchestration.resources import CdpSettings
 from cdp.orchestration.warehouse_lock_resource import WarehouseLock
 from cdp.privacy.store import PrivacyStore
-from cdp.settings import CdpSettings
 
 LOAD_RETRIES = 3
 LOAD_RETRY_SECONDS = 30

@@ -8,13 +8,13 @@ import duckdb
 from dagster import AssetExecutionContext, Failure, MaterializeResult, asset
 
 from cdp.orchestration.ingestion.assets import LOAD_ASSETS
+from cdp.orchestration.resources import CdpSettings
 from cdp.orchestration.transformation.assets import PRIVACY_STEP_KEY
 from cdp.orchestration.warehouse_lock_resource import WarehouseLock
 from cdp.privacy.policy import PolicyError, load_policy
 from cdp.privacy.retention import apply_file_retention, apply_table_retention
 from cdp.privacy.store import PrivacyStore
 from cdp.privacy_requests.requests import finish_interrupted, sync_restrictions
-from cdp.settings import CdpSettings
 
 RETENTION_KEY = PRIVACY_STEP_KEY
 

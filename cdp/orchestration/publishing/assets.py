@@ -12,13 +12,13 @@ from dagster import (
 )
 
 from cdp.orchestration.publishing.gate import publish_blockers
+from cdp.orchestration.resources import CdpSettings
 from cdp.orchestration.transformation.assets import mart_keys
 from cdp.orchestration.warehouse_lock_resource import WarehouseLock
 from cdp.privacy.policy import PolicyError, load_policy
 from cdp.privacy.store import privacy_salt
 from cdp.publishing.release import publish_everywhere
 from cdp.publishing.serving import ServingError, publish_serving, serving_url
-from cdp.settings import CdpSettings
 
 PUBLISHED_KEY = AssetKey(["published", "warehouse"])
 

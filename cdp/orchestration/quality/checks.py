@@ -13,6 +13,7 @@ from dagster import (
     asset_check,
 )
 
+from cdp.orchestration.resources import CdpSettings
 from cdp.publishing.publish import published_row_counts
 from cdp.quality.check import QualityCheck
 from cdp.quality.identity_review import CHART_FILE, identity_review
@@ -20,7 +21,6 @@ from cdp.quality.mart_checks import mart_checks
 from cdp.quality.raw_checks import raw_checks
 from cdp.quality.thresholds import Thresholds
 from cdp.quality.validation import QualityValidator, run_report_page
-from cdp.settings import CdpSettings
 
 
 @cache
@@ -42,7 +42,7 @@ def _asset_check(check: QualityCheck) -> AssetChecksDefinition:
     def run_check(context: AssetCheckExecutionContext, settings: CdpSettings
                   ) -> AssetCheckResult:
         # Thresholds are read now, not at deploy time: an operator can change them in between.
-        thresholds = Thresholds.from_environment(allow_shrink=settings.allow_shrink)
+        thresholds = Thresholds.from_settings(allow_shrink=settings.allow_shrink)
         current = _checks_by_name(thresholds)[check.name]
         run_id = context.run.run_id
         outcome = _validator(settings.reports_dir).run(
@@ -100,5 +100,5 @@ def _checks_by_name(thresholds: Thresholds) -> dict[str, QualityCheck]:
 
 def quality_checks() -> list[AssetChecksDefinition]:
     return [_asset_check(check)
-            for check in _checks_by_name(Thresholds.from_environment()).values()] \
+            for check in _checks_by_name(Thresholds.from_settings()).values()] \
         + [_identity_review_check()]

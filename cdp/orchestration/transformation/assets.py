@@ -1,8 +1,8 @@
 """The dbt models as Dagster assets through dagster-dbt; dbt tests become asset checks."""
 
 import fcntl
+import json
 import logging
-import os
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -29,9 +29,11 @@ from dagster_dbt import (
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from cdp.orchestration.quality.filing import file_check_results
+from cdp.orchestration.resources import CdpSettings
 from cdp.orchestration.warehouse_lock_resource import WarehouseLock
-from cdp.settings import CdpSettings
-from cdp.transformation.dbt_runner import DBT_PROJECT_DIR, dbt_environment
+from cdp.settings import current_settings
+from cdp.transformation.dbt_runner import DBT_PROJECT_DIR
+from cdp.transformation.dbt_vars import dbt_vars, dbt_vars_argument
 from cdp.transformation.targets import prune_dbt_targets
 
 # Per-model progress for whoever shows it (the `cdp` command).
@@ -48,13 +50,26 @@ DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
 
-def _manifest_is_stale(project: DbtProject) -> bool:
-    """Missing, or older than a file of the project: the assets must match what dbt will run."""
+def _parse_vars() -> dict[str, Any]:
+    """The vars the manifest is parsed with: those that decide which nodes exist (the warehouse
+    path does not, and differs between deployments sharing the project)."""
+    variables = dbt_vars(current_settings())
+    variables.pop("cdp_warehouse", None)
+    return variables
+
+
+def _manifest_is_stale(project: DbtProject, vars_text: str) -> bool:
+    """Missing, parsed with other vars, or older than a file of the project (a source's models
+    included): the assets must match what dbt will run."""
     if not project.manifest_path.exists():
         return True
+    parsed_with = Path(project.target_path) / ".parse_vars.json"
+    if not parsed_with.exists() or parsed_with.read_text(encoding="utf-8") != vars_text:
+        return True
     built = project.manifest_path.stat().st_mtime
+    model_paths = json.loads(vars_text).get("cdp_model_paths") or ["models"]
     sources = [Path(project.project_dir) / name for name in
-               ("dbt_project.yml", "models", "macros", "seeds", "tests")]
+               ("dbt_project.yml", *model_paths, "macros", "seeds", "tests")]
     return any(
         path.stat().st_mtime > built
         for folder in sources
@@ -71,9 +86,11 @@ def _prepare_manifest(project: DbtProject) -> None:
     # Taken even to check: a manifest being written looks fresh before it is complete.
     with (target / ".parse.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if _manifest_is_stale(project):
+        vars_argument = dbt_vars_argument(_parse_vars())
+        if _manifest_is_stale(project, vars_argument[1]):
             DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
-                ["parse", "--quiet"], target_path=target).wait()
+                ["parse", "--quiet", *vars_argument], target_path=target).wait()
+            (target / ".parse_vars.json").write_text(vars_argument[1], encoding="utf-8")
 
 
 _prepare_manifest(DBT_PROJECT)
@@ -146,11 +163,12 @@ DBT_TRANSLATOR = CdpDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_a
             dagster_dbt_translator=DBT_TRANSLATOR, name="dbt_build")
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: CdpSettings,
                warehouse_lock: WarehouseLock):
-    # dbt runs as a subprocess and reads the warehouse path from its environment; its lines go
-    # to the run's log, where colour codes are noise.
-    os.environ.update({**dbt_environment(Path(settings.warehouse)), "DBT_USE_COLORS": "false"})
-    # Unit tests check the models' logic on fixed inputs, not tonight's data: CI runs them.
-    invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context)
+    # dbt runs as a subprocess: the warehouse and the deployment's settings go in its --vars;
+    # its lines go to the run's log, where colour codes are noise. Unit tests check the
+    # models' logic on fixed inputs, not tonight's data: CI runs them.
+    invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test", "--no-use-colors",
+                          *dbt_vars_argument(dbt_vars(warehouse=Path(settings.warehouse)))],
+                         context=context)
     # What dbt runs: every selected model and seed and every test (Dagster names an output for
     # each, a test's being its check's).
     nodes_total = len(context.op_execution_context.selected_output_names)

@@ -1,0 +1,36 @@
+"""What dbt is told of the deployment, on every invocation, as `--vars`.
+
+dbt reads `var()` inside `dbt_project.yml` (which models are enabled: the identity engine,
+probabilistic matching) and `profiles.yml` (the warehouse) only from `--vars`, never from the
+project's own `vars:` block. So every dbt command the product runs (the nightly build, the
+requests' rebuilds, `dbt parse` for Dagster, `cdp dbt …`) passes the whole modelling tree, the
+source registry and the warehouse path here; `dbt_project.yml`'s `vars:` block is only where the
+defaults are written down, with their comments."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+from cdp.settings import Settings, current_settings
+from cdp.sources.registry import dbt_source_vars
+
+
+def dbt_vars(settings: Settings | None = None, warehouse: Path | None = None,
+             extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The vars for one dbt invocation: the modelling settings, the registry, the warehouse
+    (`warehouse` when given, else the settings'), then `extra` (one command's own, e.g. an
+    as-of date), each later one winning."""
+    settings = settings or current_settings()
+    warehouse = warehouse or settings.paths.warehouse
+    return {
+        **settings.models,
+        **dbt_source_vars(),
+        "cdp_warehouse": str(Path(warehouse).resolve()),
+        **(extra or {}),
+    }
+
+
+def dbt_vars_argument(variables: dict[str, Any]) -> list[str]:
+    """`--vars` with its JSON, keys sorted so the same settings give the same text (dbt's
+    partial parsing reparses everything when the text changes)."""
+    return ["--vars", json.dumps(variables, sort_keys=True, default=str)]
