@@ -98,7 +98,8 @@ def test_modelling_settings_default_to_dbt_project_vars_and_cdp_toml_overrides_t
 @pytest.mark.unit
 def test_the_configuration_reference_is_current():
     page = (REPO / "docs" / "configuration.md").read_text(encoding="utf-8")
-    assert page == reference_markdown(), "regenerate: cdp config reference --out docs/configuration.md"
+    assert page == reference_markdown(), \
+        "regenerate: cdp config reference --out docs/configuration.md"
 
 
 @pytest.mark.unit
