@@ -108,20 +108,20 @@ class RunDisplay:
 
     def _step_done(self, step: str, seconds: float, cause: str) -> None:
         mark, style = ("✗", "red") if cause else ("✓", None)
-        for system in ("website", "crm", "social", "pos"):
-            if step == _LOAD_STEP.format(system):
-                metadata = self._metadata.get(step, {})
-                detail = cause or (
-                    f"{_count(len(metadata.get('files', [])), 'file')} read · "
-                    f"{metadata.get('rows_added', 0):,} rows added · "
-                    f"{metadata.get('rows_quarantined', 0):,} set aside")
-                if metadata.get("deletions_added"):
-                    detail += f" · {_count(metadata['deletions_added'], 'deletion')}"
-                if metadata.get("files_set_aside"):
-                    detail += f" · {_count(len(metadata['files_set_aside']), 'file')} set aside"
-                    mark, style = "!", "yellow"
-                self.line(f"{mark} load {system:<8} {detail}  ({seconds:.1f} s)", style)
-                return
+        system = step.removeprefix("load_").removesuffix("_exports")
+        if step == _LOAD_STEP.format(system):  # a source's load, whichever sources are enabled
+            metadata = self._metadata.get(step, {})
+            detail = cause or (
+                f"{_count(len(metadata.get('files', [])), 'file')} read · "
+                f"{metadata.get('rows_added', 0):,} rows added · "
+                f"{metadata.get('rows_quarantined', 0):,} set aside")
+            if metadata.get("deletions_added"):
+                detail += f" · {_count(metadata['deletions_added'], 'deletion')}"
+            if metadata.get("files_set_aside"):
+                detail += f" · {_count(len(metadata['files_set_aside']), 'file')} set aside"
+                mark, style = "!", "yellow"
+            self.line(f"{mark} load {system:<8} {detail}  ({seconds:.1f} s)", style)
+            return
         if step == _PRIVACY_STEP:
             finished = self._metadata.get(step, {}).get("interrupted_requests_finished") or []
             if cause or finished:

@@ -9,11 +9,11 @@ with `id` and `archivedAt`), so the format accepts what either gives. Its rows l
 `raw_<system>.deleted_<table>` like any export (by content, quarantine, suppression, lineage);
 the models retire a record whose latest deletion is as new as its latest version or newer.
 
-Only the CRM has them. Another system (Meta leads in `social/deleted/`) needs its spec's
-`deletions=deletion_list("social", "leads", "id")`, its source to return the deletion list's
-resource beside its own (as `ingestion.crm.crm` does), a line in `raw_checks._DELETION_TABLES`,
-and in dbt a staging model like `stg_crm__deleted_contacts`, a union in `int_records_retired`
-and an `int_<system>_..._current` read in place of its staging model.
+Only the CRM has them. Another system (Meta leads in `social/deleted/`) needs, in its folder
+(cdp/sources/<system>/), `deletion_list("social", "leads", "id")` among its SOURCE's specs (its
+resource is then loaded beside its export's), a `RawCheck` of the table's keys, a staging model
+like `stg_crm__deleted_contacts`; and in dbt a union in `int_records_retired` and an
+`int_<system>_..._current` read in place of its staging model.
 """
 
 from cdp.ingestion.spec import ExportSpec

@@ -1,14 +1,13 @@
-"""Running the four export loaders into one destination, and reporting what each one did."""
+"""Running the enabled sources' export loaders (cdp.sources.registry) into one destination, and
+reporting what each one did."""
 
 import logging
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import dlt
 from dlt.common.destination import Destination
-from dlt.extract.source import DltSource
 
 from cdp.ingestion.files import IgnoredFile, list_files_outside
 from cdp.ingestion.folder import check_exports_folder
@@ -17,27 +16,23 @@ from cdp.ingestion.resource import FileOutcome
 from cdp.ingestion.spec import ExportSpec
 from cdp.ingestion.suppression import Suppression
 from cdp.ingestion.working_folder import dlt_working_folder
-from cdp.sources.crm import CRM_CONTACTS, crm
-from cdp.sources.pos import POS_ORDER_LINES, pos
-from cdp.sources.social import SOCIAL_LEADS, social
-from cdp.sources.website import WEBSITE_EVENTS, website
-
-# system -> (dlt source factory, raw table of its export; its deletion lists: `specs_of`)
-SOURCES: dict[str, tuple[Callable[..., DltSource], str]] = {
-    "website": (website, "events"),
-    "crm": (crm, "contacts"),
-    "social": (social, "leads"),
-    "pos": (pos, "order_lines"),
-}
-EXPORT_SPECS: dict[str, ExportSpec] = {
-    "website": WEBSITE_EVENTS, "crm": CRM_CONTACTS, "social": SOCIAL_LEADS, "pos": POS_ORDER_LINES,
-}
+from cdp.sources.registry import enabled_sources, source_of
 
 
 def specs_of(system: str) -> list[ExportSpec]:
     """Everything a system's source reads: its export, then its deletion lists if it has any."""
-    spec = EXPORT_SPECS[system]
-    return [spec, *([spec.deletions] if spec.deletions else [])]
+    return list(source_of(system).specs)
+
+
+def __getattr__(name: str) -> object:
+    """`SOURCES` (system -> (dlt source factory, raw table)) and `EXPORT_SPECS` (system -> its
+    export), over the enabled sources: read when asked, so importing this reads no settings."""
+    if name == "SOURCES":
+        return {source.system: (source.make_dlt_source, source.table)
+                for source in enabled_sources()}
+    if name == "EXPORT_SPECS":
+        return {source.system: source.spec for source in enabled_sources()}
+    raise AttributeError(name)
 
 
 class _ExpectedJsonHintNotice(logging.Filter):
@@ -123,24 +118,26 @@ def ingest_exports(
     it from dlt config, `sources.exports_dir`). Raises ExportsFolderError when the folder is
     missing or lacks a system's folder. Records of erased people (`suppression`) are dropped
     and counted per file."""
+    sources = enabled_sources()
+    every_system = [source.system for source in sources]
     if exports_dir:
-        check_exports_folder(exports_dir, list(SOURCES))
+        check_exports_folder(exports_dir, every_system)
     loads = []
-    for system in systems or list(SOURCES):
-        make_source, table = SOURCES[system]
+    for system in systems or every_system:
+        source = source_of(system, sources)
         outcomes: list[FileOutcome] = []
         pipeline = pipeline_for(system, destination, pipelines_dir)
         arguments = {"exports_dir": exports_dir} if exports_dir else {}
-        info = pipeline.run(make_source(outcomes=outcomes, suppression=suppression,
-                                        **arguments))
+        info = pipeline.run(source.make_dlt_source(outcomes=outcomes, suppression=suppression,
+                                                   **arguments))
         load_id = info.loads_ids[0] if info.loads_ids else None
-        rows_added = rows_of_load(pipeline, table, load_id)
+        rows_added = rows_of_load(pipeline, source.table, load_id)
         quarantined = rows_of_load(pipeline, QUARANTINE_TABLE, load_id)
         deletions = sum(rows_of_load(pipeline, spec.table, load_id)
-                        for spec in specs_of(system)[1:])
-        loads.append(SystemLoad(system, dataset_name(system), table, load_id, rows_added,
+                        for spec in source.deletion_specs)
+        loads.append(SystemLoad(system, dataset_name(system), source.table, load_id, rows_added,
                                 quarantined, outcomes, deletions))
-    outside = list_files_outside(exports_dir, list(SOURCES)) if exports_dir else []
+    outside = list_files_outside(exports_dir, every_system) if exports_dir else []
     return IngestReport(loads, outside)
 
 
@@ -149,13 +146,14 @@ def loaded_fingerprints(warehouse: Path) -> set[str]:
     from dlt's local pipeline state: read without opening the warehouse, which a run may hold."""
     _, pipelines_dir = duckdb_destination(warehouse)
     fingerprints: set[str] = set()
-    for system in SOURCES:
+    for source in enabled_sources():
+        system = source.system
         state_file = pipelines_dir / f"cdp_{system}" / "state.json"
         if not state_file.exists():
             continue
         pipeline = dlt.attach(pipeline_name=f"cdp_{system}", pipelines_dir=str(pipelines_dir))
         resources = pipeline.state.get("sources", {}).get(system, {}).get("resources", {})
-        for spec in specs_of(system):
+        for spec in source.specs:
             fingerprints |= set(resources.get(spec.table, {}).get("loaded_fingerprints", {}))
     return fingerprints
 

@@ -3,7 +3,7 @@ keyed by its natural key plus a content hash, bad rows set aside in the dataset'
 
 import logging
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,6 +11,7 @@ import dlt
 import duckdb
 import pyarrow as pa
 from dlt.extract.resource import DltResource
+from dlt.extract.source import DltSource
 
 from cdp.ingestion.csv_reader import read_csv_export
 from cdp.ingestion.files import ExportFile, UnreadableFile, list_export_files
@@ -185,6 +186,19 @@ def export_resource(
         connection.close()
 
     return read_new_files
+
+
+def generic_dlt_source(system: str, specs: tuple[ExportSpec, ...]) -> Callable[..., DltSource]:
+    """A `@dlt.source` named `system` reading each of `specs` through `export_resource`: what a
+    source declares when its exports need nothing more (no amount settings)."""
+
+    @dlt.source(name=system)
+    def exports(exports_dir: str = dlt.config.value, outcomes: list[FileOutcome] | None = None,
+                suppression: Suppression | None = None) -> list[DltResource]:
+        return [export_resource(spec, exports_dir, outcomes, suppression=suppression)
+                for spec in specs]
+
+    return exports
 
 
 def _without_suppressed(

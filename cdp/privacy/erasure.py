@@ -151,21 +151,23 @@ def _anonymize_sales(connection: duckdb.DuckDBPyConnection, subject: Subject,
                      salt: str, dry_run: bool = False) -> dict[str, int]:
     """The person's orders stay as sales with nobody's name on them (specs that keep columns
     when erased); the delete that follows takes every other row of theirs."""
-    from cdp.ingestion.pipeline import EXPORT_SPECS, dataset_name  # dlt: seconds to import
+    from cdp.sources.registry import enabled_sources  # a source's package imports dlt: seconds
 
     done = {}
-    for system, spec in EXPORT_SPECS.items():
+    for source in enabled_sources():
+        system, spec = source.system, source.spec
         if not spec.kept_when_erased:
             continue
-        record_ids = [record_id for source, record_id in subject.records if source == system]
+        record_ids = [record_id for of_system, record_id in subject.records
+                      if of_system == system]
         if not record_ids:
             continue
-        relation = f"{dataset_name(system)}.{spec.table}"
+        relation = f"{source.dataset}.{spec.table}"
         key = spec.normalized_key_column
         columns = [row[0] for row in connection.execute(
             "select column_name from information_schema.columns "
             "where table_schema = ? and table_name = ? and table_catalog = current_database()",
-            [dataset_name(system), spec.table]).fetchall()]
+            [source.dataset, spec.table]).fetchall()]
         kept = set(spec.normalized_kept_when_erased) | {key} | {
             column for column in columns if column.startswith("_dlt") or column in (
                 "_record_hash", "_source_file", "line_position")}

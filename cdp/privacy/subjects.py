@@ -6,14 +6,15 @@ from dataclasses import dataclass, field
 import duckdb
 
 from cdp.privacy.identifiers import email_key, email_key_sql, phone_key, phone_key_sql
+from cdp.sources.registry import enabled_sources
+from cdp.sources.source import StagedRecords
 
-# Where each source's records keep a name as people wrote it.
-_NAMES_BY_SOURCE = {
-    "crm": ("staging.stg_crm__contacts", "contact_id", "full_name"),
-    "social": ("staging.stg_social__leads", "lead_id", "full_name"),
-    "pos": ("staging.stg_pos__orders", "order_id", "billing_name"),
-    "website": ("staging.stg_website__events", "anonymous_id", "traits_name"),
-}
+
+def _staged(with_deletions: bool = False) -> dict[str, StagedRecords]:
+    """Where each enabled source stages its records (names as people wrote them, identifiers):
+    only those with deletion lists, whose retired records left identity resolution, if asked."""
+    return {source.system: source.staged for source in enabled_sources()
+            if source.staged and (source.deletion_specs or not with_deletions)}
 
 
 def _exists(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -98,19 +99,26 @@ def matching_retired_records(connection: duckdb.DuckDBPyConnection, *,
         return connection.execute(
             "select source, record_id from marts.retired_records "
             "where source = ? and record_id = ? order by 1, 2", [source, record_id]).fetchall()
-    if email is not None:
-        condition, value = f"{email_key_sql('contacts.email_normalized')} = ?", email_key(email)
-    else:
-        condition = (f"? in ({phone_key_sql('contacts.phone_normalized')}, "
-                     f"{phone_key_sql('contacts.mobile_phone_normalized')})")
-        value = phone_key(phone or "")
-    return connection.execute(f"""
-        select distinct retired.source, retired.record_id
-        from marts.retired_records as retired
-        inner join staging.stg_crm__contacts as contacts
-            on retired.source = 'crm' and contacts.contact_id = retired.record_id
-        where {condition}
-        order by 1, 2""", [value]).fetchall()
+    kind, value = ("email", email_key(email)) if email is not None else (
+        "phone", phone_key(phone or ""))
+    key_sql = email_key_sql if kind == "email" else phone_key_sql
+    selects = []
+    for system, staged in _staged(with_deletions=True).items():
+        columns = [column for of_kind, column in staged.identifiers if of_kind == kind]
+        if not columns:
+            continue
+        keys = ", ".join(key_sql(f"staged.{column}") for column in columns)
+        selects.append(f"""
+            select retired.source, retired.record_id
+            from marts.retired_records as retired
+            inner join {staged.relation} as staged
+                on retired.source = '{system}' and staged.{staged.id_column} = retired.record_id
+            where $value in ({keys})""")
+    if not selects:
+        return []
+    return connection.execute(
+        f"select distinct * from ({' union all '.join(selects)}) order by 1, 2",
+        {"value": value}).fetchall()
 
 
 def describe_subject(connection: duckdb.DuckDBPyConnection, customer_ids: list[str],
@@ -139,25 +147,27 @@ def describe_subject(connection: duckdb.DuckDBPyConnection, customer_ids: list[s
         select distinct identifier_type, identifier_value
         from intermediate.int_identifiers_unioned
         where record_key in (select record_key from subject_records)""").fetchall()
-    # A retired contact left identity resolution: its identifiers are read where it was staged.
-    identifiers += connection.execute(f"""
-        with retired_contacts as (
-            select * from staging.stg_crm__contacts
-            where contact_id in (select record_id from subject_records where source = 'crm')
-        )
-        {" union ".join(f"select '{kind}', {column} from retired_contacts "
-                        f"where {column} is not null"
-                        for kind, column in (("email", "email_normalized"),
-                                             ("phone", "phone_normalized"),
-                                             ("phone", "mobile_phone_normalized")))}
-        """).fetchall() if retired else []
+    # A retired record left identity resolution: its identifiers are read where it was staged.
+    for system, staged in _staged(with_deletions=True).items() if retired else ():
+        identifiers += connection.execute(f"""
+            with retired_records as (
+                select * from {staged.relation}
+                where {staged.id_column} in (
+                    select record_id from subject_records where source = '{system}')
+            )
+            {" union ".join(f"select '{kind}', {column} from retired_records "
+                            f"where {column} is not null"
+                            for kind, column in staged.identifiers)}
+            """).fetchall()
     subject.identifiers = sorted(set(identifiers))
     names: set[str] = set()
-    for source, (relation, id_column, name_column) in _NAMES_BY_SOURCE.items():
+    for source, staged in _staged().items():
+        if staged.name_column is None:
+            continue
         names |= {row[0] for row in connection.execute(f"""
-            select distinct {name_column} from {relation}
-            where {id_column} in (
+            select distinct {staged.name_column} from {staged.relation}
+            where {staged.id_column} in (
                 select record_id from subject_records where source = '{source}')
-                and nullif(trim({name_column}), '') is not null""").fetchall()}
+                and nullif(trim({staged.name_column}), '') is not null""").fetchall()}
     subject.names = sorted(names)
     return subject

@@ -1,13 +1,133 @@
-"""The enabled source systems, in load order: one line per system.
+"""The source systems: the built-in ones, one line each in load order, and the choice of which a
+deployment loads. Everything downstream (the loaders, dbt's unions, erasure, checks, the folder
+check, the CLI) reads the enabled sources from here; a source is its folder plus its line.
 
-(Placeholder while the registry is built: everything downstream will read this module.)"""
+A deployment enables some built-ins only (`sources.enabled`, env `CDP_SOURCES_ENABLED=crm,pos`:
+no folder needed for the others) and adds plugin sources living outside the package
+(`sources.plugins`, env `CDP_SOURCES_PLUGINS=my_company.loyalty`): a module path whose module
+declares `SOURCE` (cdp/sources/source.py), as each built-in folder does. Plugins load after the
+built-ins, in the order given. docs/how-to/add-a-source.md has an example.
+"""
 
-from cdp.ingestion.systems import SYSTEMS
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cdp.sources.source import Source
+
+# The dbt project the sources' model folders are given to (relative to it: see dbt_source_vars).
+DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+
+# system -> the module declaring it, in load order.
+BUILT_IN: dict[str, str] = {
+    "website": "cdp.sources.website",
+    "crm": "cdp.sources.crm",
+    "social": "cdp.sources.social",
+    "pos": "cdp.sources.pos",
+}
 
 
-def dbt_source_vars() -> dict:
-    """What dbt must know of the registry (passed with `--vars` on every dbt invocation)."""
-    return {}
+class UnknownSource(ValueError):
+    """A source was enabled that is neither built in nor a plugin's."""
 
 
-__all__ = ["SYSTEMS", "dbt_source_vars"]
+def configured_choice() -> tuple[list[str] | None, list[str]]:
+    """The deployment's choice: (enabled built-ins, None for all; plugin module paths). The one
+    place it is read; `CDP_SOURCES_ENABLED` and `CDP_SOURCES_PLUGINS` are comma-separated."""
+    def names(variable: str) -> list[str] | None:
+        value = os.environ.get(variable)
+        if value is None:
+            return None
+        return [name.strip() for name in value.split(",") if name.strip()]
+
+    return names("CDP_SOURCES_ENABLED"), names("CDP_SOURCES_PLUGINS") or []
+
+
+@cache
+def _declared(module_path: str) -> Source:
+    source = getattr(importlib.import_module(module_path), "SOURCE", None)
+    if source is None:
+        raise UnknownSource(f"{module_path} declares no SOURCE (cdp.sources.source.Source)")
+    return source
+
+
+def enabled_systems(enabled: Sequence[str] | None = None,
+                    plugins: Sequence[str] = ()) -> list[str]:
+    """The enabled systems' names in load order, without importing a built-in (dlt takes
+    seconds): what the `cdp` command checks the exports folder with."""
+    unknown = [name for name in enabled or () if name not in BUILT_IN]
+    if unknown:
+        raise UnknownSource(f"no built-in source {', '.join(unknown)} (built in: "
+                            f"{', '.join(BUILT_IN)}; others are added as plugins)")
+    built_in = [name for name in BUILT_IN if enabled is None or name in enabled]
+    return built_in + [_declared(path).system for path in plugins]
+
+
+def registered_sources(enabled: Sequence[str] | None = None,
+                       plugins: Sequence[str] = ()) -> list[Source]:
+    """The enabled sources in load order: the chosen built-ins (all when `enabled` is None),
+    then each plugin module's `SOURCE`."""
+    names = enabled_systems(enabled, ())
+    sources = [_declared(BUILT_IN[name]) for name in names]
+    sources += [_declared(path) for path in plugins]
+    systems = [source.system for source in sources]
+    repeated = sorted({system for system in systems if systems.count(system) > 1})
+    if repeated:
+        raise UnknownSource(f"source {', '.join(repeated)} registered twice")
+    return sources
+
+
+def enabled_sources() -> list[Source]:
+    """The deployment's sources (configured_choice)."""
+    enabled, plugins = configured_choice()
+    return registered_sources(enabled, plugins)
+
+
+def configured_systems() -> list[str]:
+    """The deployment's systems by name, importing only plugins (configured_choice)."""
+    enabled, plugins = configured_choice()
+    return enabled_systems(enabled, plugins)
+
+
+def source_of(system: str, sources: Sequence[Source] | None = None) -> Source:
+    """The enabled source of that name."""
+    for source in sources if sources is not None else enabled_sources():
+        if source.system == system:
+            return source
+    raise UnknownSource(f"source {system} is not enabled")
+
+
+def dbt_source_vars(sources: Sequence[Source] | None = None,
+                    project_dir: Path = DBT_PROJECT_DIR) -> dict:
+    """What dbt must know of the registry, passed with `--vars` on every dbt invocation: the
+    model paths (the project's, then each source's `models/`) and, per system, the models it
+    adds to each union (`union_source_models`) with the columns the union selects.
+
+    Each source's folder is given relative to the project: dbt writes a node's compiled SQL to
+    `<target>/compiled/<project>/<its path>`, which for an absolute path is the model file
+    itself (and a YAML file's tests fail to be written)."""
+    from cdp.sources.source import UNION_COLUMNS
+
+    sources = enabled_sources() if sources is None else sources
+    return {
+        "cdp_model_paths": ["models", *(os.path.relpath(source.models_dir.resolve(), project_dir)
+                                        for source in sources)],
+        "cdp_sources": {
+            source.system: {"unions": dict(source.union_models)} for source in sources
+        },
+        "cdp_union_columns": {kind: [list(column) for column in columns]
+                              for kind, columns in UNION_COLUMNS.items()},
+    }
+
+
+if __name__ == "__main__":
+    # dbt by hand: `dbt ls --vars "$(python -m cdp.sources.registry)"`
+    import json
+
+    print(json.dumps(dbt_source_vars()))

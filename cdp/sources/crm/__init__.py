@@ -1,5 +1,7 @@
 """CRM contacts: HubSpot's contacts CSV export, and the lists of contacts deleted in HubSpot."""
 
+from pathlib import Path
+
 import dlt
 from dlt.extract.resource import DltResource
 
@@ -7,6 +9,7 @@ from cdp.ingestion.deletions import deletion_list
 from cdp.ingestion.resource import FileOutcome, export_resource
 from cdp.ingestion.spec import ExportSpec
 from cdp.ingestion.suppression import Suppression
+from cdp.sources.source import UNION_COLUMNS, RawCheck, Source, StagedRecords
 
 # `crm/deleted/*.csv`: contacts deleted in HubSpot, by `Record ID` as the contacts export writes
 # it, or `id` / `hs_object_id` as HubSpot's CRM API names it (archived contacts).
@@ -38,3 +41,18 @@ def crm(exports_dir: str = dlt.config.value, outcomes: list[FileOutcome] | None 
     and deletion lists from `<exports_dir>/crm/deleted/`."""
     return [export_resource(spec, exports_dir, outcomes, suppression=suppression)
             for spec in (CRM_CONTACTS, CRM_DELETED_CONTACTS)]
+
+
+SOURCE = Source(
+    system="crm",
+    specs=(CRM_CONTACTS, CRM_DELETED_CONTACTS),
+    models_dir=Path(__file__).parent / "models",
+    union_models={kind: f"int_crm__{kind}" for kind in UNION_COLUMNS},
+    staged=StagedRecords("stg_crm__contacts", "contact_id", "full_name",
+                         (("email", "email_normalized"), ("phone", "phone_normalized"),
+                          ("phone", "mobile_phone_normalized"))),
+    raw_checks=(RawCheck("contacts", ("record_id",), "create_date"),
+                # Only the keys: a deletion's date is optional, a night without deletions normal.
+                RawCheck("deleted_contacts", ("record_id",))),
+    dlt_source=crm,
+)

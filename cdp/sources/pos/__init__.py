@@ -1,5 +1,7 @@
 """Point of sale and web shop orders: Shopify's orders CSV export, one row per line item."""
 
+from pathlib import Path
+
 import dlt
 from dlt.extract.resource import DltResource
 
@@ -7,6 +9,7 @@ from cdp.ingestion.resource import FileOutcome, export_resource
 from cdp.ingestion.spec import ExportSpec
 from cdp.ingestion.suppression import Suppression
 from cdp.ingestion.typed_records import AmountSettings
+from cdp.sources.source import UNION_COLUMNS, RawCheck, Source, StagedRecords
 
 POS_ORDER_LINES = ExportSpec(
     system="pos",
@@ -56,3 +59,17 @@ def pos(exports_dir: str = dlt.config.value, outcomes: list[FileOutcome] | None 
     return export_resource(POS_ORDER_LINES, exports_dir, outcomes,
                            AmountSettings(decimal_separator, default_currency),
                            suppression=suppression)
+
+
+SOURCE = Source(
+    system="pos",
+    specs=(POS_ORDER_LINES,),
+    models_dir=Path(__file__).parent / "models",
+    union_models={kind: f"int_pos__{kind}" for kind in UNION_COLUMNS},
+    staged=StagedRecords("stg_pos__orders", "order_id", "billing_name",
+                         (("email", "email_normalized"), ("phone", "phone_normalized"))),
+    # Shopify fills order-level columns, `Created at` among them, on an order's first line only.
+    raw_checks=(RawCheck("order_lines", ("name", "line_position"), "created_at",
+                         "line_position = 1"),),
+    dlt_source=pos,
+)

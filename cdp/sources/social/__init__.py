@@ -1,11 +1,14 @@
 """Social leads: Meta (Facebook / Instagram) Lead Ads CSV export."""
 
+from pathlib import Path
+
 import dlt
 from dlt.extract.resource import DltResource
 
 from cdp.ingestion.resource import FileOutcome, export_resource
 from cdp.ingestion.spec import ExportSpec
 from cdp.ingestion.suppression import Suppression
+from cdp.sources.source import UNION_COLUMNS, RawCheck, Source, StagedRecords
 
 SOCIAL_LEADS = ExportSpec(
     system="social",
@@ -28,3 +31,15 @@ def social(exports_dir: str = dlt.config.value, outcomes: list[FileOutcome] | No
            suppression: Suppression | None = None) -> DltResource:
     """Lead form submissions from `<exports_dir>/social/`."""
     return export_resource(SOCIAL_LEADS, exports_dir, outcomes, suppression=suppression)
+
+
+SOURCE = Source(
+    system="social",
+    specs=(SOCIAL_LEADS,),
+    models_dir=Path(__file__).parent / "models",
+    union_models={kind: f"int_social__{kind}" for kind in UNION_COLUMNS},
+    staged=StagedRecords("stg_social__leads", "lead_id", "full_name",
+                         (("email", "email_normalized"), ("phone", "phone_normalized"))),
+    raw_checks=(RawCheck("leads", ("id",), "created_time"),),
+    dlt_source=social,
+)

@@ -1,11 +1,14 @@
 """Website events: Segment-spec JSON lines (identify / track / page, and the rest tolerated)."""
 
+from pathlib import Path
+
 import dlt
 from dlt.extract.resource import DltResource
 
 from cdp.ingestion.resource import FileOutcome, export_resource
 from cdp.ingestion.spec import ExportSpec
 from cdp.ingestion.suppression import Suppression
+from cdp.sources.source import UNION_COLUMNS, RawCheck, Source, StagedRecords
 
 WEBSITE_EVENTS = ExportSpec(
     system="website",
@@ -31,3 +34,15 @@ def website(exports_dir: str = dlt.config.value, outcomes: list[FileOutcome] | N
             suppression: Suppression | None = None) -> DltResource:
     """Events from `<exports_dir>/website/`, one row per message and content version."""
     return export_resource(WEBSITE_EVENTS, exports_dir, outcomes, suppression=suppression)
+
+
+SOURCE = Source(
+    system="website",
+    specs=(WEBSITE_EVENTS,),
+    models_dir=Path(__file__).parent / "models",
+    union_models={kind: f"int_website__{kind}" for kind in UNION_COLUMNS},
+    staged=StagedRecords("stg_website__events", "anonymous_id", "traits_name",
+                         (("email", "email_normalized"), ("phone", "phone_normalized"))),
+    raw_checks=(RawCheck("events", ("message_id",), "timestamp"),),
+    dlt_source=website,
+)

@@ -3,48 +3,9 @@
 -- "Khách" alone name nobody). Evidence of whether an identifier is used by one person or several.
 with
 
-events as (
-    select * from {{ ref('stg_website__events') }}
-),
-
-contacts as (
-    select * from {{ ref('int_crm_contacts_current') }}
-),
-
-leads as (
-    select * from {{ ref('stg_social__leads') }}
-),
-
-orders as (
-    select * from {{ ref('stg_pos__orders') }}
-    where not is_anonymous_sale
-),
-
+-- Each enabled source's record names model (cdp/sources/<system>/), stacked.
 names as (
-    select
-        'website' as source,
-        anonymous_id as record_id,
-        {{ fold_name('traits_name') }} as name_key
-    from events
-    where event_type = 'identify'
-    union all
-    select
-        'crm',
-        contact_id,
-        name_key
-    from contacts
-    union all
-    select
-        'social',
-        lead_id,
-        name_key
-    from leads
-    union all
-    select
-        'pos',
-        order_id,
-        name_key
-    from orders
+    {{ union_source_models('record_names') }}
 ),
 
 cleaned as (
