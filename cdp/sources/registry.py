@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from cdp.settings import Settings
     from cdp.sources.source import Source
 
 # The dbt project the sources' model folders are given to (relative to it: see dbt_source_vars).
@@ -37,16 +38,14 @@ class UnknownSource(ValueError):
     """A source was enabled that is neither built in nor a plugin's."""
 
 
-def configured_choice() -> tuple[list[str] | None, list[str]]:
-    """The deployment's choice: (enabled built-ins, None for all; plugin module paths). The one
-    place it is read; `CDP_SOURCES_ENABLED` and `CDP_SOURCES_PLUGINS` are comma-separated."""
-    def names(variable: str) -> list[str] | None:
-        value = os.environ.get(variable)
-        if value is None:
-            return None
-        return [name.strip() for name in value.split(",") if name.strip()]
+def configured_choice(settings: Settings | None = None) -> tuple[list[str] | None, list[str]]:
+    """The deployment's choice, from the settings tree (`sources.enabled`, `sources.plugins`;
+    env `CDP_SOURCES_ENABLED`, `CDP_SOURCES_PLUGINS`, comma-separated): (enabled built-ins,
+    None for all; plugin module paths). The one place it is read."""
+    from cdp.settings import current_settings
 
-    return names("CDP_SOURCES_ENABLED"), names("CDP_SOURCES_PLUGINS") or []
+    sources = (settings or current_settings()).sources
+    return sources.enabled, list(sources.plugins)
 
 
 @cache
@@ -83,15 +82,15 @@ def registered_sources(enabled: Sequence[str] | None = None,
     return sources
 
 
-def enabled_sources() -> list[Source]:
+def enabled_sources(settings: Settings | None = None) -> list[Source]:
     """The deployment's sources (configured_choice)."""
-    enabled, plugins = configured_choice()
+    enabled, plugins = configured_choice(settings)
     return registered_sources(enabled, plugins)
 
 
-def configured_systems() -> list[str]:
+def configured_systems(settings: Settings | None = None) -> list[str]:
     """The deployment's systems by name, importing only plugins (configured_choice)."""
-    enabled, plugins = configured_choice()
+    enabled, plugins = configured_choice(settings)
     return enabled_systems(enabled, plugins)
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from cdp.ingestion.pipeline import duckdb_destination, ingest_exports
 from cdp.privacy.subjects import describe_subject, matching_customers
+from cdp.settings import use_settings
 from cdp.transformation.dbt_runner import dbt_build
 
 PLUGIN = "cdp_test_loyalty"
@@ -107,7 +108,9 @@ def loyalty_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         (package / "models" / name).write_text(text.lstrip())
     monkeypatch.syspath_prepend(str(package.parent))
     monkeypatch.setenv("CDP_SOURCES_PLUGINS", PLUGIN)
+    use_settings(None)  # read the environment again
     yield package
+    use_settings(None)
     sys.modules.pop(PLUGIN, None)
 
 

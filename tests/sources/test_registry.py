@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from cdp.ingestion.pipeline import SOURCES
+from cdp.settings import load_settings
 from cdp.sources.registry import (
     BUILT_IN,
     DBT_PROJECT_DIR,
@@ -21,6 +22,11 @@ def test_the_systems_the_command_checks_are_the_ones_the_pipeline_loads(monkeypa
     monkeypatch.delenv("CDP_SOURCES_ENABLED", raising=False)
     monkeypatch.delenv("CDP_SOURCES_PLUGINS", raising=False)
     assert configured_systems() == list(SOURCES) == list(BUILT_IN)
+
+
+def test_the_settings_choose_the_sources(monkeypatch):
+    monkeypatch.setenv("CDP_SOURCES_ENABLED", "pos,website")
+    assert configured_systems(load_settings()) == ["website", "pos"]
 
 
 def test_a_deployment_enables_some_built_in_sources_only_in_load_order():
