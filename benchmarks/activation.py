@@ -20,7 +20,8 @@ from pathlib import Path
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from cdp.activation.deliver import DESTINATIONS, deliver
+from cdp.activation.deliver import deliver
+from cdp.activation.destinations.registry import DESTINATIONS
 from cdp.testing.hubspot_server import HubSpotServer
 from cdp.testing.receiver import Receiver
 

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import duckdb
 
-from cdp.activation.destinations.files import FILE_FORMATS, write_change_files
-from cdp.activation.destinations.hubspot import deliver_to_hubspot
-from cdp.activation.destinations.webhook import deliver_batches, webhook_batch_size
+from cdp.activation.destinations.base import DeliveryRun
+from cdp.activation.destinations.registry import DESTINATIONS
 from cdp.activation.http import RetryPolicy
 from cdp.activation.state import (
     Change,
@@ -17,11 +16,6 @@ from cdp.activation.state import (
     record_delivered,
     record_versions,
 )
-
-DESTINATIONS = ("meta", "google_ads", "csv", "webhook", "hubspot")
-# Destinations that find a person by their email or phone (the CSV and the webhook carry the
-# customer id as well).
-IDENTIFIER_MATCHED = ("meta", "google_ads", "hubspot")
 
 
 @dataclass
@@ -40,16 +34,6 @@ class DeliveryReport:
     @property
     def removed(self) -> int:
         return sum(counts["removed"] for counts in self.audiences.values())
-
-
-def can_receive(destination: str, email: str | None, phone: str | None) -> bool:
-    """Whether a member has what the destination matches people on: an email for HubSpot, an
-    email or phone for the ads platforms; anything for the CSV and the webhook (customer id)."""
-    if destination == "hubspot":
-        return bool(email)
-    if destination in ("meta", "google_ads"):
-        return bool(email or phone)
-    return True
 
 
 def audiences_of(warehouse: Path, destination: str) -> dict[str, tuple[int, int]]:
@@ -95,6 +79,7 @@ def deliver(destination: str, warehouse: Path, activation_dir: Path, run_id: str
     """Removes go before adds: a member whose email or phone changed has both, and their add is
     sent only once the destination confirmed the removal under the old identifiers (the record
     keeps one set of identifiers per member, so an add recorded first would lose the remove)."""
+    tool = DESTINATIONS[destination]
     report = DeliveryReport(destination)
     audiences = audiences_of(warehouse, destination)
     for audience_name, (members, excluded) in audiences.items():
@@ -118,12 +103,12 @@ def deliver(destination: str, warehouse: Path, activation_dir: Path, run_id: str
     has_removes = any(change.change == "remove" for pending in pending_by_audience.values()
                       for change in pending)
     wanted = (identifiers_still_wanted(warehouse, list(audiences))
-              if has_removes and destination in IDENTIFIER_MATCHED else {})
+              if has_removes and tool.identifier_matched else {})
     removes: dict[str, list[Change]] = {}
     adds: dict[str, list[Change]] = {}
     for audience_name, pending in pending_by_audience.items():
         sendable = [change for change in pending if change.change == "add"
-                    and can_receive(destination, change.email, change.phone)]
+                    and tool.can_receive(change.email, change.phone)]
         report.not_sent_without_identifier += sum(
             change.change == "add" for change in pending) - len(sendable)
         removes[audience_name] = without_shared_identifiers(
@@ -131,32 +116,18 @@ def deliver(destination: str, warehouse: Path, activation_dir: Path, run_id: str
             wanted.get(audience_name, {}))
         adds[audience_name] = sendable
 
-    def send(changes_by_audience: dict[str, list[Change]]) -> None:
-        # HubSpot takes every audience's changes in one load; even when no audience names it
-        # any more, what it still holds is removed.
-        hubspot_changes: list[Change] = []
-        for audience_name, changes in changes_by_audience.items():
-            if not changes:
-                continue
-            if destination in FILE_FORMATS:
-                written = write_change_files(activation_dir, destination, audience_name,
-                                             changes, run_id)
-                report.files += [str(path) for path in written.values()]
-                recorded(changes)
-            elif destination == "webhook":
-                token = versions.get(audience_name) or delivery_state_token(
-                    warehouse, destination, audience_name)
-                report.failures += [f"{audience_name}: {failure}" for failure in
-                                    deliver_batches(audience_name, changes, recorded,
-                                                    batch_size=webhook_batch_size(),
-                                                    policy=policy, state_token=token)]
-            elif destination == "hubspot":
-                hubspot_changes += changes
-        if hubspot_changes:
-            report.failures += deliver_to_hubspot(warehouse, hubspot_changes, recorded,
-                                                  policy)
+    run = DeliveryRun(warehouse, activation_dir, run_id, policy, recorded,
+                      state_token=lambda audience_name: versions.get(audience_name)
+                      or delivery_state_token(warehouse, destination, audience_name),
+                      files=report.files)
 
-    if destination in FILE_FORMATS:  # one write holds both: the removes file and the adds file
+    def send(changes_by_audience: dict[str, list[Change]]) -> None:
+        changes = {name: audience_changes
+                   for name, audience_changes in changes_by_audience.items() if audience_changes}
+        if changes:
+            report.failures += tool.send(run, changes)
+
+    if tool.removes_and_adds_together:
         send({name: removes.get(name, []) + adds.get(name, [])
               for name in {**removes, **adds}})
         return report

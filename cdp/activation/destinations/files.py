@@ -1,13 +1,10 @@
-"""Upload files: Meta Custom Audiences, Google Ads Customer Match, and a plain CSV for email and
-SMS tools (Mailchimp, Klaviyo-style imports).
+"""Upload files, what the file destinations (`meta`, `google_ads`, `csv`) have in common.
 
 Each delivery writes, per audience, one file of removes and one of adds (the platforms take
 removals as a separate upload) under `<activation folder>/<destination>/<audience>/`, named by
 the run's date and id and numbered in upload order (`…-1-removes.csv`, `…-2-adds.csv`),
 written whole to a temporary name and renamed, so a half-written file is never picked up.
-Meta's and Google's files hold only SHA-256 hashes of the normalized identifiers, under each
-platform's documented column names; the CSV holds the plain email and phone and is readable by
-its owner only (0600).
+Each file destination says its columns and how a change becomes a row.
 """
 
 import csv
@@ -16,25 +13,12 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Callable
+from abc import abstractmethod
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cdp.activation.identifiers import google_phone, meta_phone, normalized_email, sha256
+from cdp.activation.destinations.base import DeliveryRun, Destination
 from cdp.activation.state import Change
-
-# Column names per platform, and how a change becomes a row.
-FILE_FORMATS: dict[str, tuple[list[str], Callable[[Change], list[str]]]] = {
-    # Meta's customer list: lower-case identifier keys, values hashed (Ads Manager and the
-    # Marketing API's EMAIL/PHONE schema take the same normalized SHA-256 values).
-    "meta": (["email", "phone"], lambda change: [
-        sha256(normalized_email(change.email)), sha256(meta_phone(change.phone))]),
-    # Google Ads Customer Match upload template: hashed values under the template's headers.
-    "google_ads": (["Email", "Phone"], lambda change: [
-        sha256(normalized_email(change.email)), sha256(google_phone(change.phone))]),
-    "csv": (["customer_id", "email", "phone"], lambda change: [
-        change.customer_id, normalized_email(change.email) or "", change.phone or ""]),
-}
 
 
 def audience_folder_name(audience_name: str) -> str:
@@ -46,28 +30,47 @@ def audience_folder_name(audience_name: str) -> str:
     return f"{words}-{hashlib.sha256(audience_name.encode()).hexdigest()[:6]}"
 
 
-def write_change_files(folder: Path, destination: str, audience_name: str,
-                       changes: list[Change], run_id: str) -> dict[str, Path]:
-    """The adds and removes files of one audience for a file destination ({} if no change)."""
-    header, row_of = FILE_FORMATS[destination]
-    target = folder / destination / audience_folder_name(audience_name)
-    stamp = f"{datetime.now(UTC):%Y-%m-%d}-{run_id[:8]}"
-    written = {}
-    # Numbered in the order to upload them: removals first, since a member whose identifiers
-    # changed is in both.
-    for kind, name in (("remove", "1-removes"), ("add", "2-adds")):
-        rows = [row_of(change) for change in changes if change.change == kind
-                and (destination == "csv" or change.email or change.phone)]
-        if not rows:
-            continue
-        target.mkdir(parents=True, exist_ok=True)
-        path = target / f"{stamp}-{name}.csv"
-        _write_whole(path, header, rows, private=destination == "csv")
-        written[kind] = path
-    return written
+class UploadFile(Destination):
+    """A destination that is a pair of files per audience and delivery, for a person to upload
+    (or a tool to import): confirmed as soon as they are written."""
+
+    removes_and_adds_together = True  # one write holds both: the removes file and the adds file
+    header: tuple[str, ...]  # the platform's column names
+    private = False  # readable by its owner only (0600), not by the group too (0640)
+
+    @abstractmethod
+    def row(self, change: Change) -> list[str]:
+        """A change as a row under `header`."""
+
+    def send(self, run: DeliveryRun, changes: dict[str, list[Change]]) -> list[str]:
+        for audience_name, audience_changes in changes.items():
+            written = self.write_change_files(run.activation_dir, audience_name,
+                                              audience_changes, run.run_id)
+            run.files += [str(path) for path in written.values()]
+            run.recorded(audience_changes)
+        return []
+
+    def write_change_files(self, folder: Path, audience_name: str, changes: list[Change],
+                           run_id: str) -> dict[str, Path]:
+        """The adds and removes files of one audience ({} if no change)."""
+        target = folder / self.name / audience_folder_name(audience_name)
+        stamp = f"{datetime.now(UTC):%Y-%m-%d}-{run_id[:8]}"
+        written = {}
+        # Numbered in the order to upload them: removals first, since a member whose
+        # identifiers changed is in both.
+        for kind, name in (("remove", "1-removes"), ("add", "2-adds")):
+            rows = [self.row(change) for change in changes if change.change == kind
+                    and self.can_receive(change.email, change.phone)]
+            if not rows:
+                continue
+            target.mkdir(parents=True, exist_ok=True)
+            path = target / f"{stamp}-{name}.csv"
+            _write_whole(path, self.header, rows, private=self.private)
+            written[kind] = path
+        return written
 
 
-def _write_whole(path: Path, header: list[str], rows: list[list[str]], private: bool) -> None:
+def _write_whole(path: Path, header: tuple[str, ...], rows: list[list[str]], private: bool) -> None:
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".writing-")
     try:
         with os.fdopen(handle, "w", newline="", encoding="utf-8") as out:

@@ -31,6 +31,7 @@ from pathlib import Path
 import dlt
 import requests
 
+from cdp.activation.destinations.base import DeliveryRun, Destination
 from cdp.activation.http import DeliveryError, RetryPolicy, send
 from cdp.activation.state import Change
 
@@ -38,6 +39,12 @@ from cdp.activation.state import Change
 # under a tight rate limit (CDP_HUBSPOT_BATCH_SIZE).
 MAX_BATCH_SIZE = 100
 CONTACT_TYPE = "0-1"
+
+
+def hubspot_batch_size() -> int:
+    """The HubSpot destination's one setting read here (`CDP_HUBSPOT_BATCH_SIZE`); its
+    credentials are dlt's (`[destination.hubspot]`)."""
+    return min(MAX_BATCH_SIZE, int(os.environ.get("CDP_HUBSPOT_BATCH_SIZE", MAX_BATCH_SIZE)))
 
 
 class HubSpotClient:
@@ -121,8 +128,7 @@ def hubspot_destination(on_delivered: Callable[[list[Change]], None], failures: 
     """A dlt destination delivering change rows to HubSpot; `on_delivered` records each batch
     HubSpot confirmed."""
     policy = policy or RetryPolicy()
-    batch_size = min(MAX_BATCH_SIZE, int(os.environ.get("CDP_HUBSPOT_BATCH_SIZE",
-                                                        MAX_BATCH_SIZE)))
+    batch_size = hubspot_batch_size()
 
     @dlt.destination(batch_size=batch_size, name="hubspot", loader_file_format="typed-jsonl",
                      naming_convention="direct", skip_dlt_columns_and_tables=True)
@@ -195,3 +201,27 @@ def deliver_to_hubspot(warehouse: Path, changes: list[Change],
 
 def hubspot_working_folder(warehouse: Path) -> Path:
     return warehouse.resolve().parent / f".{warehouse.stem}.activation"
+
+
+class HubSpot(Destination):
+    name = "hubspot"
+    kinds = frozenset({"hubspot"})
+    receives = "emails and phones in clear (contacts and static lists, through its API)"
+    identifier_matched = True
+
+    def can_receive(self, email: str | None, phone: str | None) -> bool:
+        return bool(email)  # a HubSpot contact is found by its email
+
+    def send(self, run: DeliveryRun, changes: dict[str, list[Change]]) -> list[str]:
+        # Every audience's changes in one load; even when no audience names HubSpot any more,
+        # what it still holds is removed.
+        return deliver_to_hubspot(run.warehouse, [change for audience_changes in
+                                                  changes.values()
+                                                  for change in audience_changes],
+                                  run.recorded, run.policy)
+
+    def local_copies(self, warehouse: Path) -> list[Path]:
+        return [hubspot_working_folder(warehouse)]
+
+
+DESTINATION = HubSpot()

@@ -25,9 +25,11 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import requests
 
+from cdp.activation.destinations.base import DeliveryRun, Destination
 from cdp.activation.http import RetryPolicy, send
 from cdp.activation.state import Change
 from cdp.privacy.secrets import configured_secret
@@ -36,18 +38,24 @@ SIGNATURE_HEADER = "X-CDP-Signature"
 DEFAULT_BATCH_SIZE = 500
 
 
-def webhook_batch_size() -> int:
-    """Changes per POST (`CDP_WEBHOOK_BATCH_SIZE`, 500 by default)."""
-    return max(1, int(os.environ.get("CDP_WEBHOOK_BATCH_SIZE", DEFAULT_BATCH_SIZE)))
+@dataclass(frozen=True)
+class WebhookSettings:
+    url: str
+    secret: str
+    batch_size: int  # changes per POST
 
 
-def webhook_settings() -> tuple[str, str]:
+def webhook_settings() -> WebhookSettings:
+    """The webhook's settings, all read here: `CDP_WEBHOOK_URL` and `CDP_WEBHOOK_SECRET` (or
+    `url` and `signing_secret` under [destinations.webhook]), `CDP_WEBHOOK_BATCH_SIZE` (500 by
+    default)."""
+    batch_size = max(1, int(os.environ.get("CDP_WEBHOOK_BATCH_SIZE", DEFAULT_BATCH_SIZE)))
     url = configured_secret("CDP_WEBHOOK_URL", "destinations.webhook.url")
     secret = configured_secret("CDP_WEBHOOK_SECRET", "destinations.webhook.signing_secret")
     if not url or not secret:
         raise ValueError("webhook destination: set CDP_WEBHOOK_URL and CDP_WEBHOOK_SECRET "
                          "(or url and signing_secret under [destinations.webhook])")
-    return url, secret
+    return WebhookSettings(url, secret, batch_size)
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -73,7 +81,8 @@ def deliver_batches(audience_name: str, changes: list[Change], on_delivered: Cal
     """POST the changes batch by batch; `on_delivered(batch)` records each batch the receiver
     accepted before the next is sent. Returns the failures (one line each); a failed batch is
     left for the next delivery."""
-    url, secret = webhook_settings()
+    settings = webhook_settings()
+    url, secret = settings.url, settings.secret
     policy = policy or RetryPolicy()
     failures = []
     with requests.Session() as session:
@@ -95,3 +104,21 @@ def deliver_batches(audience_name: str, changes: list[Change], on_delivered: Cal
                 continue
             on_delivered(batch)
     return failures
+
+
+class Webhook(Destination):
+    name = "webhook"
+    kinds = frozenset({"http"})
+    receives = "customer ids, emails and phones in clear (signed JSON batches)"
+
+    def send(self, run: DeliveryRun, changes: dict[str, list[Change]]) -> list[str]:
+        failures = []
+        batch_size = webhook_settings().batch_size
+        for audience_name, audience_changes in changes.items():
+            failures += [f"{audience_name}: {failure}" for failure in deliver_batches(
+                audience_name, audience_changes, run.recorded, batch_size=batch_size,
+                policy=run.policy, state_token=run.state_token(audience_name))]
+        return failures
+
+
+DESTINATION = Webhook()
