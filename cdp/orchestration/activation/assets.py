@@ -27,8 +27,8 @@ from cdp.activation.destinations.registry import DESTINATIONS
 from cdp.activation.state import delivered_members, owed_erased_removals
 from cdp.orchestration.publishing.assets import PUBLISHED_KEY
 from cdp.orchestration.quality.filing import file_check_results
+from cdp.orchestration.resources import CdpSettings
 from cdp.orchestration.warehouse_lock_resource import WarehouseLock
-from cdp.settings import CdpSettings
 
 _CHECK = "holds_exactly_the_members"
 _CHECK_DESCRIPTION = ("The destination holds exactly the audiences' members, by the delivery "
