@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cdp.publishing.publish import current_manifest, publish_marts
-from tests.orchestration.publish_race import race, small_warehouse
+from tests.publishing.publish_race import race, small_warehouse
 
 
 def main() -> None:

@@ -4,13 +4,10 @@ import os
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from cdp.ingestion.pipeline import IngestReport, duckdb_destination, ingest_exports
-from cdp.privacy.store import PrivacyStore
 from cdp.sample import generate_sample_exports
-from cdp.transformation.dbt_runner import dbt_build
+from tests.helpers import SAMPLE_CUSTOMERS, SAMPLE_SEED, run_ingest, run_transform
 
 # The privacy salt is a deployment secret (.dlt/secrets.toml): tests must never write one
 # into the repository's secrets file.
@@ -25,10 +22,6 @@ def _settings_read_afresh():
     use_settings(None)
     yield
     use_settings(None)
-
-
-SAMPLE_CUSTOMERS = 400
-SAMPLE_SEED = 11
 
 
 @pytest.fixture(scope="session")
@@ -67,32 +60,3 @@ def exports_dir(tmp_path: Path, sample_dir: Path) -> Path:
 @pytest.fixture
 def warehouse(tmp_path: Path) -> Path:
     return tmp_path / "warehouse" / "cdp.duckdb"
-
-
-def run_ingest(exports_dir: Path | str, warehouse: Path) -> IngestReport:
-    destination, pipelines_dir = duckdb_destination(warehouse)
-    suppression = PrivacyStore(warehouse).suppression()
-    return ingest_exports(str(exports_dir), destination, pipelines_dir, suppression=suppression)
-
-
-def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        return connection.execute(sql, params or []).fetchall()
-
-
-def run_transform(warehouse: Path, variables: dict | None = None) -> None:
-    """A real `dbt build` of the whole project against the warehouse."""
-    dbt_build(warehouse, variables=variables, target_path=warehouse.parent / "dbt_target")
-
-
-def customer_of(warehouse: Path, source: str, record_id: str) -> str:
-    [(customer_id,)] = query(
-        warehouse,
-        "select customer_id from marts.customer_records where source = ? and record_id = ?",
-        [source, record_id],
-    )
-    return customer_id
-
-
-def deliver_next_night(sample_dir: Path, exports_dir: Path) -> None:
-    shutil.copytree(sample_dir / "next_night", exports_dir, dirs_exist_ok=True)

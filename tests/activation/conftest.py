@@ -1,27 +1,12 @@
 """The audiences the delivery tests declare, built once on the sample, and a fresh copy of that
 warehouse per test (deliveries write their record into it)."""
 
-import csv
-import hashlib
 import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import query, run_transform
-
-CONDITION = "orders_count > 0"
-
-
-def audiences(condition: str = CONDITION) -> dict:
-    return {"audiences": [
-        {"name": "Buyers by email", "condition": condition, "consent_purpose": "email_marketing",
-         "destinations": ["csv", "webhook"]},
-        {"name": "Buyers for ads", "condition": condition, "consent_purpose": "advertising",
-         "destinations": ["meta", "google_ads"]},
-        {"name": "Everyone by email", "condition": "true", "consent_purpose": "email_marketing",
-         "destinations": ["hubspot"]},
-    ]}
+from tests.helpers import audiences, run_transform
 
 
 @pytest.fixture(scope="session")
@@ -38,17 +23,3 @@ def warehouse(audience_warehouse, tmp_path) -> Path:
     folder = tmp_path / "warehouse"
     shutil.copytree(audience_warehouse.parent, folder)
     return folder / audience_warehouse.name
-
-
-def members_of(warehouse: Path, audience: str) -> set[str]:
-    return {row[0] for row in query(warehouse, "select customer_id from marts.audience_members "
-                                               "where audience_name = ?", [audience])}
-
-
-def expected_hash(value: str) -> str:
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()
-
-
-def read_rows(path: Path) -> list[dict]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))

@@ -14,14 +14,15 @@ from cdp.activation.http import RetryPolicy
 from cdp.activation.state import delivered_members, pending_changes, record_delivered
 from cdp.testing.hubspot_server import HubSpotServer
 from cdp.testing.receiver import Receiver
-from tests.activation.conftest import (
-    CONDITION,
+from tests.helpers import (
+    AUDIENCE_CONDITION,
     audiences,
     expected_hash,
     members_of,
+    query,
     read_rows,
+    run_transform,
 )
-from tests.conftest import query, run_transform
 
 
 def test_an_audience_holds_exactly_its_consenting_members(audience_warehouse):
@@ -29,7 +30,7 @@ def test_an_audience_holds_exactly_its_consenting_members(audience_warehouse):
                               ("Buyers for ads", "advertising")):
         consenting = {row[0] for row in query(audience_warehouse, f"""
             select customer_id from marts.customers
-            where {CONDITION} and consent_{purpose} = 'granted'
+            where {AUDIENCE_CONDITION} and consent_{purpose} = 'granted'
                 and not is_processing_restricted""")}
         assert members_of(audience_warehouse, audience) == consenting and consenting
         [(selected, members, excluded)] = query(audience_warehouse, """
@@ -37,7 +38,7 @@ def test_an_audience_holds_exactly_its_consenting_members(audience_warehouse):
             from marts.audience_summaries where audience_name = ?""", [audience])
         [(buyers, without)] = query(audience_warehouse, f"""
             select count(*), count(*) filter (where consent_{purpose} != 'granted')
-            from marts.customers where {CONDITION} and not is_processing_restricted""")
+            from marts.customers where {AUDIENCE_CONDITION} and not is_processing_restricted""")
         assert (selected, members, excluded) == (buyers, len(consenting), without)
         assert excluded > 0  # the sample has buyers who never consented
 

@@ -14,8 +14,7 @@ from cdp.orchestration.resources import CdpSettings
 from cdp.privacy_requests.requests import Selector, erase, restrict
 from cdp.testing.hubspot_server import HubSpotServer
 from cdp.testing.receiver import Receiver
-from tests.activation.conftest import audiences, expected_hash, read_rows
-from tests.conftest import query, run_transform
+from tests.helpers import audiences, expected_hash, query, read_rows, run_transform
 
 AUDIENCE_OF = {"csv": "Buyers by email", "webhook": "Buyers by email",
                "meta": "Buyers for ads", "google_ads": "Buyers for ads",

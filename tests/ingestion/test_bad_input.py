@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from cdp.cli.main import main
 from cdp.testing.exports_builder import lay_out
-from tests.conftest import query, run_ingest
+from tests.helpers import query, run_ingest
 
 GOOD_EVENT = '{"messageId":"%s","type":"track","event":"Product Viewed","timestamp":"%s"}'
 CONTACTS_HEADER = "Record ID,First Name,Email,Create Date,Last Modified Date"

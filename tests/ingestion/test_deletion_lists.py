@@ -7,7 +7,7 @@ from cdp.ingestion.pipeline import duckdb_destination, ingest_exports
 from cdp.ingestion.suppression import Suppression
 from cdp.privacy.identifiers import salted_hash
 from cdp.testing.exports_builder import lay_out, write_contacts
-from tests.conftest import query, run_ingest
+from tests.helpers import query, run_ingest
 
 _DELETED = "select record_id, deleted_at, archived_at, _source_file from raw_crm.deleted_contacts"
 

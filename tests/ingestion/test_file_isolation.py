@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cdp.testing.exports_builder import lay_out, write_orders
-from tests.conftest import query, run_ingest
+from tests.helpers import query, run_ingest
 
 CONTACTS = ("Record ID,First Name,Email,Create Date\n"
             "1,Anh,anh@example.vn,2026-01-01T10:00:00+07:00\n"

@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from tests.conftest import deliver_next_night, query, run_ingest
+from tests.helpers import deliver_next_night, query, run_ingest
 
 
 def _records_in(path: Path) -> int:

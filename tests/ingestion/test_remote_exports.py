@@ -3,7 +3,7 @@ filesystem source, the same code path as a bucket (here fsspec's in-memory files
 
 import fsspec
 
-from tests.conftest import query, run_ingest
+from tests.helpers import query, run_ingest
 
 
 def test_exports_load_from_an_fsspec_url(sample_dir, warehouse):

@@ -55,7 +55,7 @@ def test_the_sensor_starts_a_run_only_for_content_not_loaded_yet(tmp_path):
 
     from cdp.orchestration.resources import CdpSettings
     from cdp.testing.exports_builder import lay_out, write_contacts
-    from tests.conftest import run_ingest
+    from tests.helpers import run_ingest
 
     sensor = defs.resolve_sensor_def("new_export_files")
     assert sensor.default_status == DefaultSensorStatus.STOPPED  # switched on in the UI

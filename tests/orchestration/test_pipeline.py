@@ -12,7 +12,7 @@ from cdp.orchestration.definitions import defs
 from cdp.orchestration.resources import CdpSettings
 from cdp.orchestration.runner import instance_for, run_pipeline
 from cdp.publishing.publish import current_manifest
-from tests.conftest import deliver_next_night, query
+from tests.helpers import deliver_next_night, query
 
 
 def _settings(tmp_path: Path, exports: Path) -> CdpSettings:

@@ -14,7 +14,7 @@ from cdp.predictions.clv import (
     predict,
     probability_no_purchase,
 )
-from tests.conftest import query, run_transform
+from tests.helpers import query, run_transform
 
 TRUE_PURCHASE_MODEL = {"r": 0.8, "alpha": 40.0, "a": 0.8, "b": 2.5}
 HOLDOUT_DAYS = 180

@@ -9,7 +9,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from tests.conftest import query
+from tests.helpers import query
 
 # The sample's own checkbox keys and banner categories, as a deployment would map them.
 CHECKBOX_PURPOSES = {"email_opt_in": ["email_marketing"], "sms_zalo_opt_in": ["sms_marketing"]}

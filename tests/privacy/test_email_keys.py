@@ -14,7 +14,7 @@ from cdp.ingestion.suppression import Suppression
 from cdp.privacy.identifiers import email_key, email_key_sql, salted_hash
 from cdp.testing.exports_builder import lay_out, write_contacts
 from cdp.transformation.dbt_runner import DBT_PROJECT_DIR, release_warehouse
-from tests.conftest import query
+from tests.helpers import query
 
 # As written -> (the address a destination is sent, the key that matches people)
 WRAPPED = {

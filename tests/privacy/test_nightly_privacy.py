@@ -10,7 +10,7 @@ import duckdb
 from cdp.activation.deliver import deliver
 from cdp.privacy.store import PrivacyStore
 from cdp.privacy_requests.requests import Selector, erase, export
-from tests.conftest import query, run_ingest, run_transform
+from tests.helpers import query, run_ingest, run_transform
 from tests.privacy.traces import (
     SOURCES,
     cleanly_resolved_person,

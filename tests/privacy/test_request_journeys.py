@@ -8,7 +8,7 @@ from pathlib import Path
 
 from cdp.activation.state import ERASED_REMOVALS_TABLE
 from cdp.privacy_requests.requests import Selector, restrict
-from tests.conftest import query
+from tests.helpers import query
 from tests.privacy.deployment import (
     ANSI,
     CDP,

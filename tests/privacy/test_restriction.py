@@ -7,7 +7,7 @@ from pathlib import Path
 from cdp.orchestration.resources import CdpSettings
 from cdp.privacy.store import PrivacyStore
 from cdp.privacy_requests.requests import Selector, restrict
-from tests.conftest import query, run_transform
+from tests.helpers import query, run_transform
 
 
 def test_a_restricted_customer_keeps_their_data_and_leaves_every_segment(

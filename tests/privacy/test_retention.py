@@ -8,7 +8,7 @@ import duckdb
 
 from cdp.privacy.policy import load_policy
 from cdp.privacy.retention import apply_file_retention, apply_table_retention
-from tests.conftest import query
+from tests.helpers import query
 
 
 def test_rows_and_files_past_their_window_are_deleted(built_sample, tmp_path):

@@ -13,7 +13,7 @@ import duckdb
 
 from cdp.orchestration.resources import CdpSettings
 from cdp.publishing.publish import versions_folder
-from tests.conftest import query
+from tests.helpers import query
 
 SOURCES = ("website", "crm", "social", "pos")
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from cdp.transformation.dbt_runner import DBT_PROJECT_DIR
-from tests.conftest import query
+from tests.helpers import query
 
 PROJECT_VARS = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["cdp"]
 CUT_POINTS = PROJECT_VARS["rfm_frequency_cut_points"]

@@ -13,7 +13,7 @@ from cdp.quality.mart_checks import mart_checks
 from cdp.quality.thresholds import Thresholds
 from cdp.quality.validation import QualityValidator
 from cdp.testing.exports_builder import write_contacts, write_orders
-from tests.conftest import query, run_ingest, run_transform
+from tests.helpers import query, run_ingest, run_transform
 
 ALONE = "900001"  # a customer made of this contact alone
 WITH_ORDER = "900002"  # shares its email with an order: the order's customer stays

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cdp.testing.exports_builder import write_contacts, write_events, write_orders
-from tests.conftest import query, run_ingest, run_transform
+from tests.helpers import query, run_ingest, run_transform
 
 # Compared between the two builds, for every customer of the build without the bad values.
 CUSTOMER_FACTS = """

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from cdp.transformation.dbt_runner import dbt_unit_tests
-from tests.conftest import query, run_transform
+from tests.helpers import query, run_transform
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,8 @@ import sqlalchemy
 from cdp.orchestration.resources import CdpSettings
 from cdp.orchestration.runner import run_pipeline
 from cdp.publishing.publish import current_manifest, publish_marts
-from tests.conftest import deliver_next_night
-from tests.orchestration.publish_race import race, small_warehouse
+from tests.helpers import deliver_next_night
+from tests.publishing.publish_race import race, small_warehouse
 
 # Publishes back to back in the race below: 20 to 40 s on a loaded two-core machine.
 RACE_PUBLISHES = 100

@@ -17,7 +17,7 @@ from cdp.privacy.policy import DEFAULT_POLICY, load_policy
 from cdp.privacy.roles import consenting_customers_sql, hashed_sql
 from cdp.privacy_requests.requests import Selector, erase
 from cdp.publishing.serving import SERVING_URL_VARIABLE, ServingError, publish_serving
-from tests.conftest import query
+from tests.helpers import query
 
 PUBLISHER, PUBLISHER_PASSWORD = "cdp_publisher", "publisher-password"
 LOGINS = {"alice": "analyst", "bob": "marketing", "carol": "admin"}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from cdp.sample import generate_sample_exports
 from cdp.sample.vietnam import JUNK_EMAILS, JUNK_PHONES, STORES
-from tests.conftest import SAMPLE_CUSTOMERS, SAMPLE_SEED
+from tests.helpers import SAMPLE_CUSTOMERS, SAMPLE_SEED
 
 
 def _csv(path: Path) -> list[dict]:

@@ -14,7 +14,7 @@ from cdp.publishing.publish import (
     publish_marts,
     versions_folder,
 )
-from tests.orchestration.publish_race import drop_a_customer, small_warehouse
+from tests.publishing.publish_race import drop_a_customer, small_warehouse
 
 
 def _published(tmp_path: Path) -> tuple[Path, Path]:

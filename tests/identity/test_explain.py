@@ -17,7 +17,7 @@ from cdp.privacy.policy import load_policy
 from cdp.privacy.roles import initials_sql
 from cdp.publishing.publish import publish_marts
 from cdp.publishing.roles import publish_roles
-from tests.conftest import query
+from tests.helpers import query
 
 BIN = Path(sys.executable).parent
 HEADER = re.compile(r"^cus_\w+ — \d+ records", re.MULTILINE)

@@ -3,7 +3,7 @@
 import pytest
 
 from cdp.testing.exports_builder import write_contacts, write_leads, write_orders
-from tests.conftest import customer_of, query, run_ingest, run_transform
+from tests.helpers import customer_of, query, run_ingest, run_transform
 
 
 @pytest.mark.parametrize("engine", ["python", "sql"])

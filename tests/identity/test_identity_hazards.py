@@ -5,7 +5,7 @@ from click.testing import CliRunner
 
 from cdp.cli.main import main
 from cdp.testing.exports_builder import write_contacts, write_events, write_orders
-from tests.conftest import customer_of, query, run_ingest, run_transform
+from tests.helpers import customer_of, query, run_ingest, run_transform
 
 HOUSEHOLD_PHONE = "0912 345 678"
 

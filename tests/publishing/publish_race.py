@@ -16,7 +16,7 @@ import duckdb
 import sqlalchemy
 
 from cdp.publishing.publish import publish_marts
-from tests.orchestration.bi_reader import WHOLE_VERSION, HalfVersion, whole_version
+from tests.publishing.bi_reader import WHOLE_VERSION, HalfVersion, whole_version
 
 READER = Path(__file__).with_name("bi_reader.py")
 

@@ -14,7 +14,7 @@ from cdp.core.warehouse_lock import WarehouseLocked, lock_path, warehouse_lock
 from cdp.orchestration.resources import CdpSettings
 from cdp.orchestration.runner import run_pipeline
 from cdp.testing.exports_builder import write_contacts, write_leads, write_orders
-from tests.conftest import query
+from tests.helpers import query
 
 BIN = Path(sys.executable).parent
 HOLD_THE_LOCK = """
