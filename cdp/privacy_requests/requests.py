@@ -276,13 +276,15 @@ def _carry_out_erasure(settings: RunPaths, store: PrivacyStore, plan: ErasurePla
     def upload_files() -> dict[str, int]:
         removed = erase_from_upload_files(settings.activation_dir, plan.own + plan.delivered,
                                           subject.customer_ids)
-        # HubSpot's dlt working folder, should a killed delivery have left one (emails in it).
-        from cdp.activation.destinations.hubspot import hubspot_working_folder
+        # A destination's local copies, should a killed delivery have left one (HubSpot's dlt
+        # working folder: emails in it).
+        from cdp.activation.destinations.registry import DESTINATIONS
 
-        hubspot_folder = hubspot_working_folder(warehouse)
-        if hubspot_folder.exists():
-            shutil.rmtree(hubspot_folder)
-            removed["hubspot dlt folder"] = 1
+        for destination in DESTINATIONS.values():
+            for folder in destination.local_copies(warehouse):
+                if folder.exists():
+                    shutil.rmtree(folder)
+                    removed[f"{destination.name} dlt folder"] = 1
         return removed
 
     def reports_and_logs() -> dict[str, int]:
