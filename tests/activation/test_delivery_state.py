@@ -5,6 +5,7 @@ the removals an erasure owes; and removals that leave out identifiers another me
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from cdp.activation.deliver import without_shared_identifiers
 from cdp.activation.destinations.webhook import deliver_batches
@@ -19,6 +20,8 @@ from cdp.activation.state import (
     table_exists,
 )
 from cdp.testing.receiver import Receiver
+
+pytestmark = pytest.mark.unit
 
 AUDIENCE = "Regulars"
 

@@ -5,6 +5,8 @@ import pytest
 
 from cdp.identity.names import cluster_names, compatible
 
+pytestmark = pytest.mark.unit
+
 
 def words(name: str) -> tuple[str, ...]:
     return tuple(name.split())

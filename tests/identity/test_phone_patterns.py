@@ -4,8 +4,11 @@ import random
 
 import duckdb
 import phonenumbers
+import pytest
 
 from cdp.identity.phone_patterns import MACRO, macro_text, validity_case
+
+pytestmark = pytest.mark.unit
 
 
 def test_the_committed_macro_is_what_the_installed_metadata_generates():

@@ -46,6 +46,7 @@ def simulate(customers: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
     return histories, holdout
 
 
+@pytest.mark.unit
 def test_the_models_recover_a_known_purchase_process_and_predict_its_future():
     histories, holdout = simulate(30_000, seed=7)
 
@@ -73,6 +74,7 @@ def test_the_models_recover_a_known_purchase_process_and_predict_its_future():
     assert (predictions["expected_purchase_value"] > 0).all()
 
 
+@pytest.mark.unit
 def test_a_population_too_small_to_carry_the_models_gets_no_figures():
     histories, _ = simulate(40, seed=3)
 

@@ -6,6 +6,7 @@ and in the SQL it writes for the suppression list) and the destinations
 from pathlib import Path
 
 import duckdb
+import pytest
 from dbt.cli.main import dbtRunner
 
 from cdp.activation.identifiers import normalized_email
@@ -54,6 +55,7 @@ def _compiled(sql: str, target: Path) -> str:
     return result.result.results[0].node.compiled_code
 
 
+@pytest.mark.unit
 def test_python_keys_a_wrapped_email_as_its_address():
     assert {written: email_key(written) for written in WRAPPED} == {
         written: key for written, (_, key) in WRAPPED.items()}

@@ -3,9 +3,12 @@ mapped customers says nothing of which record has none."""
 
 import great_expectations as gx
 import pandas as pd
+import pytest
 
 from cdp.quality.check import QualityCheck
 from cdp.quality.validation import QualityValidator
+
+pytestmark = pytest.mark.unit
 
 
 def _check(record_columns: tuple[str, ...]) -> QualityCheck:

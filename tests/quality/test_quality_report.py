@@ -61,6 +61,7 @@ def _external_references(page: str) -> list[str]:
     return [pattern for pattern in patterns if re.search(pattern, page, re.IGNORECASE)]
 
 
+@pytest.mark.unit
 def test_each_run_gets_a_self_contained_page_and_the_index_lists_the_runs(tmp_path, warehouse):
     reports = tmp_path / "reports"
     validator = QualityValidator(reports, keep_runs=5)
@@ -99,6 +100,7 @@ def test_each_run_gets_a_self_contained_page_and_the_index_lists_the_runs(tmp_pa
     assert not list(reports.rglob("*.tmp"))
 
 
+@pytest.mark.unit
 def test_only_the_newest_runs_are_kept_and_gx_keeps_no_results(tmp_path, warehouse):
     reports = tmp_path / "reports"
     # What earlier versions left: GX's file context with every result and a Data Docs site.
@@ -124,6 +126,7 @@ def test_only_the_newest_runs_are_kept_and_gx_keeps_no_results(tmp_path, warehou
     assert outside_runs == ["index.html"]
 
 
+@pytest.mark.unit
 def test_the_number_of_runs_kept_comes_from_the_environment(tmp_path, warehouse, monkeypatch):
     monkeypatch.setenv("CDP_REPORTS_KEEP_RUNS", "1")
     validator = QualityValidator(tmp_path / "reports")
@@ -132,6 +135,7 @@ def test_the_number_of_runs_kept_comes_from_the_environment(tmp_path, warehouse,
     assert [folder.name for folder in (tmp_path / "reports" / "runs").iterdir()] == ["second"]
 
 
+@pytest.mark.unit
 def test_a_run_id_cannot_leave_the_reports_folder(tmp_path, warehouse):
     validator = QualityValidator(tmp_path / "reports")
     with pytest.raises(ValueError, match="file name"):

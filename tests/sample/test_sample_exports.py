@@ -5,9 +5,13 @@ import gzip
 import json
 from pathlib import Path
 
+import pytest
+
 from cdp.sample import generate_sample_exports
 from cdp.sample.vietnam import JUNK_EMAILS, JUNK_PHONES, STORES
 from tests.helpers import SAMPLE_CUSTOMERS, SAMPLE_SEED
+
+pytestmark = pytest.mark.unit
 
 
 def _csv(path: Path) -> list[dict]:

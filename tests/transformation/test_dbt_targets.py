@@ -3,7 +3,11 @@
 import os
 from pathlib import Path
 
+import pytest
+
 from cdp.transformation.targets import prune_dbt_targets
+
+pytestmark = pytest.mark.unit
 
 
 def _folder(path: Path, age: int) -> Path:
