@@ -10,11 +10,11 @@ E.164 ("+84912345678").
 
 import hashlib
 
-from cdp.privacy.identifiers import unwrapped_email
+from cdp.core.identifiers import unwrapped_email
 
 
 def normalized_email(email: str | None) -> str | None:
-    """Unwrapped (`mailto:`, `"Name" <...>`, quotes: the rule of `cdp.privacy.identifiers`, which
+    """Unwrapped (`mailto:`, `"Name" <...>`, quotes: the rule of `cdp.core.identifiers`, which
     the models follow too) and lower-cased; dots and +tags kept, as the platforms match them."""
     value = unwrapped_email(email or "").lower()
     return value or None

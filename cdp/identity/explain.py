@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from cdp.privacy.identifiers import email_key, email_key_sql, phone_key, phone_key_sql
+from cdp.core.identifiers import email_key, email_key_sql, phone_key, phone_key_sql
 
 # Where the CLI, `cdp run` and `./dev setup` build by default, relative to the current folder.
 DEFAULT_WAREHOUSE = Path("warehouse/cdp.duckdb")

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from cdp.privacy.identifiers import DOTLESS_EMAIL_DOMAINS, PHONE_KEY_DIGITS
+from cdp.core.identifiers import DOTLESS_EMAIL_DOMAINS, PHONE_KEY_DIGITS
 from cdp.privacy.subjects import Subject
 
 # Ids shorter than this are not looked for inside free text: too many other numbers contain

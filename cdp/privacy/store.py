@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import duckdb
 from pydantic import SecretStr
 
-from cdp.privacy.identifiers import salted_hash
+from cdp.core.identifiers import salted_hash
 from cdp.settings import current_settings, use_settings
 
 if TYPE_CHECKING:
