@@ -1,0 +1,43 @@
+"""sqlfluff over the dbt project and every enabled source's models, with the same `--vars` the
+product's dbt commands get (its dbt templater reads them only from its config, where a list or a
+mapping cannot be written: so they are given here, through sqlfluff's Python API).
+
+`python -m cdp.transformation.sql_lint` exits 0 when the SQL is clean, else prints the
+violations (the test suite runs it)."""
+
+import os
+import sys
+from pathlib import Path
+
+from cdp.transformation.dbt_runner import DBT_PROJECT_DIR
+from cdp.transformation.dbt_vars import dbt_vars
+
+
+def lint(processes: int = 2) -> int:
+    """Lint; returns the number of violations (printed)."""
+    from sqlfluff.core import FluffConfig, Linter
+
+    variables = dbt_vars()
+    os.chdir(DBT_PROJECT_DIR)  # the project's .sqlfluff and relative model paths
+    config = FluffConfig.from_path(".", overrides={"processes": processes})
+    # set_value coerces values as text from an ini file; the templater reads the section as is.
+    config._configs["templater"]["dbt"]["context"] = variables
+    result = Linter(config=config).lint_paths(tuple(variables["cdp_model_paths"]),
+                                                processes=processes)
+    violations = 0
+    for linted in result.get_violations() if hasattr(result, "get_violations") else []:
+        print(linted)
+        violations += 1
+    if not hasattr(result, "get_violations"):
+        for record in result.as_records():
+            for violation in record["violations"]:
+                print(f"{record['filepath']}:{violation.get('start_line_no')}: "
+                      f"{violation['code']} {violation['description']}")
+                violations += 1
+    return violations
+
+
+if __name__ == "__main__":
+    found = lint()
+    print(f"{found} violation(s)" if found else "SQL is sqlfluff clean")
+    sys.exit(1 if found else 0)
