@@ -7,7 +7,6 @@ violations (the test suite runs it)."""
 
 import os
 import sys
-from pathlib import Path
 
 from cdp.transformation.dbt_runner import DBT_PROJECT_DIR
 from cdp.transformation.dbt_vars import dbt_vars
@@ -25,15 +24,11 @@ def lint(processes: int = 2) -> int:
     result = Linter(config=config).lint_paths(tuple(variables["cdp_model_paths"]),
                                                 processes=processes)
     violations = 0
-    for linted in result.get_violations() if hasattr(result, "get_violations") else []:
-        print(linted)
-        violations += 1
-    if not hasattr(result, "get_violations"):
-        for record in result.as_records():
-            for violation in record["violations"]:
-                print(f"{record['filepath']}:{violation.get('start_line_no')}: "
-                      f"{violation['code']} {violation['description']}")
-                violations += 1
+    for record in result.as_records():
+        for violation in record["violations"]:
+            print(f"{record['filepath']}:{violation.get('start_line_no')}: "
+                  f"{violation['code']} {violation['description']}")
+            violations += 1
     return violations
 
 
