@@ -3,9 +3,10 @@
 - Every destination that holds them is owed a removal: their rows of the delivery record move
   to `activation.erased_member_removals`, which the erasure of the warehouse leaves alone and
   the next delivery sends and empties (cdp/activation/state.py).
-- Every row of a Meta, Google Ads or CSV adds file written so far that holds one of their
-  identifiers — plain, or hashed as that platform wants it — or their customer id is removed,
-  in place. Removes files keep theirs: they are what takes the person out of the tool.
+- Every row of a file destination's adds file (Meta, Google Ads, CSV: the registry's upload
+  files) written so far that holds one of their identifiers — plain, or hashed as that
+  platform wants it — or their customer id is removed, in place. Removes files keep theirs:
+  they are what takes the person out of the tool.
 """
 
 import csv
@@ -16,10 +17,12 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from cdp.activation.identifiers import google_phone, meta_phone, normalized_email, sha256
+from cdp.activation.destinations.files import UploadFile
+from cdp.activation.destinations.registry import DESTINATIONS
 from cdp.activation.state import (
     ERASED_REMOVALS_TABLE,
     STATE_TABLE,
+    Change,
     create_state_tables,
     table_exists,
 )
@@ -77,14 +80,19 @@ def delivered_identifiers_of(connection: duckdb.DuckDBPyConnection,
 
 
 def person_tokens(identifiers: list[tuple[str, str]], customer_ids: list[str]) -> set[str]:
-    """The values that name the person in an upload file."""
+    """The values that name the person in an upload file: their customer ids, and each of
+    their emails and phones as every file destination writes it (plain, or hashed as that
+    platform wants it), by its own `row`."""
     tokens = set(customer_ids)
+    file_destinations = [destination for destination in DESTINATIONS.values()
+                         if isinstance(destination, UploadFile)]
     for kind, value in identifiers:
-        if kind == "email":
-            email = normalized_email(value)
-            tokens |= {email, sha256(email)}
-        elif kind == "phone":
-            tokens |= {value, sha256(meta_phone(value)), sha256(google_phone(value))}
+        if kind not in ("email", "phone"):
+            continue
+        change = Change("", "remove", "", value if kind == "email" else None,
+                        value if kind == "phone" else None)
+        for destination in file_destinations:
+            tokens.update(destination.row(change))
     return {token for token in tokens if token}
 
 

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from cdp.activation.destinations.base import Destination
+from cdp.activation.destinations.files import UploadFile
 from cdp.activation.destinations.registry import DESTINATIONS
+from cdp.activation.erasure import person_tokens
 from cdp.activation.state import Change
 
 pytestmark = pytest.mark.unit
@@ -49,3 +51,12 @@ def test_a_file_destination_writes_removes_then_adds_and_skips_who_it_cannot_mat
     assert len(csv["add"].read_text().splitlines()) == 3  # the customer id is enough
     assert csv["add"].stat().st_mode & 0o777 == 0o600
     assert meta["add"].stat().st_mode & 0o777 == 0o640
+
+
+def test_an_erasure_finds_the_person_in_every_cell_each_file_destination_writes():
+    change = Change("Buyers", "add", "c1", " An.Nguyen@Example.com", "+84912345678")
+    tokens = person_tokens([("email", " An.Nguyen@Example.com"), ("phone", "+84912345678")],
+                           ["c1"])
+    for destination in DESTINATIONS.values():
+        if isinstance(destination, UploadFile):
+            assert set(filter(None, destination.row(change))) <= tokens, destination.name
