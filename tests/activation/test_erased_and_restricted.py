@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cdp.activation.deliver import DESTINATIONS, deliver
+from cdp.activation.deliver import deliver
+from cdp.activation.destinations.registry import DESTINATIONS
 from cdp.activation.state import ERASED_REMOVALS_TABLE, delivered_members, pending_changes
 from cdp.orchestration.activation.assets import _holds_exactly_the_members
 from cdp.orchestration.resources import CdpSettings
