@@ -13,26 +13,9 @@ from cdp.ingestion.files import IgnoredFile, list_files_outside
 from cdp.ingestion.folder import check_exports_folder
 from cdp.ingestion.quarantine import QUARANTINE_TABLE
 from cdp.ingestion.resource import FileOutcome
-from cdp.ingestion.spec import ExportSpec
 from cdp.ingestion.suppression import Suppression
 from cdp.ingestion.working_folder import dlt_working_folder
 from cdp.sources.registry import enabled_sources, source_of
-
-
-def specs_of(system: str) -> list[ExportSpec]:
-    """Everything a system's source reads: its export, then its deletion lists if it has any."""
-    return list(source_of(system).specs)
-
-
-def __getattr__(name: str) -> object:
-    """`SOURCES` (system -> (dlt source factory, raw table)) and `EXPORT_SPECS` (system -> its
-    export), over the enabled sources: read when asked, so importing this reads no settings."""
-    if name == "SOURCES":
-        return {source.system: (source.make_dlt_source, source.table)
-                for source in enabled_sources()}
-    if name == "EXPORT_SPECS":
-        return {source.system: source.spec for source in enabled_sources()}
-    raise AttributeError(name)
 
 
 class _ExpectedJsonHintNotice(logging.Filter):

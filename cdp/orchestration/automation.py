@@ -18,9 +18,10 @@ from dagster import (
 
 from cdp.ingestion.files import UnreadableFile, list_export_files
 from cdp.ingestion.folder import ExportsFolderError, check_exports_folder
-from cdp.ingestion.pipeline import SOURCES, loaded_fingerprints, specs_of
+from cdp.ingestion.pipeline import loaded_fingerprints
 from cdp.orchestration.resources import CdpSettings
 from cdp.settings import ScheduleSettings
+from cdp.sources.registry import configured_systems, enabled_sources
 
 nightly_job = define_asset_job(
     name="cdp_nightly",
@@ -47,7 +48,7 @@ def unloaded_files(exports_dir: str, warehouse: Path, cursor: dict) -> tuple[lis
     requested = set(cursor.get("requested", []))
     loaded = loaded_fingerprints(warehouse)
     files, new = {}, []
-    for spec in (spec for system in SOURCES for spec in specs_of(system)):
+    for spec in (spec for source in enabled_sources() for spec in source.specs):
         for file in list_export_files(exports_dir, spec).readable:
             signature = [file.size_bytes, file.modified_at]
             cached = known.get(file.relative_path)
@@ -79,7 +80,7 @@ def unloaded_files(exports_dir: str, warehouse: Path, cursor: dict) -> tuple[lis
 )
 def new_export_files(context: SensorEvaluationContext, settings: CdpSettings):
     try:
-        check_exports_folder(settings.exports_dir, list(SOURCES))
+        check_exports_folder(settings.exports_dir, configured_systems())
     except ExportsFolderError as error:
         return SkipReason(str(error))
     cursor = json.loads(context.cursor) if context.cursor else {}

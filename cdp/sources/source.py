@@ -16,20 +16,70 @@ from typing import Any
 
 from cdp.ingestion.spec import ExportSpec
 
-# The unions every source may add a model to (`union_source_models('<kind>')` in dbt), and the
-# columns, in order, such a model selects, with their type (string, timestamp, float). One
-# place: the macro reads them from `--vars`.
+# The kinds of model a source may add (`union_source_models('<kind>')` in dbt stacks every enabled
+# source's model of a kind), and the columns, in order, such a model selects, with their type
+# (string, timestamp, float, boolean, integer, bigint, json, or SQL such as decimal(18,2)): the
+# type of the empty relation stacked when no enabled source adds one. One place: the macro reads
+# them from `--vars`. docs/how-to/add-a-source.md says what each kind holds.
+_MONEY = "decimal(18,2)"
 UNION_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    # Identity: what a record is, the identifiers and names it links on.
     "records": (("source", "string"), ("record_id", "string"), ("first_seen_at", "timestamp"),
                 ("last_seen_at", "timestamp"), ("first_loaded_at", "float")),
     "identifiers": (("source", "string"), ("record_id", "string"), ("identifier_type", "string"),
                     ("identifier_value", "string"), ("first_seen_at", "timestamp"),
                     ("last_seen_at", "timestamp")),
     "record_names": (("source", "string"), ("record_id", "string"), ("name_key", "string")),
+    # The records' deletions (deletion lists), each with the record's latest version.
+    "record_deletions": (("source", "string"), ("record_id", "string"),
+                         ("retired_at", "timestamp"), ("deleted_at", "timestamp"),
+                         ("source_file", "string"), ("has_raw_versions", "boolean"),
+                         ("last_version_at", "timestamp")),
+    # Profiles: each observation of a person's attributes (the golden record's candidates, the
+    # emails as written), the name each record gives, and lifecycle stages stated.
+    "record_attributes": (("source", "string"), ("record_id", "string"),
+                          ("observed_at", "timestamp"), ("full_name", "string"),
+                          ("name_key", "string"), ("email", "string"),
+                          ("email_written", "string"), ("phone", "string"), ("city", "string")),
+    "record_written_names": (("source", "string"), ("record_id", "string"),
+                             ("full_name", "string")),
+    "lifecycle_stages": (("source", "string"), ("record_id", "string"),
+                         ("lifecycle_stage", "string"), ("stated_at", "timestamp")),
     "consent_statements": (("source", "string"), ("record_id", "string"), ("purpose", "string"),
                            ("status", "string"), ("stated_at", "timestamp"),
                            ("loaded_at", "timestamp"), ("statement", "string")),
+    # Activity: web events (a device's page views and tracks), orders and their lines.
+    "web_events": (("source", "string"), ("event_id", "string"), ("anonymous_id", "string"),
+                   ("user_id", "string"), ("event_type", "string"), ("event_name", "string"),
+                   ("occurred_at", "timestamp"), ("received_at", "timestamp"),
+                   ("page_path", "string"), ("page_url", "string"), ("page_title", "string"),
+                   ("page_referrer", "string"), ("utm_source", "string"),
+                   ("utm_medium", "string"), ("utm_campaign", "string"), ("order_id", "string"),
+                   ("order_revenue", _MONEY), ("currency", "string"), ("properties", "json")),
+    "orders": (("source", "string"), ("order_id", "string"), ("shopify_order_id", "string"),
+               ("order_source", "string"), ("location", "string"), ("ordered_at", "timestamp"),
+               ("paid_at", "timestamp"), ("cancelled_at", "timestamp"),
+               ("is_cancelled", "boolean"), ("financial_status", "string"),
+               ("fulfillment_status", "string"), ("currency", "string"), ("subtotal", _MONEY),
+               ("shipping", _MONEY), ("taxes", _MONEY), ("discount_amount", _MONEY),
+               ("total", _MONEY), ("refunded_amount", _MONEY), ("accepts_marketing", "boolean"),
+               ("email_normalized", "string"), ("phone_normalized", "string")),
+    "order_lines": (("source", "string"), ("order_id", "string"), ("line_position", "bigint"),
+                    ("sku", "string"), ("product_name", "string"), ("quantity", "integer"),
+                    ("unit_price", _MONEY)),
+    # Quality: values set aside one by one (marts.data_issues).
+    "data_issues": (("source", "string"), ("record_id", "string"), ("column_name", "string"),
+                    ("value", "string"), ("reason", "string"), ("_source_file", "string"),
+                    ("_dlt_load_id", "string")),
 }
+
+
+def union_models_of(system: str, *kinds: str) -> dict[str, str]:
+    """The models a source adds to those unions, named by convention `int_<system>__<kind>`."""
+    unknown = [kind for kind in kinds if kind not in UNION_COLUMNS]
+    if unknown:
+        raise ValueError(f"no union kind {', '.join(unknown)} (kinds: {', '.join(UNION_COLUMNS)})")
+    return {kind: f"int_{system}__{kind}" for kind in kinds}
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-{# Every enabled source's model of one kind (records, identifiers, record_names,
-   consent_statements), stacked: the unions read the registry (cdp/sources/registry.py, passed in
+{# Every enabled source's model of one kind (records, identifiers, record_attributes, web_events,
+   orders, data_issues…: cdp/sources/source.py's UNION_COLUMNS), stacked: the unions read the registry (cdp/sources/registry.py, passed in
    var `cdp_sources`), so a new source joins them from its own folder. The columns and their
    types are the kind's contract (var `cdp_union_columns`); with no source of that kind, an empty
    relation of those columns. #}
@@ -16,7 +16,9 @@
             ~ "\"$(python -m cdp.sources.registry)\")") }}
     {%- endif -%}
     {%- set types = {
-        'string': dbt.type_string(), 'timestamp': dbt.type_timestamp(), 'float': dbt.type_float()
+        'string': dbt.type_string(), 'timestamp': dbt.type_timestamp(), 'float': dbt.type_float(),
+        'boolean': dbt.type_boolean(), 'integer': dbt.type_int(), 'bigint': dbt.type_bigint(),
+        'json': 'json',
     } -%}
     {%- set models = [] -%}
     {%- for system, declared in var('cdp_sources', {}).items() -%}
@@ -27,7 +29,7 @@
     {%- if not models %}
     select
         {%- for name, type in columns %}
-        cast(null as {{ types[type] }}) as {{ name }}{{ "," if not loop.last }}
+        cast(null as {{ types.get(type, type) }}) as {{ name }}{{ "," if not loop.last }}
         {%- endfor %}
     where 1 = 0
     {%- endif -%}

@@ -22,17 +22,13 @@ from dagster_dlt.translator import DltResourceTranslatorData
 
 from cdp.ingestion.files import list_files_outside
 from cdp.ingestion.folder import ExportsFolderError, check_exports_folder
-from cdp.ingestion.pipeline import (
-    EXPORT_SPECS,
-    SOURCES,
-    duckdb_destination,
-    pipeline_for,
-    rows_of_load,
-)
+from cdp.ingestion.pipeline import duckdb_destination, pipeline_for, rows_of_load
 from cdp.ingestion.resource import FileOutcome
 from cdp.orchestration.resources import CdpSettings
 from cdp.orchestration.warehouse_lock_resource import WarehouseLock
 from cdp.privacy.store import PrivacyStore
+from cdp.sources.registry import configured_systems, enabled_sources, source_of
+from cdp.sources.source import Source
 
 LOAD_RETRIES = 3
 LOAD_RETRY_SECONDS = 30
@@ -44,14 +40,15 @@ def export_folder_key(system: str) -> AssetKey:
 
 EXPORT_FOLDERS = [
     AssetSpec(
-        key=export_folder_key(system),
-        description=f"Export files the {system} system drops in `<exports_dir>/{system}/`"
-                    + (f" (deletion lists in `{EXPORT_SPECS[system].deletions.folder}/`)."
-                       if EXPORT_SPECS[system].deletions else "."),
+        key=export_folder_key(source.system),
+        description=f"Export files the {source.system} system drops in "
+                    f"`<exports_dir>/{source.system}/`"
+                    + (f" (deletion lists in `{source.spec.deletions.folder}/`)."
+                       if source.spec.deletions else "."),
         group_name="exports",
         kinds={"file"},
     )
-    for system in SOURCES
+    for source in enabled_sources()
 ]
 
 
@@ -61,7 +58,7 @@ class CdpDltTranslator(DagsterDltTranslator):
         table = data.resource.name
         what = (f"every deletion a {system} deletion list states (`{system}/deleted/`), the "
                 "record's key and when it was deleted, keyed by key and content hash"
-                if table != SOURCES[system][1] else
+                if table != source_of(system).table else
                 f"every version of every record of the {system} exports, as exported, keyed "
                 "by its natural key and content hash")
         return super().get_asset_spec(data).replace_attributes(
@@ -85,8 +82,8 @@ def _is_transient(error: BaseException) -> bool:
     return False
 
 
-def _load_assets(system: str) -> AssetsDefinition:
-    make_source, table = SOURCES[system]
+def _load_assets(source: Source) -> AssetsDefinition:
+    system, make_source, table = source.system, source.make_dlt_source, source.table
 
     # The source and pipeline given here only describe the assets; the run builds its own
     # from the settings (exports folder, warehouse).
@@ -99,7 +96,7 @@ def _load_assets(system: str) -> AssetsDefinition:
     def load_exports(context: AssetExecutionContext, dlt: DagsterDltResource,
                      settings: CdpSettings, warehouse_lock: WarehouseLock):
         try:
-            check_exports_folder(settings.exports_dir, list(SOURCES))
+            check_exports_folder(settings.exports_dir, configured_systems())
         except ExportsFolderError as error:
             raise Failure(description=str(error)) from None
         destination, pipelines_dir = duckdb_destination(Path(settings.warehouse))
@@ -126,7 +123,7 @@ def _load_assets(system: str) -> AssetsDefinition:
         for file in failed:
             context.log.warning(f"set aside whole: {file}")
         outside = [f"{file.relative_path}: {file.reason}"
-                   for file in list_files_outside(settings.exports_dir, list(SOURCES))]
+                   for file in list_files_outside(settings.exports_dir, configured_systems())]
         metadata = {
             "rows_added": rows_of_load(pipeline, table, load_id),
             "rows_quarantined": rows_of_load(pipeline, "quarantine", load_id),
@@ -163,4 +160,4 @@ def _row_count(pipeline, table: str) -> int:
         return int(client.execute_sql(f"select count(*) from {qualified}")[0][0])
 
 
-LOAD_ASSETS = [_load_assets(system) for system in SOURCES]
+LOAD_ASSETS = [_load_assets(source) for source in enabled_sources()]

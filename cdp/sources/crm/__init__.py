@@ -9,7 +9,7 @@ from cdp.ingestion.deletions import deletion_list
 from cdp.ingestion.resource import FileOutcome, export_resource
 from cdp.ingestion.spec import ExportSpec
 from cdp.ingestion.suppression import Suppression
-from cdp.sources.source import UNION_COLUMNS, RawCheck, Source, StagedRecords
+from cdp.sources.source import RawCheck, Source, StagedRecords, union_models_of
 
 # `crm/deleted/*.csv`: contacts deleted in HubSpot, by `Record ID` as the contacts export writes
 # it, or `id` / `hs_object_id` as HubSpot's CRM API names it (archived contacts).
@@ -47,7 +47,10 @@ SOURCE = Source(
     system="crm",
     specs=(CRM_CONTACTS, CRM_DELETED_CONTACTS),
     models_dir=Path(__file__).parent / "models",
-    union_models={kind: f"int_crm__{kind}" for kind in UNION_COLUMNS},
+    union_models=union_models_of(
+        "crm", "records", "identifiers", "record_names", "record_deletions", "record_attributes",
+        "record_written_names", "lifecycle_stages", "consent_statements", "data_issues"
+    ),
     staged=StagedRecords("stg_crm__contacts", "contact_id", "full_name",
                          (("email", "email_normalized"), ("phone", "phone_normalized"),
                           ("phone", "mobile_phone_normalized"))),

@@ -9,7 +9,7 @@ from cdp.ingestion.resource import FileOutcome, export_resource
 from cdp.ingestion.spec import ExportSpec
 from cdp.ingestion.suppression import Suppression
 from cdp.ingestion.typed_records import AmountSettings
-from cdp.sources.source import UNION_COLUMNS, RawCheck, Source, StagedRecords
+from cdp.sources.source import RawCheck, Source, StagedRecords, union_models_of
 
 POS_ORDER_LINES = ExportSpec(
     system="pos",
@@ -65,7 +65,10 @@ SOURCE = Source(
     system="pos",
     specs=(POS_ORDER_LINES,),
     models_dir=Path(__file__).parent / "models",
-    union_models={kind: f"int_pos__{kind}" for kind in UNION_COLUMNS},
+    union_models=union_models_of(
+        "pos", "records", "identifiers", "record_names", "record_attributes",
+        "record_written_names", "consent_statements", "orders", "order_lines", "data_issues"
+    ),
     staged=StagedRecords("stg_pos__orders", "order_id", "billing_name",
                          (("email", "email_normalized"), ("phone", "phone_normalized"))),
     # Shopify fills order-level columns, `Created at` among them, on an order's first line only.

@@ -8,7 +8,7 @@ from dlt.extract.resource import DltResource
 from cdp.ingestion.resource import FileOutcome, export_resource
 from cdp.ingestion.spec import ExportSpec
 from cdp.ingestion.suppression import Suppression
-from cdp.sources.source import UNION_COLUMNS, RawCheck, Source, StagedRecords
+from cdp.sources.source import RawCheck, Source, StagedRecords, union_models_of
 
 SOCIAL_LEADS = ExportSpec(
     system="social",
@@ -37,7 +37,10 @@ SOURCE = Source(
     system="social",
     specs=(SOCIAL_LEADS,),
     models_dir=Path(__file__).parent / "models",
-    union_models={kind: f"int_social__{kind}" for kind in UNION_COLUMNS},
+    union_models=union_models_of(
+        "social", "records", "identifiers", "record_names", "record_attributes",
+        "record_written_names", "consent_statements", "data_issues"
+    ),
     staged=StagedRecords("stg_social__leads", "lead_id", "full_name",
                          (("email", "email_normalized"), ("phone", "phone_normalized"))),
     raw_checks=(RawCheck("leads", ("id",), "created_time"),),

@@ -8,7 +8,7 @@ from dlt.extract.resource import DltResource
 from cdp.ingestion.resource import FileOutcome, export_resource
 from cdp.ingestion.spec import ExportSpec
 from cdp.ingestion.suppression import Suppression
-from cdp.sources.source import UNION_COLUMNS, RawCheck, Source, StagedRecords
+from cdp.sources.source import RawCheck, Source, StagedRecords, union_models_of
 
 WEBSITE_EVENTS = ExportSpec(
     system="website",
@@ -40,7 +40,10 @@ SOURCE = Source(
     system="website",
     specs=(WEBSITE_EVENTS,),
     models_dir=Path(__file__).parent / "models",
-    union_models={kind: f"int_website__{kind}" for kind in UNION_COLUMNS},
+    union_models=union_models_of(
+        "website", "records", "identifiers", "record_names", "record_attributes",
+        "record_written_names", "consent_statements", "web_events", "data_issues"
+    ),
     staged=StagedRecords("stg_website__events", "anonymous_id", "traits_name",
                          (("email", "email_normalized"), ("phone", "phone_normalized"))),
     raw_checks=(RawCheck("events", ("message_id",), "timestamp"),),

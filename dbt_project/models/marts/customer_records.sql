@@ -6,59 +6,9 @@ clustered as (
     select * from {{ ref('int_records_clustered') }}
 ),
 
-contacts as (
-    select * from {{ ref('int_crm_contacts_current') }}
-),
-
-leads as (
-    select * from {{ ref('stg_social__leads') }}
-),
-
-orders as (
-    select * from {{ ref('stg_pos__orders') }}
-),
-
-events as (
-    select * from {{ ref('stg_website__events') }}
-),
-
-device_names as (
-    -- A device names whoever its latest identify call with a name names.
-    select
-        anonymous_id,
-        {{ nfc('traits_name') }} as full_name,
-        row_number() over (
-            partition by anonymous_id order by occurred_at desc nulls last, event_id asc
-        ) as recency
-    from events
-    where event_type = 'identify' and nullif(trim(traits_name), '') is not null
-),
-
 record_names as (
-    select
-        'crm' as source,
-        contact_id as record_id,
-        full_name
-    from contacts
-    union all
-    select
-        'social',
-        lead_id,
-        full_name
-    from leads
-    union all
-    select
-        'pos',
-        order_id,
-        billing_name
-    from orders
-    union all
-    select
-        'website',
-        anonymous_id,
-        full_name
-    from device_names
-    where recency = 1
+    -- The name each record of every enabled source gives (kind `record_written_names`).
+    {{ union_source_models('record_written_names') }}
 ),
 
 named as (

@@ -16,8 +16,9 @@ events as (
     select * from {{ ref('int_events_sessionized') }}
 ),
 
-contacts as (
-    select * from {{ ref('int_crm_contacts_current') }}
+lifecycle_stages as (
+    -- Every enabled source's lifecycle stages (kind `lifecycle_stages`: the CRM's).
+    {{ union_source_models('lifecycle_stages') }}
 ),
 
 rfm as (
@@ -91,14 +92,16 @@ web_summary as (
 crm_ranked as (
     select
         clustered.customer_id,
-        contacts.lifecycle_stage,
+        lifecycle_stages.lifecycle_stage,
         row_number() over (
             partition by clustered.customer_id
-            order by contacts.modified_at desc nulls last, contacts.contact_id asc
+            order by lifecycle_stages.stated_at desc nulls last, lifecycle_stages.record_id asc
         ) as recency_rank
-    from contacts
+    from lifecycle_stages
     inner join clustered
-        on clustered.source = 'crm' and contacts.contact_id = clustered.record_id
+        on
+            lifecycle_stages.source = clustered.source
+            and lifecycle_stages.record_id = clustered.record_id
 ),
 
 crm_latest as (

@@ -1,7 +1,8 @@
 with
 
 order_lines as (
-    select * from {{ ref('stg_pos__order_lines') }}
+    -- Every enabled source's order lines (kind `order_lines`).
+    {{ union_source_models('order_lines') }}
 ),
 
 orders as (

@@ -15,64 +15,18 @@ golden as (
     select * from {{ ref('int_customer_attributes_survived') }}
 ),
 
-contacts as (
-    select * from {{ ref('int_crm_contacts_current') }}
-),
-
-leads as (
-    select * from {{ ref('stg_social__leads') }}
-),
-
-orders as (
-    select * from {{ ref('stg_pos__orders') }}
-),
-
-events as (
-    select * from {{ ref('stg_website__events') }}
-),
-
 written as (
-    select
-        'crm' as source,
-        contact_id as record_id,
-        coalesce(modified_at, created_at) as written_at,
-        email_normalized,
-        email as email_written
-    from contacts
-    union all
-    select
-        'social',
-        lead_id,
-        created_at,
-        email_normalized,
-        email
-    from leads
-    union all
-    select
-        'pos',
-        order_id,
-        ordered_at,
-        email_normalized,
-        email
-    from orders
-    union all
-    select
-        'website',
-        anonymous_id,
-        occurred_at,
-        email_normalized,
-        traits_email
-    from events
-    where event_type = 'identify'
+    -- Every enabled source's records' attributes (kind `record_attributes`): emails as typed.
+    {{ union_source_models('record_attributes') }}
 ),
 
 spellings as (
     select
         golden.customer_id,
         lower({{ unwrap_email('written.email_written') }}) as email_written,
-        coalesce(written.email_normalized = golden.email, false) as is_golden_mailbox,
+        coalesce(written.email = golden.email, false) as is_golden_mailbox,
         count(*) as times_written,
-        max(written.written_at) as last_written_at
+        max(written.observed_at) as last_written_at
     from written
     inner join clustered
         on written.source = clustered.source and written.record_id = clustered.record_id

@@ -1,11 +1,11 @@
--- One row per website event with its session (a new one after `session_timeout_minutes`
+-- One row per web event (every enabled source's, kind `web_events`) with its session (a new one after `session_timeout_minutes`
 -- without an event on the device) and its customer. An event whose time is no plausible moment
 -- (occurred_at NULL: see stg_website__events) cannot be placed among the device's others: it
 -- belongs to no session, and, sorted after them, it shifts no other event's session.
 with
 
 events as (
-    select * from {{ ref('stg_website__events') }}
+    {{ union_source_models('web_events') }}
 ),
 
 clustered as (
@@ -18,10 +18,10 @@ with_gaps as (
         case
             when
                 lag(occurred_at) over (
-                    partition by anonymous_id order by occurred_at asc nulls last, event_id asc
+                    partition by source, anonymous_id order by occurred_at asc nulls last, event_id asc
                 ) is null then 1
             when occurred_at - lag(occurred_at) over (
-                partition by anonymous_id order by occurred_at asc nulls last, event_id asc
+                partition by source, anonymous_id order by occurred_at asc nulls last, event_id asc
             ) > interval '{{ var("session_timeout_minutes") }} minutes' then 1
             else 0
         end as starts_session
@@ -32,7 +32,7 @@ numbered as (
     select
         *,
         sum(starts_session) over (
-            partition by anonymous_id
+            partition by source, anonymous_id
             order by occurred_at asc nulls last, event_id asc
             rows unbounded preceding
         ) as session_number
@@ -68,7 +68,7 @@ sessionized as (
         numbered.properties
     from numbered
     left join clustered
-        on clustered.source = 'website' and numbered.anonymous_id = clustered.record_id
+        on numbered.source = clustered.source and numbered.anonymous_id = clustered.record_id
 )
 
 select * from sessionized

@@ -1,12 +1,13 @@
--- One row per order with its customer and line totals; revenue net of refunds.
+-- One row per order (every enabled source's, kind `orders`, with its lines, kind `order_lines`)
+-- with its customer and line totals; revenue net of refunds.
 with
 
 orders as (
-    select * from {{ ref('stg_pos__orders') }}
+    {{ union_source_models('orders') }}
 ),
 
 order_lines as (
-    select * from {{ ref('stg_pos__order_lines') }}
+    {{ union_source_models('order_lines') }}
 ),
 
 clustered as (
@@ -15,11 +16,12 @@ clustered as (
 
 line_totals as (
     select
+        source,
         order_id,
         count(*) as line_count,
         sum(quantity) as items_quantity
     from order_lines
-    group by order_id
+    group by source, order_id
 ),
 
 attributed as (
@@ -50,8 +52,10 @@ attributed as (
         line_totals.line_count,
         line_totals.items_quantity
     from orders
-    left join clustered on clustered.source = 'pos' and orders.order_id = clustered.record_id
-    left join line_totals on orders.order_id = line_totals.order_id
+    left join clustered
+        on orders.source = clustered.source and orders.order_id = clustered.record_id
+    left join line_totals
+        on orders.source = line_totals.source and orders.order_id = line_totals.order_id
 )
 
 select * from attributed

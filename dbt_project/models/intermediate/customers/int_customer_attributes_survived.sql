@@ -9,71 +9,13 @@ clustered as (
     select * from {{ ref('int_records_clustered') }}
 ),
 
-contacts as (
-    select * from {{ ref('int_crm_contacts_current') }}
-),
-
-leads as (
-    select * from {{ ref('stg_social__leads') }}
-),
-
-orders as (
-    select * from {{ ref('stg_pos__orders') }}
-),
-
-events as (
-    select * from {{ ref('stg_website__events') }}
+observations as (
+    -- Every enabled source's records' attributes (kind `record_attributes`).
+    {{ union_source_models('record_attributes') }}
 ),
 
 excluded as (
     select * from {{ ref('int_identifiers_excluded') }}
-),
-
-observations as (
-    select
-        'crm' as source,
-        contact_id as record_id,
-        coalesce(modified_at, created_at) as observed_at,
-        full_name,
-        name_key,
-        email_normalized as email,
-        coalesce(mobile_phone_normalized, phone_normalized) as phone,
-        city
-    from contacts
-    union all
-    select
-        'social',
-        lead_id,
-        created_at,
-        full_name,
-        name_key,
-        email_normalized,
-        phone_normalized,
-        null
-    from leads
-    union all
-    select
-        'pos',
-        order_id,
-        ordered_at,
-        billing_name,
-        name_key,
-        email_normalized,
-        phone_normalized,
-        billing_city
-    from orders
-    union all
-    select
-        'website',
-        anonymous_id,
-        occurred_at,
-        {{ nfc('traits_name') }},
-        {{ fold_name('traits_name') }},
-        email_normalized,
-        phone_normalized,
-        null
-    from events
-    where event_type = 'identify'
 ),
 
 observed_by_customer as (

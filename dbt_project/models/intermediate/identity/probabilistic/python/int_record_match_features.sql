@@ -21,13 +21,9 @@ linking as (
     select * from {{ ref('int_identifiers_linking') }}
 ),
 
-contacts as (
-    select * from {{ ref('int_crm_contacts_current') }}
-),
-
-orders as (
-    select * from {{ ref('stg_pos__orders') }}
-    where not is_anonymous_sale
+attributes as (
+    -- Every enabled source's records' attributes (kind `record_attributes`): their cities.
+    {{ union_source_models('record_attributes') }}
 ),
 
 names as (
@@ -64,16 +60,11 @@ linking_points as (
 
 cities as (
     select
-        'crm:' || contact_id as record_key,
+        source || ':' || record_id as record_key,
         min({{ fold_name('city') }}) as city
-    from contacts
-    group by contact_id
-    union all
-    select
-        'pos:' || order_id,
-        min({{ fold_name('billing_city') }})
-    from orders
-    group by order_id
+    from attributes
+    where city is not null
+    group by source, record_id
 ),
 
 features as (
