@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from cdp.orchestration.resources import CdpSettings
 from cdp.orchestration.runner import run_pipeline
 from cdp.sample import generate_sample_exports
-from cdp.settings import CdpSettings
 from tests.conftest import SAMPLE_CUSTOMERS, SAMPLE_SEED
 from tests.privacy.traces import SOURCES, ground_truth, second_night_text
 
