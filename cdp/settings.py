@@ -194,7 +194,8 @@ class DestinationSettings(_Section):
                                       "Audience changes per webhook POST.", ge=1)
     hubspot_batch_size: int = setting(
         100, "CDP_HUBSPOT_BATCH_SIZE",
-        "Contacts per HubSpot batch call (HubSpot allows at most 100).", ge=1, le=100)
+        "Contacts per HubSpot batch call (HubSpot takes at most 100: more counts as 100).",
+        ge=1)
 
 
 class Settings(_Section):
@@ -388,7 +389,8 @@ def effective_rows(settings: Settings) -> dict[str, list[tuple[str, str, str, st
             rows.setdefault(section, []).append(
                 (name, shown, settings.origins.get(f"{section}.{name}", "default"), env))
     for name, value in sorted(settings.models.items()):
-        shown = yaml.safe_dump(value, default_flow_style=True, width=10_000, allow_unicode=True).strip()
+        shown = yaml.safe_dump(value, default_flow_style=True, width=10_000,
+                               allow_unicode=True).strip()
         shown = shown.removesuffix("...").strip()
         rows.setdefault("models", []).append(
             (name, shown[:120] + ("…" if len(shown) > 120 else ""),

@@ -4,8 +4,8 @@ dbt reads `var()` inside `dbt_project.yml` (which models are enabled: the identi
 probabilistic matching) and `profiles.yml` (the warehouse) only from `--vars`, never from the
 project's own `vars:` block. So every dbt command the product runs (the nightly build, the
 requests' rebuilds, `dbt parse` for Dagster, `cdp dbt …`) passes the whole modelling tree, the
-source registry and the warehouse path here; `dbt_project.yml`'s `vars:` block is only where the
-defaults are written down, with their comments."""
+source and destination registries and the warehouse path here; `dbt_project.yml`'s `vars:`
+block is only where the defaults are written down, with their comments."""
 
 import json
 from pathlib import Path
@@ -20,11 +20,16 @@ def dbt_vars(settings: Settings | None = None, warehouse: Path | None = None,
     """The vars for one dbt invocation: the modelling settings, the registry, the warehouse
     (`warehouse` when given, else the settings'), then `extra` (one command's own, e.g. an
     as-of date), each later one winning."""
+    # Imported here: the destinations bring their clients (dlt, requests), which only a dbt
+    # command, seconds long anyway, needs.
+    from cdp.activation.destinations.registry import DESTINATIONS
+
     settings = settings or current_settings()
     warehouse = warehouse or settings.paths.warehouse
     return {
         **settings.models,
         **dbt_source_vars(),
+        "cdp_destinations": list(DESTINATIONS),
         "cdp_warehouse": str(Path(warehouse).resolve()),
         **(extra or {}),
     }

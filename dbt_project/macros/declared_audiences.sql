@@ -1,8 +1,11 @@
 {#- The audiences declared in `vars: audiences`, checked: a unique name, a condition, a consent
-    purpose of `consent_purposes` and known destinations, each once. A mistake stops the build
-    naming it. -#}
+    purpose of `consent_purposes` and known destinations (the destination registry, passed in
+    var `cdp_destinations`), each once. A mistake stops the build naming it. -#}
 {% macro declared_audiences() -%}
-    {%- set known_destinations = ['meta', 'google_ads', 'hubspot', 'csv', 'webhook'] %}
+    {%- set known_destinations = var('cdp_destinations', none) %}
+    {%- if known_destinations is none %}
+        {{ exceptions.raise_compiler_error("no var cdp_destinations: run dbt through `cdp dbt …`, which passes the deployment's vars") }}
+    {%- endif %}
     {%- set audiences = var('audiences', []) or [] %}
     {%- set names = [] %}
     {%- for audience in audiences %}

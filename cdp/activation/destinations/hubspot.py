@@ -22,7 +22,6 @@ Credentials: `access_token` (a private app's token) under `[destination.hubspot]
 .dlt/secrets.toml, or DESTINATION__HUBSPOT__ACCESS_TOKEN; `api_base_url` likewise (tests).
 """
 
-import os
 import shutil
 from collections import defaultdict
 from collections.abc import Callable
@@ -34,6 +33,7 @@ import requests
 from cdp.activation.destinations.base import DeliveryRun, Destination
 from cdp.activation.http import DeliveryError, RetryPolicy, send
 from cdp.activation.state import Change
+from cdp.settings import current_settings
 
 # Changes per call: HubSpot's batch endpoints take at most 100; fewer spreads the calls
 # under a tight rate limit (CDP_HUBSPOT_BATCH_SIZE).
@@ -42,9 +42,9 @@ CONTACT_TYPE = "0-1"
 
 
 def hubspot_batch_size() -> int:
-    """The HubSpot destination's one setting read here (`CDP_HUBSPOT_BATCH_SIZE`); its
-    credentials are dlt's (`[destination.hubspot]`)."""
-    return min(MAX_BATCH_SIZE, int(os.environ.get("CDP_HUBSPOT_BATCH_SIZE", MAX_BATCH_SIZE)))
+    """Contacts per batch call (`destinations.hubspot_batch_size`, `CDP_HUBSPOT_BATCH_SIZE`;
+    HubSpot takes at most 100); its credentials are dlt's (`[destination.hubspot]`)."""
+    return min(MAX_BATCH_SIZE, current_settings().destinations.hubspot_batch_size)
 
 
 class HubSpotClient:

@@ -22,7 +22,6 @@ secrets.toml; the secret `CDP_WEBHOOK_SECRET` or `signing_secret` in .dlt/secret
 import hashlib
 import hmac
 import json
-import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ import requests
 from cdp.activation.destinations.base import DeliveryRun, Destination
 from cdp.activation.http import RetryPolicy, send
 from cdp.activation.state import Change
-from cdp.privacy.secrets import configured_secret
+from cdp.settings import current_settings
 
 SIGNATURE_HEADER = "X-CDP-Signature"
 DEFAULT_BATCH_SIZE = 500
@@ -46,12 +45,13 @@ class WebhookSettings:
 
 
 def webhook_settings() -> WebhookSettings:
-    """The webhook's settings, all read here: `CDP_WEBHOOK_URL` and `CDP_WEBHOOK_SECRET` (or
-    `url` and `signing_secret` under [destinations.webhook]), `CDP_WEBHOOK_BATCH_SIZE` (500 by
-    default)."""
-    batch_size = max(1, int(os.environ.get("CDP_WEBHOOK_BATCH_SIZE", DEFAULT_BATCH_SIZE)))
-    url = configured_secret("CDP_WEBHOOK_URL", "destinations.webhook.url")
-    secret = configured_secret("CDP_WEBHOOK_SECRET", "destinations.webhook.signing_secret")
+    """The webhook's settings (`[destinations]` in the settings tree: `CDP_WEBHOOK_URL` and
+    `CDP_WEBHOOK_SECRET`, or `url` and `signing_secret` under [destinations.webhook] in dlt's
+    files; `CDP_WEBHOOK_BATCH_SIZE`, 500 by default)."""
+    settings = current_settings().destinations
+    url = settings.webhook_url
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    batch_size = settings.webhook_batch_size
     if not url or not secret:
         raise ValueError("webhook destination: set CDP_WEBHOOK_URL and CDP_WEBHOOK_SECRET "
                          "(or url and signing_secret under [destinations.webhook])")
