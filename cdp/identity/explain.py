@@ -6,7 +6,7 @@ carries and the links they made), `marts.identity_links_refused`, `marts.identit
 and the golden record in `marts.customers`. A role's file that masks contact data answers
 masked, as it holds them: names as initials, emails and phones as hashes (look such a value up by
 its hash). An email or phone is matched by the key the product uses everywhere
-(cdp/privacy/identifiers.py: an email folded, a phone by its last nine digits).
+(cdp/core/identifiers.py: an email folded, a phone by its last nine digits).
 
 The answer comes from a handful of set-based queries whatever the number of customers: a
 store's phone on a thousand customers costs what one customer does.

@@ -7,9 +7,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from cdp.ingestion.spec import ExportSpec
-from cdp.ingestion.typed_records import normalized_name
-from cdp.privacy.identifiers import (
+from cdp.core.identifiers import (
     email_key,
     email_key_sql,
     phone_key,
@@ -17,6 +15,8 @@ from cdp.privacy.identifiers import (
     salted_hash,
     salted_hash_sql,
 )
+from cdp.ingestion.spec import ExportSpec
+from cdp.ingestion.typed_records import normalized_name
 
 _EMAILS_IN_TEXT = re.compile(r"[^\s,;\"'<>()\[\]{}:]+@[^\s,;\"'<>()\[\]{}:]+")
 _NUMBERS_IN_TEXT = re.compile(r"\+?\d[\d\s.\-()]{7,18}\d")

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import duckdb
 
+from cdp.core.identifiers import email_key, phone_key, salted_hash
 from cdp.privacy.anonymous_sales import ERASED_ORDER_PREFIX
-from cdp.privacy.identifiers import email_key, phone_key, salted_hash
 from cdp.privacy.mentions import Mentions
 from cdp.privacy.subjects import Subject
 

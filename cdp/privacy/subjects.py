@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from cdp.privacy.identifiers import email_key, email_key_sql, phone_key, phone_key_sql
+from cdp.core.identifiers import email_key, email_key_sql, phone_key, phone_key_sql
 from cdp.sources.registry import enabled_sources
 from cdp.sources.source import StagedRecords
 

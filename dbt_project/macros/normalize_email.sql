@@ -2,7 +2,7 @@
    lower case, +tags dropped, and dots dropped where the provider ignores them (Gmail). NULL when
    the value is not an email address, before or after folding (`...@gmail.com` folds to nothing
    before the @): a malformed value links nobody and is listed in `marts.data_issues` instead.
-   Python keys emails by the same rule (`email_key` in cdp/privacy/identifiers.py) where no model
+   Python keys emails by the same rule (`email_key` in cdp/core/identifiers.py) where no model
    runs: at ingestion and erasure, for the suppression list of erased people. #}
 {% macro normalize_email(column) -%}
     {%- set pattern = "'^[^@[:space:]]+@[^@[:space:]]+\\.[a-z]{2,}$'" -%}

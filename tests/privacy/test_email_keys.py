@@ -1,5 +1,5 @@
 """One rule for what an email address is, wherever one is keyed: the models (dbt macros
-`unwrap_email` and `normalize_email`), ingestion and erasure (`cdp.privacy.identifiers`, in Python
+`unwrap_email` and `normalize_email`), ingestion and erasure (`cdp.core.identifiers`, in Python
 and in the SQL it writes for the suppression list) and the destinations
 (`cdp.activation.identifiers.normalized_email`). What wraps an address is no part of it."""
 
