@@ -14,7 +14,7 @@ from cdp.core.identifiers import email_key, email_key_sql, salted_hash
 from cdp.ingestion.pipeline import duckdb_destination, ingest_exports
 from cdp.ingestion.suppression import Suppression
 from cdp.testing.exports_builder import lay_out, write_contacts
-from cdp.transformation.dbt_runner import DBT_PROJECT_DIR, release_warehouse
+from cdp.transformation.dbt_runner import dbt_command, release_warehouse
 from tests.helpers import query
 
 # As written -> (the address a destination is sent, the key that matches people)
@@ -45,10 +45,10 @@ def _run(sql: str, values: list[str]) -> list[str | None]:
 
 
 def _compiled(sql: str, target: Path) -> str:
-    """`sql` with its dbt macros expanded, as the models are."""
+    """`sql` with its dbt macros expanded, as the models are (with the vars every build has)."""
     result = dbtRunner().invoke([
-        "compile", "--quiet", "--inline", sql, "--project-dir", str(DBT_PROJECT_DIR),
-        "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target),
+        *dbt_command(["compile", "--quiet", "--inline", sql], target / "compile.duckdb"),
+        "--target-path", str(target),
     ])
     release_warehouse()
     assert result.success, result.exception
@@ -63,8 +63,7 @@ def test_python_keys_a_wrapped_email_as_its_address():
         written: address for written, (address, _) in WRAPPED.items()}
 
 
-def test_the_models_and_the_sql_of_ingestion_key_emails_as_python_does(tmp_path, monkeypatch):
-    monkeypatch.setenv("CDP_WAREHOUSE", str(tmp_path / "compile.duckdb"))  # dbt opens one
+def test_the_models_and_the_sql_of_ingestion_key_emails_as_python_does(tmp_path):
     written = [*WRAPPED, "mailto:", "Hoa <not an address>", "not an address"]
     python_keys = [email_key(value) for value in written]
     ordered = "from examples order by position"
