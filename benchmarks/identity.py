@@ -16,7 +16,6 @@ generator's ground truth:
 
 import argparse
 import json
-import os
 import shutil
 import tempfile
 import time
@@ -29,11 +28,7 @@ from generated_sample import generated_sample
 
 from cdp.ingestion.pipeline import duckdb_destination, ingest_exports
 from cdp.sample import PROFILES
-from cdp.transformation.dbt_runner import (
-    DBT_PROJECT_DIR,
-    dbt_environment,
-    release_warehouse,
-)
+from cdp.transformation.dbt_runner import dbt_command, release_warehouse
 
 SCORES_SQL = """
 with truth as (
@@ -124,13 +119,11 @@ def score(customers: int, profile: str, seed: int, data_dir: Path,
         ingest_exports(str(exports), destination, pipelines_dir)
 
         target = Path(scratch) / "target"
-        os.environ.update(dbt_environment(warehouse))
-        common = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-                  "--target-path", str(target), "--quiet"]
         started = time.perf_counter()
         try:
             for command in (["seed"], ["run", "--select", "+int_records_clustered"]):
-                result = dbtRunner().invoke(command + common)
+                result = dbtRunner().invoke([*dbt_command([*command, "--quiet"], warehouse),
+                                             "--target-path", str(target)])
                 if not result.success:
                     raise SystemExit(f"dbt {command[0]} failed: {result.exception}")
         finally:
