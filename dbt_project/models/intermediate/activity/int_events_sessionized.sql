@@ -1,7 +1,8 @@
--- One row per web event (every enabled source's, kind `web_events`) with its session (a new one after `session_timeout_minutes`
--- without an event on the device) and its customer. An event whose time is no plausible moment
--- (occurred_at NULL: see stg_website__events) cannot be placed among the device's others: it
--- belongs to no session, and, sorted after them, it shifts no other event's session.
+-- One row per web event (every enabled source's, kind `web_events`) with its session (a new one
+-- after `session_timeout_minutes` without an event on the device) and its customer. An event
+-- whose time is no plausible moment (occurred_at NULL: see stg_website__events) cannot be placed
+-- among the device's others: it belongs to no session, and, sorted after them, it shifts no other
+-- event's session.
 with
 
 events as (
