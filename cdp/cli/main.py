@@ -318,6 +318,8 @@ def privacy_map(warehouse: Path | None, out: Path | None) -> None:
 
     import duckdb
 
+    from cdp.activation.destinations.files import UploadFile
+    from cdp.activation.destinations.registry import DESTINATIONS
     from cdp.ingestion.working_folder import dlt_working_folder
     from cdp.orchestration.resources import CdpSettings
     from cdp.privacy.data_map import (
@@ -347,7 +349,10 @@ def privacy_map(warehouse: Path | None, out: Path | None) -> None:
         dagster_home=tree.paths.dagster,
         pipelines=dlt_working_folder(warehouse),
         privacy_store=store_path(warehouse).parent,
-        versions_kept=settings.published_versions_kept, serving_database=bool(serving_url()))
+        versions_kept=settings.published_versions_kept, serving_database=bool(serving_url()),
+        upload_files_hold="what each destination was sent: " + "; ".join(
+            f"{name}: {destination.receives}" for name, destination in DESTINATIONS.items()
+            if isinstance(destination, UploadFile)))
     manifest_path = REPO_ROOT / "dbt_project" / "target" / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else None
     with duckdb.connect(str(warehouse), read_only=True) as connection:

@@ -67,6 +67,9 @@ class DeploymentPaths:
     privacy_store: Path
     versions_kept: int
     serving_database: bool  # a PostgreSQL serving database is configured
+    # What the upload files hold, per destination writing them (the destination registry's
+    # words: privacy sits below activation, so the caller reads it).
+    upload_files_hold: str = "what each destination was sent"
 
 
 @dataclass(frozen=True)
@@ -104,9 +107,8 @@ def places_outside_the_warehouse(paths: DeploymentPaths, policy: Policy) -> list
                 f"the marts the `{role}` role reads, as its policy masks and filters them",
                 versions, 0)
           for role in roles if role != "admin"),
-        Place("upload files", (paths.activation,),
-              "what each destination was sent: emails and phones in clear (CSV), hashed "
-              "(Meta, Google Ads), customer ids", kept("activation", "the file's date"), 0),
+        Place("upload files", (paths.activation,), paths.upload_files_hold,
+              kept("activation", "the file's date"), 0),
         Place("quality reports", (paths.reports,),
               "a failed check's examples: offending values and record ids",
               kept("reports", "the run"), 0),
