@@ -11,7 +11,7 @@ from cdp.activation.deliver import deliver
 from cdp.privacy.store import PrivacyStore
 from cdp.privacy_requests.requests import Selector, erase, export
 from tests.helpers import query, run_ingest, run_transform
-from tests.privacy.traces import (
+from tests.privacy_requests.traces import (
     SOURCES,
     cleanly_resolved_person,
     database_hits,

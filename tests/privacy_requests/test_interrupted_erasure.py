@@ -13,8 +13,13 @@ from cdp.activation.deliver import deliver
 from cdp.activation.state import ERASED_REMOVALS_TABLE
 from cdp.orchestration.resources import CdpSettings
 from cdp.privacy.store import PrivacyStore
-from tests.privacy.deployment import CDP, cdp, cdp_environment, copy_deployment
-from tests.privacy.traces import cleanly_resolved_person, everywhere, patterns_of, what_names_them
+from tests.privacy_requests.deployment import CDP, cdp, cdp_environment, copy_deployment
+from tests.privacy_requests.traces import (
+    cleanly_resolved_person,
+    everywhere,
+    patterns_of,
+    what_names_them,
+)
 
 
 def _journal(settings: CdpSettings) -> dict | None:

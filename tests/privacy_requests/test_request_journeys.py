@@ -9,7 +9,7 @@ from pathlib import Path
 from cdp.activation.state import ERASED_REMOVALS_TABLE
 from cdp.privacy_requests.requests import Selector, restrict
 from tests.helpers import query
-from tests.privacy.deployment import (
+from tests.privacy_requests.deployment import (
     ANSI,
     CDP,
     TOOL_OUTPUT,
