@@ -34,7 +34,8 @@ split as (
     where nullif(trim(record_or_identifier), '') is not null
 ),
 
-{%- set sources = "('crm', 'social', 'pos', 'website')" %}
+{#- A record is `<system>:<id>` of an enabled source (the registry, var `cdp_sources`). #}
+{%- set sources = "('" ~ (var('cdp_sources', {}).keys() | list | join("', '")) ~ "')" %}
 
 parsed as (
     select
