@@ -26,8 +26,6 @@ def entry() -> None:
     traceback goes to a file, never the terminal)."""
     try:
         main(standalone_mode=True)
-    except CdpError as error:
-        _fail(str(error), error.exit_code)
     except SystemExit:
         raise
     except KeyboardInterrupt:
@@ -72,7 +70,28 @@ def _fail(message: str, code: int) -> None:
     sys.exit(int(code))
 
 
-@click.group()
+class _Stopped(click.ClickException):
+    """A CdpError as click ends a command: its one line on stderr, its exit code."""
+
+    def __init__(self, error: CdpError) -> None:
+        super().__init__(str(error))
+        self.exit_code = int(error.exit_code)
+
+    def show(self, file=None) -> None:
+        click.echo(self.message, err=True)
+
+
+class _Commands(click.Group):
+    """The `cdp` group: a CdpError raised by any command ends it with its line and code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CdpError as error:
+            raise _Stopped(error) from None
+
+
+@click.group(cls=_Commands)
 @click.version_option(package_version("cdp"), prog_name="cdp")
 def main() -> None:
     """Warehouse-native customer data platform: load exports, resolve identities, publish."""

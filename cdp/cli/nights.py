@@ -158,12 +158,12 @@ def _run_pipeline(exports_dir: str | None, warehouse: Path | None, published: Pa
 
     # The screen: stdout as it is now, before the run sends library output to the log file.
     console = Console(file=sys.stdout, highlight=False)
-    settings = _settings(exports_dir, warehouse, published, allow_shrink)
-    warehouse = Path(settings.warehouse)
+    tree = options.settings_for(exports_dir, warehouse, published)  # no Dagster yet
+    warehouse = tree.paths.warehouse
     if not quiet:
-        console.print(f"cdp {package_version('cdp')} · {settings.exports_dir} → {warehouse}",
+        console.print(f"cdp {package_version('cdp')} · {tree.paths.exports_dir} → {warehouse}",
                       highlight=False, soft_wrap=True)
-    _check_exports(settings.exports_dir)
+    _check_exports(tree.paths.exports_dir)
     _preflight(warehouse)
     try:
         with warehouse_lock(warehouse, purpose="cdp run",
@@ -172,6 +172,8 @@ def _run_pipeline(exports_dir: str | None, warehouse: Path | None, published: Pa
                 console.print(f"note: {note}", style="yellow", highlight=False)
             from cdp.cli.display import RunDisplay
             from cdp.orchestration.runner import new_log_file, run_pipeline
+
+            settings = _settings(exports_dir, warehouse, published, allow_shrink)
 
             display = RunDisplay(console, quiet=quiet, verbose=verbose)
             log_file = new_log_file(settings)
