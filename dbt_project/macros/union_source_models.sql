@@ -16,7 +16,7 @@
             ~ "\"$(python -m cdp.sources.registry)\")") }}
     {%- endif -%}
     {%- set types = {
-        'string': dbt.type_string(), 'timestamp': dbt.type_timestamp(), 'float': dbt.type_float(),
+        'string': dbt.type_string(), 'timestamp': type_timestamp_utc(), 'float': dbt.type_float(),
         'boolean': dbt.type_boolean(), 'integer': dbt.type_int(), 'bigint': dbt.type_bigint(),
         'json': 'json',
     } -%}
