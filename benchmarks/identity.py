@@ -26,8 +26,8 @@ import duckdb
 from dbt.cli.main import dbtRunner
 from generated_sample import generated_sample
 
-from cdp.ingestion.pipeline import duckdb_destination, ingest_exports
 from cdp.sample import PROFILES
+from cdp.sources.pipeline import duckdb_destination, ingest_exports
 from cdp.transformation.dbt_runner import dbt_command, release_warehouse
 
 SCORES_SQL = """

@@ -15,8 +15,8 @@ from pathlib import Path
 import duckdb
 from generated_sample import add_sample_arguments, generated_sample
 
-from cdp.ingestion.pipeline import duckdb_destination, ingest_exports
 from cdp.sources.crm import CRM_CONTACTS
+from cdp.sources.pipeline import duckdb_destination, ingest_exports
 from cdp.sources.pos import POS_ORDER_LINES
 from cdp.sources.social import SOCIAL_LEADS
 from cdp.sources.website import WEBSITE_EVENTS

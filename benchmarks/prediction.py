@@ -24,7 +24,6 @@ import numpy as np
 from generated_sample import add_sample_arguments, generated_sample
 from scipy.stats import rankdata
 
-from cdp.ingestion.pipeline import duckdb_destination, ingest_exports
 from cdp.predictions.clv import (
     HISTORY_COLUMNS_SQL,
     expected_purchases,
@@ -32,6 +31,7 @@ from cdp.predictions.clv import (
     predict,
     probability_no_purchase,
 )
+from cdp.sources.pipeline import duckdb_destination, ingest_exports
 from cdp.transformation.dbt_runner import dbt_build
 
 HOLDOUT_PURCHASES_SQL = """

@@ -18,10 +18,10 @@ from generated_sample import add_sample_arguments, generated_sample
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cdp.ingestion.pipeline import duckdb_destination, ingest_exports
 from cdp.privacy.policy import load_policy
 from cdp.publishing.publish import mart_names
 from cdp.publishing.serving import publish_serving
+from cdp.sources.pipeline import duckdb_destination, ingest_exports
 from cdp.testing.postgres_server import PostgresServer, why_no_server
 from cdp.transformation.dbt_runner import dbt_build
 

@@ -19,7 +19,7 @@ from generated_sample import add_sample_arguments, generated_sample
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from cdp.ingestion.pipeline import duckdb_destination, ingest_exports
+from cdp.sources.pipeline import duckdb_destination, ingest_exports
 from cdp.transformation.dbt_runner import dbt_build
 
 IDENTITY_FOLDER = "models/intermediate/identity/"

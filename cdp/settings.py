@@ -168,6 +168,8 @@ class RunSettings(_Section):
     lock_wait_seconds: float = setting(
         3600, "CDP_LOCK_WAIT_SECONDS",
         "How long a Dagster run waits for another run's warehouse lock before failing.", ge=0)
+    load_progress: bool = setting(
+        False, "CDP_PROGRESS", "Log dlt's progress of each load (for debugging a slow load).")
     ingest_destination: str | None = setting(
         None, "CDP_DESTINATION",
         "`cdp ingest` only: a dlt destination other than the DuckDB warehouse.")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import duckdb
 
-from cdp.ingestion.pipeline import IngestReport, duckdb_destination, ingest_exports
 from cdp.privacy.store import PrivacyStore
+from cdp.sources.pipeline import IngestReport, duckdb_destination, ingest_exports
 from cdp.transformation.dbt_runner import dbt_build
 
 # The generated sample the session fixtures build (tests/conftest.py).

@@ -220,8 +220,8 @@ def _write_dotenv(settings) -> str:
 def _ingest(exports_dir: str | None, warehouse: Path, destination: str | None) -> None:
     from cdp.core.warehouse_lock import WarehouseLocked, warehouse_lock
     from cdp.ingestion.folder import ExportsFolderError
-    from cdp.ingestion.pipeline import duckdb_destination, ingest_exports
     from cdp.privacy.store import PrivacyStore
+    from cdp.sources.pipeline import duckdb_destination, ingest_exports
 
     pipelines_dir = None
     if not destination:

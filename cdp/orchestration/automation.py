@@ -18,9 +18,9 @@ from dagster import (
 
 from cdp.ingestion.files import UnreadableFile, list_export_files
 from cdp.ingestion.folder import ExportsFolderError, check_exports_folder
-from cdp.ingestion.pipeline import loaded_fingerprints
 from cdp.orchestration.resources import CdpSettings
 from cdp.settings import ScheduleSettings
+from cdp.sources.pipeline import loaded_fingerprints
 from cdp.sources.registry import configured_systems, enabled_sources
 
 nightly_job = define_asset_job(

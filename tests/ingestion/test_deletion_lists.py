@@ -4,8 +4,8 @@ content, bad rows set aside, erased people dropped; other subfolders stay ignore
 from pathlib import Path
 
 from cdp.core.identifiers import salted_hash
-from cdp.ingestion.pipeline import duckdb_destination, ingest_exports
 from cdp.ingestion.suppression import Suppression
+from cdp.sources.pipeline import duckdb_destination, ingest_exports
 from cdp.testing.exports_builder import lay_out, write_contacts
 from tests.helpers import query, run_ingest
 

@@ -11,8 +11,8 @@ from dbt.cli.main import dbtRunner
 
 from cdp.activation.identifiers import normalized_email
 from cdp.core.identifiers import email_key, email_key_sql, salted_hash
-from cdp.ingestion.pipeline import duckdb_destination, ingest_exports
 from cdp.ingestion.suppression import Suppression
+from cdp.sources.pipeline import duckdb_destination, ingest_exports
 from cdp.testing.exports_builder import lay_out, write_contacts
 from cdp.transformation.dbt_runner import dbt_command, release_warehouse
 from tests.helpers import query

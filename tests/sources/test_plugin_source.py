@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from cdp.ingestion.pipeline import duckdb_destination, ingest_exports
 from cdp.privacy.subjects import describe_subject, matching_customers
 from cdp.settings import use_settings
+from cdp.sources.pipeline import duckdb_destination, ingest_exports
 from cdp.transformation.dbt_runner import dbt_build
 
 PLUGIN = "cdp_test_loyalty"

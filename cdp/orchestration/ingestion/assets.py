@@ -22,11 +22,11 @@ from dagster_dlt.translator import DltResourceTranslatorData
 
 from cdp.ingestion.files import list_files_outside
 from cdp.ingestion.folder import ExportsFolderError, check_exports_folder
-from cdp.ingestion.pipeline import duckdb_destination, pipeline_for, rows_of_load
 from cdp.ingestion.resource import FileOutcome
 from cdp.orchestration.resources import CdpSettings
 from cdp.orchestration.warehouse_lock_resource import WarehouseLock
 from cdp.privacy.store import PrivacyStore
+from cdp.sources.pipeline import duckdb_destination, pipeline_for, rows_of_load
 from cdp.sources.registry import configured_systems, enabled_sources, source_of
 from cdp.sources.source import Source
 

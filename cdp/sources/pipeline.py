@@ -2,7 +2,6 @@
 reporting what each one did."""
 
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from cdp.ingestion.quarantine import QUARANTINE_TABLE
 from cdp.ingestion.resource import FileOutcome
 from cdp.ingestion.suppression import Suppression
 from cdp.ingestion.working_folder import dlt_working_folder
+from cdp.settings import current_settings
 from cdp.sources.registry import enabled_sources, source_of
 
 
@@ -32,8 +32,15 @@ logging.getLogger("dlt").addFilter(_ExpectedJsonHintNotice())
 # know of): dlt empties its merge staging tables after each load instead of at the next, and
 # deletes a load package's job files once they are loaded. Either can be set back in dlt
 # config ([load] truncate_staging_dataset, delete_completed_jobs) for debugging.
-os.environ.setdefault("LOAD__TRUNCATE_STAGING_DATASET", "true")
-os.environ.setdefault("LOAD__DELETE_COMPLETED_JOBS", "true")
+_NO_COPIES = ("load.truncate_staging_dataset", "load.delete_completed_jobs")
+
+
+def _keep_no_copies() -> None:
+    """Set `_NO_COPIES` in dlt's own configuration, where the deployment's dlt config says
+    nothing of them."""
+    for key in _NO_COPIES:
+        if dlt.config.get(key) is None:
+            dlt.config[key] = True
 
 
 @dataclass
@@ -71,12 +78,13 @@ def dataset_name(system: str) -> str:
 def pipeline_for(
     system: str, destination: Destination | str, pipelines_dir: Path | None,
 ) -> dlt.Pipeline:
+    _keep_no_copies()
     return dlt.pipeline(
         pipeline_name=f"cdp_{system}",
         destination=destination,
         dataset_name=dataset_name(system),
         pipelines_dir=str(pipelines_dir) if pipelines_dir else None,
-        progress="log" if os.environ.get("CDP_PROGRESS") else None,
+        progress="log" if current_settings().run.load_progress else None,
     )
 
 
