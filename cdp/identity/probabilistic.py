@@ -56,42 +56,38 @@ def _settings():
     from splink import SettingsCreator, block_on
     from splink.blocking_rule_library import CustomRule
 
-    name = cl.CustomComparison(
-        output_column_name="name",
-        comparison_description="Folded name",
-        comparison_levels=[
-            cll.NullLevel("name_key"),
-            cll.ExactMatchLevel("name_key").configure(tf_adjustment_column="name_key"),
-            cll.CustomLevel("name_sorted_l = name_sorted_r", "same words, another order"),
-            cll.CustomLevel("list_has_all(name_words_l, name_words_r) "
-                            "or list_has_all(name_words_r, name_words_l)", "a word left out"),
-            cll.CustomLevel("jaro_winkler_similarity(name_sorted_l, name_sorted_r) >= 0.93",
-                            "nearly the same (a letter off)"),
-            cll.ElseLevel(),
-        ],
+    def weighed_by_frequency(output_column: str, description: str, key_column: str,
+                             *partial_agreements: object) -> object:
+        """Unknown where `key_column` is missing; then an exact agreement, weighed by how common
+        the value is; then `partial_agreements`, strongest first; else a disagreement."""
+        return cl.CustomComparison(
+            output_column_name=output_column,
+            comparison_description=description,
+            comparison_levels=[
+                cll.NullLevel(key_column),
+                cll.ExactMatchLevel(key_column).configure(tf_adjustment_column=key_column),
+                *partial_agreements,
+                cll.ElseLevel(),
+            ],
+        )
+
+    name = weighed_by_frequency(
+        "name", "Folded name", "name_key",
+        cll.CustomLevel("name_sorted_l = name_sorted_r", "same words, another order"),
+        cll.CustomLevel("list_has_all(name_words_l, name_words_r) "
+                        "or list_has_all(name_words_r, name_words_l)", "a word left out"),
+        cll.CustomLevel("jaro_winkler_similarity(name_sorted_l, name_sorted_r) >= 0.93",
+                        "nearly the same (a letter off)"),
     )
-    phone = cl.CustomComparison(
-        output_column_name="phone",
-        comparison_description="Phone (E.164)",
-        comparison_levels=[
-            cll.NullLevel("phone"),
-            cll.ExactMatchLevel("phone").configure(tf_adjustment_column="phone"),
-            cll.DamerauLevenshteinLevel("phone", 1).configure(
-                label_for_charts="one digit off or two swapped"),
-            cll.ElseLevel(),
-        ],
+    phone = weighed_by_frequency(
+        "phone", "Phone (E.164)", "phone",
+        cll.DamerauLevenshteinLevel("phone", 1).configure(
+            label_for_charts="one digit off or two swapped"),
     )
-    email = cl.CustomComparison(
-        output_column_name="email",
-        comparison_description="Email (normalized)",
-        comparison_levels=[
-            cll.NullLevel("email"),
-            cll.ExactMatchLevel("email").configure(tf_adjustment_column="email"),
-            cll.CustomLevel("email_user_l = email_user_r", "same mailbox name, other domain"),
-            cll.DamerauLevenshteinLevel("email", 1).configure(
-                label_for_charts="one letter off"),
-            cll.ElseLevel(),
-        ],
+    email = weighed_by_frequency(
+        "email", "Email (normalized)", "email",
+        cll.CustomLevel("email_user_l = email_user_r", "same mailbox name, other domain"),
+        cll.DamerauLevenshteinLevel("email", 1).configure(label_for_charts="one letter off"),
     )
     city = cl.ExactMatch("city")
     return SettingsCreator(

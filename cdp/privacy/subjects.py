@@ -1,6 +1,7 @@
 """Who a request is about: the customers it names, through the identity graph, and everything
 the warehouse knows identifies them (records, identifiers, names as written)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -43,22 +44,26 @@ class Subject:
         return [f"{source}:{record_id}" for source, record_id in self.records]
 
 
+def _identifier_condition(identifier_type: str, key: str | None, key_sql: Callable[[str], str],
+                          not_understood: str) -> tuple[str, str]:
+    """The condition (and its parameter) on `int_identifiers_unioned` rows (as `identifiers`) of
+    `identifier_type` whose key is `key`; `not_understood` if the request's value has none."""
+    if key is None:
+        raise RequestNotUnderstood(not_understood)
+    return (f"identifiers.identifier_type = '{identifier_type}' and "
+            f"{key_sql('identifiers.identifier_value')} = ?", key)
+
+
 def matching_customers(connection: duckdb.DuckDBPyConnection, *, email: str | None = None,
                        phone: str | None = None, customer_id: str | None = None,
                        record: str | None = None) -> list[str]:
     """Customers a request names (exactly one selector is given)."""
     if email is not None:
-        key = email_key(email)
-        if key is None:
-            raise RequestNotUnderstood("--email is not an email address")
-        condition, value = (f"identifiers.identifier_type = 'email' and "
-                            f"{email_key_sql('identifiers.identifier_value')} = ?", key)
+        condition, value = _identifier_condition("email", email_key(email), email_key_sql,
+                                                 "--email is not an email address")
     elif phone is not None:
-        key = phone_key(phone)
-        if key is None:
-            raise RequestNotUnderstood("--phone has fewer than 9 digits")
-        condition, value = (f"identifiers.identifier_type = 'phone' and "
-                            f"{phone_key_sql('identifiers.identifier_value')} = ?", key)
+        condition, value = _identifier_condition("phone", phone_key(phone), phone_key_sql,
+                                                 "--phone has fewer than 9 digits")
     elif customer_id is not None:
         return [row[0] for row in connection.execute("""
             select distinct customer_id from intermediate.int_records_clustered
