@@ -1,10 +1,12 @@
-"""The generated exports benchmarks run on, made once and kept under benchmarks/.data/."""
+"""The generated exports benchmarks run on, made once and kept under benchmarks/.data/, and
+their load into a scratch warehouse."""
 
 import argparse
 import time
 from pathlib import Path
 
 from cdp.sample import PROFILES, generate_sample_exports
+from cdp.sources.pipeline import IngestReport, duckdb_destination, ingest_exports
 
 
 def add_sample_arguments(parser: argparse.ArgumentParser, customers: int) -> None:
@@ -27,3 +29,9 @@ def generated_sample(args: argparse.Namespace) -> Path:
                                 profile=PROFILES[profile])
         print(f"generated {args.customers:,} customers in {time.perf_counter() - started:.0f} s")
     return sample
+
+
+def load_exports(exports: Path, warehouse: Path) -> IngestReport:
+    """`exports` loaded by the nightly loader into `warehouse` (a new file, for one benchmark)."""
+    destination, pipelines_dir = duckdb_destination(warehouse)
+    return ingest_exports(str(exports), destination, pipelines_dir)

@@ -24,10 +24,9 @@ from types import SimpleNamespace
 
 import duckdb
 from dbt.cli.main import dbtRunner
-from generated_sample import generated_sample
+from generated_sample import generated_sample, load_exports
 
 from cdp.sample import PROFILES
-from cdp.sources.pipeline import duckdb_destination, ingest_exports
 from cdp.transformation.dbt_runner import dbt_command, release_warehouse
 
 SCORES_SQL = """
@@ -115,8 +114,7 @@ def score(customers: int, profile: str, seed: int, data_dir: Path,
         shutil.copytree(sample / "exports", exports)
         shutil.copytree(sample / "next_night", exports, dirs_exist_ok=True)
         warehouse = Path(scratch) / "identity.duckdb"
-        destination, pipelines_dir = duckdb_destination(warehouse)
-        ingest_exports(str(exports), destination, pipelines_dir)
+        load_exports(exports, warehouse)
 
         target = Path(scratch) / "target"
         started = time.perf_counter()

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
-from generated_sample import add_sample_arguments, generated_sample
+from generated_sample import add_sample_arguments, generated_sample, load_exports
 from scipy.stats import rankdata
 
 from cdp.predictions.clv import (
@@ -31,7 +31,6 @@ from cdp.predictions.clv import (
     predict,
     probability_no_purchase,
 )
-from cdp.sources.pipeline import duckdb_destination, ingest_exports
 from cdp.transformation.dbt_runner import dbt_build
 
 HOLDOUT_PURCHASES_SQL = """
@@ -61,9 +60,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(dir=sample.parent) as scratch:
         warehouse = Path(scratch) / "bench.duckdb"
-        destination, pipelines_dir = duckdb_destination(warehouse)
         started = time.perf_counter()
-        ingest_exports(str(sample / "exports"), destination, pipelines_dir)
+        load_exports(sample / "exports", warehouse)
         dbt_build(warehouse, select="+int_customer_purchase_histories",
                   target_path=Path(scratch) / "target")
         print(f"load and build to the purchase histories: {time.perf_counter() - started:.0f} s")

@@ -14,14 +14,13 @@ from pathlib import Path
 
 import duckdb
 import psycopg
-from generated_sample import add_sample_arguments, generated_sample
+from generated_sample import add_sample_arguments, generated_sample, load_exports
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cdp.privacy.policy import load_policy
 from cdp.publishing.publish import mart_names
 from cdp.publishing.serving import publish_serving
-from cdp.sources.pipeline import duckdb_destination, ingest_exports
 from cdp.testing.postgres_server import PostgresServer, why_no_server
 from cdp.transformation.dbt_runner import dbt_build
 
@@ -60,8 +59,7 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory(dir=sample.parent) as scratch:
             warehouse = Path(scratch) / "bench.duckdb"
-            destination, pipelines_dir = duckdb_destination(warehouse)
-            ingest_exports(str(sample / "exports"), destination, pipelines_dir)
+            load_exports(sample / "exports", warehouse)
             dbt_build(warehouse, target_path=Path(scratch) / "dbt_target")
             with server.superuser() as admin:
                 admin.execute("create database serving")

@@ -15,11 +15,10 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
-from generated_sample import add_sample_arguments, generated_sample
+from generated_sample import add_sample_arguments, generated_sample, load_exports
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from cdp.sources.pipeline import duckdb_destination, ingest_exports
 from cdp.transformation.dbt_runner import dbt_build
 
 IDENTITY_FOLDER = "models/intermediate/identity/"
@@ -68,9 +67,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(dir=sample.parent) as scratch:
         warehouse = Path(scratch) / "bench.duckdb"
-        destination, pipelines_dir = duckdb_destination(warehouse)
         started = time.perf_counter()
-        report = ingest_exports(str(sample / "exports"), destination, pipelines_dir)
+        report = load_exports(sample / "exports", warehouse)
         rows = sum(system.rows_added for system in report.systems)
         print(f"cdp ingest: {rows:,} raw rows in {time.perf_counter() - started:.0f} s")
 
