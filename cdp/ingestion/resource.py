@@ -10,6 +10,7 @@ from pathlib import Path
 import dlt
 import duckdb
 import pyarrow as pa
+from dlt.extract.items import DataItemWithMeta
 from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
 
@@ -165,27 +166,26 @@ def export_resource(
         # The quarantine and file tables exist from the first run, so checks and reports that
         # read them never meet a missing table.
         if quarantined or not had_loaded_files:
-            yield dlt.mark.with_hints(
-                _required(_stamped(quarantine_table(quarantined), load_id), QUARANTINE_KEY),
-                dlt.mark.make_hints(
-                    table_name=QUARANTINE_TABLE, write_disposition=_INSERT_ONLY,
-                    primary_key=QUARANTINE_KEY,
-                ),
-                create_table_variant=True,
-            )
+            yield _bookkeeping_rows(quarantine_table(quarantined), load_id,
+                                    QUARANTINE_TABLE, QUARANTINE_KEY)
         if run_outcomes or not had_loaded_files:
-            yield dlt.mark.with_hints(
-                _required(_stamped(_files_table(run_outcomes), load_id), _FILES_KEY),
-                dlt.mark.make_hints(
-                    table_name=FILES_TABLE, write_disposition=_INSERT_ONLY,
-                    primary_key=_FILES_KEY,
-                ),
-                create_table_variant=True,
-            )
+            yield _bookkeeping_rows(_files_table(run_outcomes), load_id, FILES_TABLE, _FILES_KEY)
         outcomes.extend(run_outcomes)
         connection.close()
 
     return read_new_files
+
+
+def _bookkeeping_rows(table: pa.Table, load_id: str, table_name: str,
+                      primary_key: tuple[str, ...]) -> DataItemWithMeta:
+    """`table` stamped with the load and hinted for `table_name`, whose rows are only ever
+    added (the quarantine and the file log)."""
+    return dlt.mark.with_hints(
+        _required(_stamped(table, load_id), primary_key),
+        dlt.mark.make_hints(table_name=table_name, write_disposition=_INSERT_ONLY,
+                            primary_key=primary_key),
+        create_table_variant=True,
+    )
 
 
 def generic_dlt_source(system: str, specs: tuple[ExportSpec, ...]) -> Callable[..., DltSource]:
