@@ -20,7 +20,7 @@ lifecycle as (
 
 declared as (
     {%- for segment in var('declared_segments', []) %}
-    select customer_id, 'declared' as segment_type, '{{ segment.name | replace("'", "''") }}' as segment_name
+    select customer_id, 'declared' as segment_type, {{ sql_string(segment.name) }} as segment_name
     from customers
     where {{ segment.condition }}
     {{- "\n    union all" if not loop.last }}

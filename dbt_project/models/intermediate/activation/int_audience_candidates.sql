@@ -11,7 +11,7 @@ customers as (
 candidates as (
     {%- for audience in audiences %}
         select
-            '{{ audience.name | replace("'", "''") }}' as audience_name,
+            {{ sql_string(audience.name) }} as audience_name,
             '{{ audience.consent_purpose }}' as consent_purpose,
             customer_id,
             consent_{{ audience.consent_purpose }} as consent_status,

@@ -67,11 +67,11 @@ blocklisted as (
             identifier_type,
             identifier_value,
             'blocklist',
-            'blocklist: {{ reason | replace("'", "''") }}'
+            {{ sql_string('blocklist: ' ~ reason) }}
         from distinct_values
         where
-            identifier_type = '{{ identifier_type | replace("'", "''") }}'
-            and {{ regex_matches('identifier_value', "'" ~ (pattern | replace("'", "''")) ~ "'") }}
+            identifier_type = {{ sql_string(identifier_type) }}
+            and {{ regex_matches('identifier_value', sql_string(pattern)) }}
     {%- endfor %}
 ),
 

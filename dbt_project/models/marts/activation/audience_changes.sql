@@ -23,7 +23,7 @@ destinations as (
     {%- endfor %}
     {%- for audience_name, destination in pairs %}
         select
-            '{{ audience_name | replace("'", "''") }}' as audience_name,
+            {{ sql_string(audience_name) }} as audience_name,
             '{{ destination }}' as destination
         {{- "\n        union all" if not loop.last }}
     {%- else %}

@@ -10,7 +10,7 @@ candidates as (
 declared as (
     {%- for audience in audiences %}
         select
-            '{{ audience.name | replace("'", "''") }}' as audience_name,
+            {{ sql_string(audience.name) }} as audience_name,
             '{{ audience.consent_purpose }}' as consent_purpose,
             '{{ audience.get('destinations', []) | join(', ') }}' as destinations
         {{- "\n        union all" if not loop.last }}
