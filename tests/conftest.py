@@ -9,7 +9,14 @@ import pytest
 from cdp.orchestration.resources import CdpSettings
 from cdp.orchestration.runner import run_pipeline
 from cdp.sample import generate_sample_exports
-from tests.helpers import SAMPLE_CUSTOMERS, SAMPLE_SEED, run_ingest, run_transform
+from tests.helpers import (
+    SAMPLE_CUSTOMERS,
+    SAMPLE_SEED,
+    build_copy_of_sample,
+    deliver_next_night,
+    run_ingest,
+    run_transform,
+)
 from tests.privacy_requests.traces import SOURCES, ground_truth, second_night_text
 
 # The privacy salt is a deployment secret (.dlt/secrets.toml): tests must never write one
@@ -41,13 +48,9 @@ def built_sample(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     read (read-only: copy the folder before changing it). Returns the warehouse file; its
     exports are in `exports/` beside its folder."""
     folder = tmp_path_factory.mktemp("built")
-    exports = folder / "exports"
-    shutil.copytree(sample_dir / "exports", exports)
-    warehouse = folder / "warehouse" / "cdp.duckdb"
-    run_ingest(exports, warehouse)
-    run_transform(warehouse)
-    shutil.copytree(sample_dir / "next_night", exports, dirs_exist_ok=True)
-    run_ingest(exports, warehouse)
+    warehouse = build_copy_of_sample(sample_dir, folder)
+    deliver_next_night(sample_dir, folder / "exports")
+    run_ingest(folder / "exports", warehouse)
     run_transform(warehouse)
     return warehouse
 

@@ -4,6 +4,7 @@ the delivery tests declare. Fixtures stay in the conftest files; what a test imp
 import csv
 import hashlib
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -31,6 +32,20 @@ def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
 def run_transform(warehouse: Path, variables: dict | None = None) -> None:
     """A real `dbt build` of the whole project against the warehouse."""
     dbt_build(warehouse, variables=variables, target_path=warehouse.parent / "dbt_target")
+
+
+def build_copy_of_sample(sample_dir: Path, folder: Path,
+                         change_exports: Callable[[Path], None] | None = None) -> Path:
+    """Night 1 of the sample, copied into `folder/exports` (where `change_exports` may edit it),
+    loaded into `folder/warehouse/cdp.duckdb` and transformed: the warehouse file."""
+    exports = folder / "exports"
+    shutil.copytree(sample_dir / "exports", exports)
+    if change_exports:
+        change_exports(exports)
+    warehouse = folder / "warehouse" / "cdp.duckdb"
+    run_ingest(exports, warehouse)
+    run_transform(warehouse)
+    return warehouse
 
 
 def customer_of(warehouse: Path, source: str, record_id: str) -> str:

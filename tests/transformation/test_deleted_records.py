@@ -13,7 +13,7 @@ from cdp.quality.mart_checks import mart_checks
 from cdp.quality.thresholds import Thresholds
 from cdp.quality.validation import QualityValidator
 from cdp.testing.exports_builder import write_contacts, write_orders
-from tests.helpers import query, run_ingest, run_transform
+from tests.helpers import build_copy_of_sample, query, run_ingest, run_transform
 
 ALONE = "900001"  # a customer made of this contact alone
 WITH_ORDER = "900002"  # shares its email with an order: the order's customer stays
@@ -58,14 +58,7 @@ def _add_second_night(exports: Path) -> None:
 
 @pytest.fixture(scope="module")
 def first_night(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("deleted")
-    exports = folder / "exports"
-    shutil.copytree(sample_dir / "exports", exports)
-    _add_first_night(exports)
-    warehouse = folder / "warehouse" / "cdp.duckdb"
-    run_ingest(exports, warehouse)
-    run_transform(warehouse)
-    return warehouse
+    return build_copy_of_sample(sample_dir, tmp_path_factory.mktemp("deleted"), _add_first_night)
 
 
 @pytest.fixture(scope="module")

@@ -2,13 +2,12 @@
 a default of 1900) are set aside, not followed: real dlt loads and dbt builds of the sample with
 and without them give every other customer the same lifecycle, RFM segment and as-of date."""
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from cdp.testing.exports_builder import write_contacts, write_events, write_orders
-from tests.helpers import query, run_ingest, run_transform
+from tests.helpers import build_copy_of_sample, query
 
 # Compared between the two builds, for every customer of the build without the bad values.
 CUSTOMER_FACTS = """
@@ -18,21 +17,10 @@ CUSTOMER_FACTS = """
 """
 
 
-def _build(sample_dir: Path, folder: Path, add_bad_values=None) -> Path:
-    exports = folder / "exports"
-    shutil.copytree(sample_dir / "exports", exports)
-    if add_bad_values:
-        add_bad_values(exports)
-    warehouse = folder / "warehouse" / "cdp.duckdb"
-    run_ingest(exports, warehouse)
-    run_transform(warehouse)
-    return warehouse
-
-
 @pytest.fixture(scope="module")
 def clean(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Night 1 of the sample as generated."""
-    return _build(sample_dir, tmp_path_factory.mktemp("clean"))
+    return build_copy_of_sample(sample_dir, tmp_path_factory.mktemp("clean"))
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +61,7 @@ def with_bad_dates(sample_dir: Path, known_device: str,
              "Email": "co.le.1900@example.vn", "Create Date": "1900-01-01T00:00:00+07:00",
              "Last Modified Date": "1900-01-01T00:00:00+07:00"},
         ])
-    return _build(sample_dir, tmp_path_factory.mktemp("bad_dates"), add)
+    return build_copy_of_sample(sample_dir, tmp_path_factory.mktemp("bad_dates"), add)
 
 
 def test_bad_dates_leave_every_other_customer_and_the_as_of_date_unchanged(clean,
