@@ -7,6 +7,8 @@ violations (the test suite runs it)."""
 
 import os
 import sys
+import tempfile
+from pathlib import Path
 
 from cdp.transformation.dbt_runner import DBT_PROJECT_DIR
 from cdp.transformation.dbt_vars import dbt_vars
@@ -16,7 +18,10 @@ def lint(processes: int = 2) -> int:
     """Lint; returns the number of violations (printed)."""
     from sqlfluff.core import FluffConfig, Linter
 
-    variables = dbt_vars()
+    # An empty warehouse of its own: against a built one, `is_incremental()` is true and the
+    # linted SQL would be another than a first build's.
+    scratch = tempfile.mkdtemp(prefix="cdp-sql-lint-")
+    variables = dbt_vars(warehouse=Path(scratch) / "lint.duckdb")
     os.chdir(DBT_PROJECT_DIR)  # the project's .sqlfluff and relative model paths
     config = FluffConfig.from_path(".", overrides={"processes": processes})
     # set_value coerces values as text from an ini file; the templater reads the section as is.
