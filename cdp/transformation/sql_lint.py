@@ -16,12 +16,15 @@ from cdp.transformation.dbt_vars import dbt_vars
 
 def lint(processes: int = 2) -> int:
     """Lint; returns the number of violations (printed)."""
-    from sqlfluff.core import FluffConfig, Linter
-
     # An empty warehouse of its own: against a built one, `is_incremental()` is true and the
     # linted SQL would be another than a first build's.
-    scratch = tempfile.mkdtemp(prefix="cdp-sql-lint-")
-    variables = dbt_vars(warehouse=Path(scratch) / "lint.duckdb")
+    with tempfile.TemporaryDirectory(prefix="cdp-sql-lint-") as scratch:
+        return _lint(dbt_vars(warehouse=Path(scratch) / "lint.duckdb"), processes)
+
+
+def _lint(variables: dict, processes: int) -> int:
+    from sqlfluff.core import FluffConfig, Linter
+
     os.chdir(DBT_PROJECT_DIR)  # the project's .sqlfluff and relative model paths
     config = FluffConfig.from_path(".", overrides={"processes": processes})
     # set_value coerces values as text from an ini file; the templater reads the section as is.
@@ -35,7 +38,6 @@ def lint(processes: int = 2) -> int:
                   f"{violation['code']} {violation['description']}")
             violations += 1
     return violations
-
 
 if __name__ == "__main__":
     found = lint()
