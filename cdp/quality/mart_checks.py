@@ -5,6 +5,8 @@ import great_expectations as gx
 from cdp.privacy.anonymous_sales import ERASED_ORDER_PREFIX
 from cdp.quality.check import QualityCheck
 from cdp.quality.thresholds import Thresholds
+from cdp.sources.registry import enabled_sources
+from cdp.sources.source import Source
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$"
 E164_PATTERN = r"^\+[1-9][0-9]{7,14}$"
@@ -45,7 +47,45 @@ def _not_shrunk(mart: str, thresholds: Thresholds) -> QualityCheck:
     )
 
 
-def mart_checks(thresholds: Thresholds) -> list[QualityCheck]:
+def _raw_records(sources: list[Source]) -> str:
+    """Every enabled source's raw record ids, less the records a deletion list retired and the
+    anonymous sales of erased people (both in no customer)."""
+    selects = [
+        f"""select distinct '{source.system}' as source, {source.raw_record_id} as record_id
+            from {source.dataset}.{source.table}
+            where {source.raw_record_id} is not null
+                and not starts_with({source.raw_record_id}, '{ERASED_ORDER_PREFIX}')
+                and {source.raw_record_id} not in (select record_id from marts.retired_records
+                                                   where source = '{source.system}')"""
+        for source in sources if source.raw_record_id]
+    return "\n union all ".join(selects) or \
+        "select null::varchar as source, null::varchar as record_id where false"
+
+
+def _raw_net_revenue(sources: list[Source]) -> str:
+    """The raw net revenue of every enabled source of orders (one row: amount,
+    amount_of_customers)."""
+    parts = [source.raw_net_revenue_sql.format(anonymous_sale=_ANONYMOUS_SALE)
+             for source in sources if source.raw_net_revenue_sql]
+    if not parts:
+        return "select 0 as amount, 0 as amount_of_customers"
+    stacked = "\n union all ".join(f"select * from ({part})" for part in parts)
+    return f"""select sum(amount) as amount, sum(amount_of_customers) as amount_of_customers
+        from ({stacked})"""
+
+
+def _staged_records(sources: list[Source]) -> str:
+    """Each enabled source's staged records with the load that brought them."""
+    selects = [f"select '{source.system}' as source, _dlt_load_id from {source.staged.relation}"
+               for source in sources if source.staged]
+    return "\n union all ".join(selects) or \
+        "select null::varchar as source, null::varchar as _dlt_load_id where false"
+
+
+def mart_checks(thresholds: Thresholds, sources: list[Source] | None = None) -> list[QualityCheck]:
+    """The checks of the marts; those that reconcile with the raw tables read the enabled
+    sources (`sources`, else the registry's)."""
+    sources = enabled_sources() if sources is None else sources
     return [
         QualityCheck(
             name="marts_customers_ids_unique",
@@ -127,16 +167,7 @@ def mart_checks(thresholds: Thresholds) -> list[QualityCheck]:
                         "record a deletion list retired (marts.retired_records) map to none.",
             blocking=True,
             query=f"""
-                with raw_records as (
-                    select distinct 'website' as source, anonymous_id as record_id
-                    from raw_website.events where anonymous_id is not null
-                    union all select distinct 'crm', record_id from raw_crm.contacts
-                    where record_id not in (
-                        select record_id from marts.retired_records where source = 'crm')
-                    union all select distinct 'social', id from raw_social.leads
-                    union all select distinct 'pos', name from raw_pos.order_lines
-                    where not {_ANONYMOUS_SALE}
-                ),
+                with raw_records as ({_raw_records(sources)}),
                 mapped as (
                     select source, record_id, count(*) as customers
                     from marts.customer_records group by source, record_id
@@ -162,25 +193,7 @@ def mart_checks(thresholds: Thresholds) -> list[QualityCheck]:
                         "(marts.data_issues).",
             blocking=True,
             query=f"""
-                with first_lines as (
-                    -- Files of one load are read in name order: the later file is newer.
-                    select total, refunded_amount, {_ANONYMOUS_SALE} as is_anonymous_sale,
-                        row_number() over (
-                        partition by name
-                        order by cast(_dlt_load_id as double) desc, _source_file desc
-                    ) as newest
-                    from raw_pos.order_lines where line_position = 1
-                ),
-                raw_net as (
-                    -- A negative total, or a refund negative or above the total, is wrong at
-                    -- the source: set aside (marts.data_issues), not counted.
-                    select coalesce(sum(total - coalesce(refunded_amount, 0)), 0) as amount,
-                        coalesce(sum(total - coalesce(refunded_amount, 0))
-                            filter (where not is_anonymous_sale), 0) as amount_of_customers
-                    from first_lines
-                    where newest = 1 and total >= 0
-                        and coalesce(refunded_amount, 0) between 0 and total
-                )
+                with raw_net as ({_raw_net_revenue(sources)})
                 select 'orders' as mart,
                     (select coalesce(sum(net_revenue), 0) from marts.orders) - raw_net.amount
                         as difference
@@ -207,12 +220,7 @@ def mart_checks(thresholds: Thresholds) -> list[QualityCheck]:
                         "the export itself changed: publishing stops until someone looks.",
             blocking=True,
             query=f"""
-                with records as (
-                    select 'website' as source, _dlt_load_id from staging.stg_website__events
-                    union all select 'crm', _dlt_load_id from staging.stg_crm__contacts
-                    union all select 'social', _dlt_load_id from staging.stg_social__leads
-                    union all select 'pos', _dlt_load_id from staging.stg_pos__orders
-                ),
+                with records as ({_staged_records(sources)}),
                 newest as (
                     select source, max(cast(_dlt_load_id as double)) as load_id
                     from records group by source

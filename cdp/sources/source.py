@@ -120,6 +120,15 @@ class Source:
     union_models: Mapping[str, str] = field(default_factory=dict)
     staged: StagedRecords | None = None
     raw_checks: tuple[RawCheck, ...] = ()
+    # The column of its export's raw table holding the record id `customer_records` keys it by:
+    # the publishing check that every raw record maps to one customer reads it (None: the
+    # source's records are left out of that check).
+    raw_record_id: str | None = None
+    # For a source of orders: SQL over its raw table giving one row, `amount` (net revenue of
+    # every order's newest version, leaving out amounts wrong at the source) and
+    # `amount_of_customers` (the same less anonymous sales: `{anonymous_sale}` is the condition
+    # on the raw record id). The revenue reconciliation adds up every source's.
+    raw_net_revenue_sql: str | None = None
     # The `@dlt.source` reading its exports; None: every spec through the generic resource.
     dlt_source: Callable[..., Any] | None = None
 

@@ -57,5 +57,6 @@ SOURCE = Source(
     raw_checks=(RawCheck("contacts", ("record_id",), "create_date"),
                 # Only the keys: a deletion's date is optional, a night without deletions normal.
                 RawCheck("deleted_contacts", ("record_id",))),
+    raw_record_id="record_id",
     dlt_source=crm,
 )

@@ -74,5 +74,23 @@ SOURCE = Source(
     # Shopify fills order-level columns, `Created at` among them, on an order's first line only.
     raw_checks=(RawCheck("order_lines", ("name", "line_position"), "created_at",
                          "line_position = 1"),),
+    raw_record_id="name",
+    raw_net_revenue_sql="""
+        with first_lines as (
+            -- Files of one load are read in name order: the later file is newer.
+            select total, refunded_amount, {anonymous_sale} as is_anonymous_sale,
+                row_number() over (
+                    partition by name
+                    order by cast(_dlt_load_id as double) desc, _source_file desc
+                ) as newest
+            from raw_pos.order_lines where line_position = 1
+        )
+        -- A negative total, or a refund negative or above the total, is wrong at the source:
+        -- set aside (marts.data_issues), not counted.
+        select coalesce(sum(total - coalesce(refunded_amount, 0)), 0) as amount,
+            coalesce(sum(total - coalesce(refunded_amount, 0))
+                filter (where not is_anonymous_sale), 0) as amount_of_customers
+        from first_lines
+        where newest = 1 and total >= 0 and coalesce(refunded_amount, 0) between 0 and total""",
     dlt_source=pos,
 )

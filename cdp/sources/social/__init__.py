@@ -44,5 +44,6 @@ SOURCE = Source(
     staged=StagedRecords("stg_social__leads", "lead_id", "full_name",
                          (("email", "email_normalized"), ("phone", "phone_normalized"))),
     raw_checks=(RawCheck("leads", ("id",), "created_time"),),
+    raw_record_id="id",
     dlt_source=social,
 )

@@ -47,5 +47,6 @@ SOURCE = Source(
     staged=StagedRecords("stg_website__events", "anonymous_id", "traits_name",
                          (("email", "email_normalized"), ("phone", "phone_normalized"))),
     raw_checks=(RawCheck("events", ("message_id",), "timestamp"),),
+    raw_record_id="anonymous_id",
     dlt_source=website,
 )
