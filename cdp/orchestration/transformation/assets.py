@@ -50,6 +50,11 @@ DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
 
+def _target_folder(project: DbtProject) -> Path:
+    """dbt's target folder, in the project whatever folder the process started in."""
+    return Path(project.project_dir) / project.target_path
+
+
 def _parse_vars() -> dict[str, Any]:
     """The vars the manifest is parsed with: those that decide which nodes exist (the warehouse
     path does not, and differs between deployments sharing the project)."""
@@ -63,7 +68,7 @@ def _manifest_is_stale(project: DbtProject, vars_text: str) -> bool:
     included): the assets must match what dbt will run."""
     if not project.manifest_path.exists():
         return True
-    parsed_with = Path(project.target_path) / ".parse_vars.json"
+    parsed_with = _target_folder(project) / ".parse_vars.json"
     if not parsed_with.exists() or parsed_with.read_text(encoding="utf-8") != vars_text:
         return True
     built = project.manifest_path.stat().st_mtime
@@ -81,7 +86,7 @@ def _prepare_manifest(project: DbtProject) -> None:
     """`dbt parse` when the manifest is stale, one process at a time: two processes loading
     the code location at once (`dagster dev` and `cdp run`, or parallel test workers) would
     otherwise read a manifest the other is writing."""
-    target = Path(project.target_path)
+    target = _target_folder(project)
     target.mkdir(parents=True, exist_ok=True)
     # Taken even to check: a manifest being written looks fresh before it is complete.
     with (target / ".parse.lock").open("w") as lock:
@@ -186,7 +191,7 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Cd
     except DagsterDbtCliRuntimeError as error:
         raise Failure(description=_dbt_failure(invocation, error)) from None
     finally:
-        prune_dbt_targets(Path(DBT_PROJECT.target_path), keep=_TARGETS_KEPT)
+        prune_dbt_targets(_target_folder(DBT_PROJECT), keep=_TARGETS_KEPT)
     # dbt's tests in the run's quality report beside the GX checks: one list of every check.
     file_check_results(settings.reports_dir, context.run.run_id, None,
                        [event for event in events if isinstance(event, AssetCheckResult)],
