@@ -12,8 +12,8 @@
     {%- if columns is none -%}
         {{ exceptions.raise_compiler_error(
             "union_source_models('" ~ kind ~ "'): no var cdp_union_columns." ~ kind ~ "; dbt runs "
-            ~ "with the registry's vars (cdp runs it so; by hand: --vars "
-            ~ "\"$(python -m cdp.sources.registry)\")") }}
+            ~ "with the deployment's vars (cdp runs it so; by hand: cdp dbt <dbt arguments>, "
+            ~ "e.g. cdp dbt ls)") }}
     {%- endif -%}
     {%- set types = {
         'string': dbt.type_string(), 'timestamp': type_timestamp_utc(), 'float': dbt.type_float(),
