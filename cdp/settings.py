@@ -309,6 +309,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None,
         raise SettingsError(f"{config_path} [models]: unknown setting(s) {sorted(unknown)}; "
                             "the modelling settings are the `vars:` of dbt_project.yml")
     for name, value in model_overrides.items():
+        _check_model_setting(name, value, models.get(name), str(config_path))
         models[name], origins[f"models.{name}"] = value, str(config_path)
     for name, value in overrides.items():
         if name.startswith("models."):
@@ -327,6 +328,35 @@ def load_settings(overrides: Mapping[str, Any] | None = None,
 
 
 _current: Settings | None = None
+
+
+def _kind(value: Any) -> str:
+    """A value's kind as a setting: TOML and YAML agree on these."""
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+def _check_model_setting(name: str, value: Any, default: Any, origin: str) -> None:
+    """A modelling setting takes the kind of value its default in dbt_project.yml is (a
+    default of null takes any): caught here, naming it, rather than deep in a dbt run."""
+    if name == "identity_engine":
+        if value not in ("python", "sql"):
+            raise SettingsError(f"setting models.identity_engine (from {origin}): "
+                                f"\"python\" or \"sql\", not {value!r}")
+        return
+    if default is None or _kind(value) == _kind(default):
+        return
+    raise SettingsError(f"setting models.{name} (from {origin}): {_kind(default)} like its "
+                        f"default ({default!r}), not {value!r}")
 
 
 def current_settings() -> Settings:
@@ -383,6 +413,10 @@ def effective_rows(settings: Settings) -> dict[str, list[tuple[str, str, str, st
             value = getattr(values, name)
             if isinstance(value, SecretStr):
                 shown = "•••••• (set)"
+            elif value is None and section == "paths":
+                derived = {"published_warehouse": values.published, "reports_dir": values.reports,
+                           "dagster_home": values.dagster}[name]
+                shown = f"{derived}  (beside the warehouse)"
             elif value is None:
                 shown = "(unset)"
             else:

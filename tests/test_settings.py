@@ -77,6 +77,9 @@ def test_paths_are_absolute_and_derived_ones_follow_the_warehouse(tmp_path, monk
     ("[models]\nprobabilistic_matchin = false\n", "probabilistic_matchin"),
     ("[publishing]\nmax_shrink_share = 2\n", "publishing.max_shrink_share"),
     ("[publishing\n", "cdp.toml"),
+    ('[models]\nprobabilistic_matching = "no"\n', "models.probabilistic_matching"),
+    ("[models]\nlifecycle_new_days = [30]\n", "models.lifecycle_new_days"),
+    ('[models]\nidentity_engine = "spark"\n', "models.identity_engine"),
 ])
 def test_a_wrong_setting_is_an_error_naming_it(tmp_path, monkeypatch, toml, named):
     _in(tmp_path, monkeypatch, toml=toml)

@@ -51,5 +51,11 @@ def settings_for(exports_dir: str | None = None, warehouse: Path | None = None,
         })
     except SettingsError as error:
         raise CdpError(f"error: {error}", ExitCode.USAGE) from None
+    from cdp.sources.registry import UnknownSource, configured_systems
+
+    try:
+        configured_systems(settings)  # an unknown system or a plugin that does not import
+    except UnknownSource as error:
+        raise CdpError(f"error: sources: {error}", ExitCode.USAGE) from None
     use_settings(settings)
     return settings

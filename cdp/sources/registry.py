@@ -50,7 +50,14 @@ def configured_choice(settings: Settings | None = None) -> tuple[list[str] | Non
 
 @cache
 def _declared(module_path: str) -> Source:
-    source = getattr(importlib.import_module(module_path), "SOURCE", None)
+    try:
+        module = importlib.import_module(module_path)
+    except ImportError as error:
+        raise UnknownSource(
+            f"source plugin {module_path}: {error} (a plugin must be importable: install it, "
+            "e.g. `pip install -e <its folder>`, or put its parent folder on PYTHONPATH)"
+        ) from None
+    source = getattr(module, "SOURCE", None)
     if source is None:
         raise UnknownSource(f"{module_path} declares no SOURCE (cdp.sources.source.Source)")
     return source
