@@ -129,6 +129,8 @@ def dbt_source_vars(sources: Sequence[Source] | None = None,
         },
         "cdp_union_columns": {kind: [list(column) for column in columns]
                               for kind, columns in UNION_COLUMNS.items()},
+        "cdp_identifier_types": sorted({identifier_type for source in sources
+                                        for identifier_type in source.identifier_types}),
     }
 
 

@@ -120,6 +120,10 @@ class Source:
     union_models: Mapping[str, str] = field(default_factory=dict)
     staged: StagedRecords | None = None
     raw_checks: tuple[RawCheck, ...] = ()
+    # The identifier types its `identifiers` model emits (email and phone link records across
+    # sources; a type of its own, such as its record id, links only its own records). dbt's test
+    # of the identifiers union accepts every enabled source's.
+    identifier_types: tuple[str, ...] = ()
     # The column of its export's raw table holding the record id `customer_records` keys it by:
     # the publishing check that every raw record maps to one customer reads it (None: the
     # source's records are left out of that check).

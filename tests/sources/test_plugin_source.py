@@ -42,6 +42,8 @@ SOURCE = Source(
     union_models={"records": "int_loyalty__records", "identifiers": "int_loyalty__identifiers"},
     staged=StagedRecords("stg_loyalty__members", "member_id", "full_name",
                          (("email", "email_normalized"),)),
+    identifier_types=("email",),
+    raw_record_id="member_id",
 )
 '''
 

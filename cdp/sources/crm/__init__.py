@@ -58,5 +58,6 @@ SOURCE = Source(
                 # Only the keys: a deletion's date is optional, a night without deletions normal.
                 RawCheck("deleted_contacts", ("record_id",))),
     raw_record_id="record_id",
+    identifier_types=("crm_contact_id", "email", "phone"),
     dlt_source=crm,
 )

@@ -75,6 +75,7 @@ SOURCE = Source(
     raw_checks=(RawCheck("order_lines", ("name", "line_position"), "created_at",
                          "line_position = 1"),),
     raw_record_id="name",
+    identifier_types=("order_id", "email", "phone"),
     raw_net_revenue_sql="""
         with first_lines as (
             -- Files of one load are read in name order: the later file is newer.

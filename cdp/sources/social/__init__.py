@@ -45,5 +45,6 @@ SOURCE = Source(
                          (("email", "email_normalized"), ("phone", "phone_normalized"))),
     raw_checks=(RawCheck("leads", ("id",), "created_time"),),
     raw_record_id="id",
+    identifier_types=("lead_id", "email", "phone"),
     dlt_source=social,
 )
