@@ -29,6 +29,7 @@ class _Checks:
     passed: int = 0
     warned: int = 0
     failed: int = 0
+    errored: int = 0  # a check step that raised instead of evaluating: it blocks as a failure
     started: float | None = None
     seconds: float = 0.0
 
@@ -142,6 +143,7 @@ class RunDisplay:
         elif step.startswith(_DELIVERY_STEP_PREFIX):
             self._delivery_line(step.removeprefix(_DELIVERY_STEP_PREFIX), seconds, cause)
         elif cause:  # a check step that errored
+            self._checks.errored += 1
             self.line(f"✗ {step}: {cause}", "red")
 
     def _delivery_line(self, destination: str, seconds: float, cause: str) -> None:
@@ -161,18 +163,20 @@ class RunDisplay:
         destinations' after it, the last line with the run's total (Dagster's count, and the
         quality report's)."""
         checks = self._checks
-        count = checks.passed + checks.warned + checks.failed
+        count = checks.passed + checks.warned + checks.failed + checks.errored
         if count == 0:
             return
-        mark, style = ("✓", None) if not checks.failed else ("✗", "red")
-        if checks.warned and not checks.failed:
+        broken = checks.failed + checks.errored
+        mark, style = ("✓", None) if not broken else ("✗", "red")
+        if checks.warned and not broken:
             mark, style = "!", "yellow"
         earlier = self._checks_shown
         self._checks_shown += count
         total = f"  ({self._checks_shown:,} in all)" if earlier else ""
+        errored = f" · {checks.errored:,} errored" if checks.errored else ""
         self.line(f"{mark} checks        {checks.passed:,} passed · {checks.warned:,} warned · "
-                  f"{checks.failed:,} failed{total}", style)
-        checks.passed = checks.warned = checks.failed = 0  # printed once
+                  f"{checks.failed:,} failed{errored}{total}", style)
+        checks.passed = checks.warned = checks.failed = checks.errored = 0  # printed once
 
     def _start_bar(self, label: str) -> None:
         if not self._live:
