@@ -133,9 +133,3 @@ def dbt_source_vars(sources: Sequence[Source] | None = None,
                                         for identifier_type in source.identifier_types}),
     }
 
-
-if __name__ == "__main__":
-    # dbt by hand: `dbt ls --vars "$(python -m cdp.sources.registry)"`
-    import json
-
-    print(json.dumps(dbt_source_vars()))
