@@ -1,0 +1,1 @@
+"""Dagster wiring of the deliveries: one asset per registered destination, after the publish."""

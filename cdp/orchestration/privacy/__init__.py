@@ -1,0 +1,1 @@
+"""Dagster wiring of the nightly privacy step (retention, interrupted erasures finished)."""
