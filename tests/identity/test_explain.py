@@ -153,7 +153,6 @@ def test_explain_finds_the_published_file_from_any_folder(published, person, tmp
         (deployment, {}),  # warehouse/cdp.duckdb here, as `cdp run` builds by default
         (elsewhere, {"CDP_WAREHOUSE": str(working)}),
         (elsewhere, {"CDP_PUBLISHED_WAREHOUSE": str(published)}),
-        (elsewhere, {"CDP_PUBLISHED": str(published)}),  # the older name still works
     ]:
         answered = _cdp_explain(asked, cwd, **environment)
         assert answered.returncode == 0, (environment, answered.stderr)

@@ -12,6 +12,7 @@ from cdp.orchestration.definitions import defs
 from cdp.orchestration.resources import CdpSettings
 from cdp.orchestration.runner import instance_for, run_pipeline
 from cdp.publishing.publish import current_manifest
+from cdp.settings import use_settings
 from tests.helpers import deliver_next_night, query
 
 
@@ -123,6 +124,7 @@ def test_a_failing_blocking_check_keeps_the_previous_version(settings, monkeypat
     # publishing.
     monkeypatch.setenv("CDP_CUSTOMER_SIZE_FACTOR", "0.5")
     monkeypatch.setenv("CDP_CUSTOMER_SIZE_FLOOR", "1")
+    use_settings(None)  # read again, as the next night's process would
     outcome = run_pipeline(settings)
 
     assert not outcome.success and not outcome.published

@@ -16,6 +16,7 @@ from cdp.cli.main import main
 from cdp.orchestration.resources import CdpSettings
 from cdp.orchestration.runner import run_pipeline
 from cdp.publishing.publish import current_manifest
+from cdp.quality.thresholds import Thresholds
 from cdp.testing.exports_builder import lay_out, write_contacts, write_events, write_orders
 
 BAD_PHONE = "+84 12 345"
@@ -138,7 +139,11 @@ def test_an_empty_exports_folder_never_replaces_the_published_marts(deployment, 
 def test_a_check_that_errors_blocks_publishing_like_a_failed_one(deployment, monkeypatch):
     published = Path(deployment.published_warehouse)
     before = current_manifest(published)
-    monkeypatch.setenv("CDP_CUSTOMER_SIZE_FLOOR", "two hundred")  # a typo in a setting
+
+    def unreadable_limits(cls, *arguments, **keywords):  # what a bug in a check would raise
+        raise ValueError("could not convert string to float: 'two hundred'")
+
+    monkeypatch.setattr(Thresholds, "from_settings", classmethod(unreadable_limits))
 
     outcome = run_pipeline(deployment)
 
@@ -146,6 +151,19 @@ def test_a_check_that_errors_blocks_publishing_like_a_failed_one(deployment, mon
     cause = outcome.cause()
     assert cause.startswith("crm__contacts_raw_crm_contacts_") and "ValueError" in cause
     assert "'two hundred'" in cause and "\n" not in cause
+    assert current_manifest(published) == before
+
+
+def test_a_typo_in_a_setting_stops_the_night_before_it_starts(deployment):
+    published = Path(deployment.published_warehouse)
+    before = current_manifest(published)
+    result = CliRunner().invoke(main, [
+        "run", "--quiet", "--exports-dir", deployment.exports_dir,
+        "--warehouse", deployment.warehouse, "--published", str(published)],
+        env={"CDP_CUSTOMER_SIZE_FLOOR": "two hundred"})
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1].startswith(
+        "error: setting quality.customer_size_floor (from CDP_CUSTOMER_SIZE_FLOOR)")
     assert current_manifest(published) == before
 
 

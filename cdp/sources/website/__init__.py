@@ -48,6 +48,6 @@ SOURCE = Source(
                          (("email", "email_normalized"), ("phone", "phone_normalized"))),
     raw_checks=(RawCheck("events", ("message_id",), "timestamp"),),
     raw_record_id="anonymous_id",
-    identifier_types=("anonymous_id", "user_id", "email", "phone"),
+    identifier_types=("anonymous_id", "user_id", "order_id", "email", "phone"),
     dlt_source=website,
 )
