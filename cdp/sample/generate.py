@@ -1,9 +1,20 @@
-"""Plan two nights of activity for a population and write them as the four systems export it.
+"""Plan nights of activity for a population and write them as the four systems export it.
 
-Layout written under the output folder:
-    exports/<system>/...     night 1: the history up to the as-of date (point `--exports-dir` here)
-    next_night/<system>/...  night 2: the next day's delta (copy it into exports/ to deliver it)
-    ground_truth.csv         which person every source record belongs to, both nights
+Layout written under the output folder (`night_folders` lists the nights in order):
+    exports/<system>/...                 night 1: the history up to the as-of date (point
+                                         `--exports-dir` here)
+    next_night/<system>/...              night 2: the next day's delta (copy it into exports/
+                                         to deliver it)
+    later_nights/<YYYY-MM-DD>/<system>/  nights 3.. (only with nights > 2): one day's delta
+                                         each, dated as-of + night - 1 days
+    ground_truth.csv                     which person every source record belongs to, every night
+
+Night 2 and the later nights are deltas: known people browsing, ordering and leaving leads, CRM
+contacts updated or exported again unchanged, refunds of earlier orders, and new people. Later
+nights also hold what an incremental pipeline finds hardest: refunds of orders placed weeks or
+months before, devices that browsed anonymously on an earlier night and now log in (a late
+identify joining their old sessions to a known customer), contacts whose phone, email or
+email consent changed, and website visitors changing their cookie consent.
 
 The population is built to make identity resolution hard the way real data is: several devices
 and emails per person, duplicate CRM contacts, junk values, the shop's own phone typed for walk-in
@@ -16,6 +27,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from enum import Enum
 from pathlib import Path
 
 import orjson
@@ -52,9 +64,42 @@ TET_DATES = [date(2023, 1, 22), date(2024, 2, 10), date(2025, 1, 29), date(2026,
              date(2027, 2, 6), date(2028, 1, 26), date(2029, 2, 13), date(2030, 2, 3),
              date(2031, 1, 23), date(2032, 2, 11)]
 SEASONAL_YEAR_SHARE = 0.75
+# The folders nights are written to, under the output folder.
+EXPORTS_DIR, NEXT_NIGHT_DIR, LATER_NIGHTS_DIR = "exports", "next_night", "later_nights"
 WALK_IN_NAME = "Khách lẻ"  # what cashiers type for a customer who gives no name
 # What else cashiers type for "no name": variants no configured placeholder list has all of.
 WALK_IN_NAMES = ["Khách lẻ", "KHACH LE", "Khách", "Khách vãng lai", "Anh", "Chị", "Em", "."]
+
+
+@dataclass(frozen=True)
+class DeltaRates:
+    """How much of the population one delta night touches: chances per person, contact, order
+    or device."""
+
+    browse: float  # a known person with a device browses
+    new_device: float  # ... on a device never seen before
+    identify: float  # ... and logs in
+    order: float  # a known person orders
+    lead: float  # a known person submits a lead form
+    contact_update: float  # a contact is changed (and exported again)
+    contact_reexport: float  # a contact is exported unchanged (cumulative with contact_update)
+    refund: float  # an order that can be refunded is
+    late_identify: float = 0.0  # a device never identified logs in (a late identify bridge)
+
+
+# Night 2's rates, as they have always been (other code's accuracy figures depend on them).
+NIGHT_TWO_RATES = DeltaRates(browse=0.05, new_device=0.2, identify=0.5, order=0.015, lead=0.005,
+                             contact_update=0.04, contact_reexport=0.09, refund=0.02)
+# A later night: about 1 % of the population's activity. Refunds are of paid orders placed
+# between REFUND_AGE_DAYS before the night; late identifies of devices that never logged in.
+LATER_NIGHT_RATES = DeltaRates(browse=0.02, new_device=0.15, identify=0.5, order=0.006,
+                               lead=0.002, contact_update=0.01, contact_reexport=0.025,
+                               refund=0.01, late_identify=0.004)
+REFUND_AGE_DAYS = (7, 180)
+
+
+class _Consent(Enum):
+    DRAW = "draw"  # plan_browsing draws a device's consent afresh
 
 
 @dataclass(slots=True)
@@ -109,6 +154,11 @@ class _Planner:
         self.people: list[Person] = []
         self.next_record_id = 10_000_001
         self.next_lead_id = 1_024_000_000_000_001
+        # What later nights need to know of the nights before (filled by `note_night`): the
+        # devices never identified, in the order first seen, and every device's latest consent.
+        self.anonymous_devices: dict[str, Person] = {}
+        self.identified_devices: set[str] = set()
+        self.device_consent: dict[str, tuple[datetime, dict[str, bool] | None]] = {}
 
     def moment_between(self, start: datetime, end: datetime) -> datetime:
         span = (end - start).total_seconds()
@@ -199,12 +249,15 @@ class _Planner:
 
     def plan_browsing(
         self, person: Person, device: str, night: Night, start: datetime, end: datetime,
-        identifies: bool,
+        identifies: bool, consent: dict[str, bool] | _Consent | None = _Consent.DRAW,
     ) -> None:
+        """One to three sessions of a device; one of them logs in if `identifies`. The
+        device's consent preferences are drawn afresh unless given (a known device's)."""
         rng = self.rng
         session_count = 1 + (rng.random() < 0.4) + (rng.random() < 0.1)
         starts = [self.moment_between(start, end) for _ in range(session_count)]
-        consent = self.website_consent()
+        if consent is _Consent.DRAW:
+            consent = self.website_consent()
         # A device's preferences change forward in time: its sessions get them in time order.
         order_in_time = sorted(range(session_count), key=lambda number: starts[number])
         for number in order_in_time:
@@ -450,35 +503,123 @@ class _Planner:
             name = rng.choice(WALK_IN_NAMES)
         return phone, name
 
-    # --- night 2: what changes about people already known ---------------------------------
+    # --- nights 2 and later: what changes about people already known ----------------------
 
     def plan_next_night(self, known: list[Person], night_one: Night, night: Night) -> None:
+        """Night 2: any of night 1's orders may be refunded, contacts only move along the
+        funnel."""
+        self.plan_delta(known, night_one.contacts, night_one.orders, night,
+                        self.night_one_end, self.night_two_end, NIGHT_TWO_RATES)
+
+    def plan_later_night(self, known: list[Person], contacts: list[Contact], orders: list[Order],
+                         night: Night, start: datetime, end: datetime) -> None:
+        """A night after the second: refunds of orders weeks or months old, contacts changing
+        phone, email or consent, and late identifies of devices that browsed anonymously."""
+        oldest, newest = (start - timedelta(days=days) for days in reversed(REFUND_AGE_DAYS))
+        refundable = [order for order in orders if order.financial_status == "paid"
+                      and oldest <= order.created_at < newest]
+        self.plan_delta(known, contacts, refundable, night, start, end, LATER_NIGHT_RATES,
+                        later=True)
+
+    def plan_delta(
+        self, known: list[Person], contacts: list[Contact], orders: list[Order], night: Night,
+        start: datetime, end: datetime, rates: DeltaRates, later: bool = False,
+    ) -> None:
+        """One night's changes between `start` and `end` to people, contacts and orders already
+        written. Night 2 (`later` false) draws exactly as it always has."""
         rng = self.rng
-        start, end = self.night_one_end, self.night_two_end
         for person in known:
-            if person.devices and rng.random() < 0.05:
+            if person.devices and rng.random() < rates.browse:
                 device = (
-                    add_devices(rng, person, 1)[0] if rng.random() < 0.2
+                    add_devices(rng, person, 1)[0] if rng.random() < rates.new_device
                     else rng.choice(person.devices)
                 )
-                self.plan_browsing(person, device, night, start, end, rng.random() < 0.5)
-            if rng.random() < 0.015:
+                consent = self.known_consent(device) if later else _Consent.DRAW
+                self.plan_browsing(person, device, night, start, end,
+                                   rng.random() < rates.identify, consent)
+            if rng.random() < rates.order:
                 self.plan_order(person, night, start, end)
-            if rng.random() < 0.005:
+            if rng.random() < rates.lead:
                 self.plan_lead(person, night, start, end)
-        for contact in night_one.contacts:
+        for contact in contacts:
             roll = rng.random()
-            if roll < 0.04:  # a salesperson moved the contact along the funnel
-                stage = crm.LIFECYCLE_STAGES.index(contact.lifecycle_stage)
-                contact.lifecycle_stage = crm.LIFECYCLE_STAGES[min(stage + 1 + rng.randrange(2), 6)]
+            if roll < rates.contact_update:
+                if later:
+                    self.change_contact(contact)
+                else:  # a salesperson moved the contact along the funnel
+                    self.advance_stage(contact)
                 contact.modified_at = self.moment_between(start, end)
                 night.contacts.append(contact)
-            elif roll < 0.09:  # unchanged, but inside the export's "modified since" window
+            elif roll < rates.contact_reexport:  # unchanged, inside the "modified since" window
                 night.contacts.append(contact)
-        for order in night_one.orders:
-            if rng.random() < 0.02:
+        for order in orders:
+            if rng.random() < rates.refund:
                 self.refund(order)
                 night.orders.append(order)
+        if later:
+            self.plan_late_identifies(night, start, end, rates.late_identify)
+
+    def advance_stage(self, contact: Contact) -> None:
+        stage = crm.LIFECYCLE_STAGES.index(contact.lifecycle_stage)
+        contact.lifecycle_stage = crm.LIFECYCLE_STAGES[min(stage + 1 + self.rng.randrange(2), 6)]
+
+    def change_contact(self, contact: Contact) -> None:
+        """A later night's contact update: mostly a new lifecycle stage, sometimes a phone or
+        email changed, now and then the contact unsubscribing from (or back to) email."""
+        rng, person = self.rng, contact.person
+        roll = rng.random()
+        if roll < 0.6:
+            self.advance_stage(contact)
+        elif roll < 0.8:  # a number added or typed again by another salesperson
+            if not contact.mobile_phone and rng.random() < 0.5:
+                contact.mobile_phone = render_phone(rng, person.phone)
+            else:
+                contact.phone = render_phone(rng, person.phone)
+        else:  # the person gave another mailbox: one they had, or a new one
+            others = [email for email in person.emails
+                      if email.lower() != contact.email.strip().lower()]
+            if not others or rng.random() < 0.3:
+                local, _, domain = person.emails[0].partition("@")
+                others = [f"{local}moi{len(person.emails)}@{domain}"]  # "moi": new
+                person.emails.append(others[0])
+            contact.email = render_email(rng, rng.choice(others))
+        if self.consent_rng.random() < 0.1:
+            contact.unsubscribed_from_all_email = not contact.unsubscribed_from_all_email
+
+    def known_consent(self, device: str) -> dict[str, bool] | _Consent | None:
+        """The device's latest consent preferences, if it browsed before."""
+        seen = self.device_consent.get(device)
+        return _Consent.DRAW if seen is None else seen[1]
+
+    def plan_late_identifies(self, night: Night, start: datetime, end: datetime,
+                             share: float) -> None:
+        """Devices that browsed on an earlier night and never logged in now do: the identify
+        joins their earlier anonymous sessions to a known customer. At least one a night."""
+        rng = self.rng
+        devices = list(self.anonymous_devices.items())
+        chosen = [(device, person) for device, person in devices if rng.random() < share]
+        if not chosen and devices:
+            chosen = [devices[rng.randrange(len(devices))]]
+        for device, person in chosen:
+            if person.user_id is None:  # registers now
+                person.user_id = f"u{int(person.person_id[1:]):08d}"
+            self.plan_browsing(person, device, night, start, end, True,
+                               self.known_consent(device))
+
+    def note_night(self, night: Night) -> None:
+        """Remember which devices a planned night identifies, and their consent, for the nights
+        after it. Draws nothing."""
+        for session in night.sessions:
+            device = session.device
+            if session.identify and session.person.user_id:
+                self.identified_devices.add(device)
+                self.anonymous_devices.pop(device, None)
+            elif device not in self.identified_devices:
+                self.anonymous_devices.setdefault(device, session.person)
+            if session.order is None:  # order sessions carry no consent context
+                seen = self.device_consent.get(device)
+                if seen is None or session.start >= seen[0]:
+                    self.device_consent[device] = (session.start, session.consent)
 
     def refund(self, order: Order) -> None:
         if len(order.lines) == 1 or self.rng.random() < 0.7:
@@ -515,9 +656,10 @@ def _write_csv(path: Path, columns: list[str], rows: Iterator[list[str]]) -> int
 def _write_events(path: Path, sessions: list[Session], rng: random.Random) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     sessions.sort(key=lambda session: session.start)
-    opener = gzip.open if path.suffix == ".gz" else open
     count = 0
-    with opener(path, "wb") as handle:
+    # No compression time in the gzip header (mtime=0): the same seed writes the same bytes.
+    with (gzip.GzipFile(path, "wb", mtime=0) if path.suffix == ".gz" else path.open("wb")
+          ) as handle:
         for session in sessions:
             messages = website.session_messages(
                 rng, session.person, session.device, session.start, session.identify,
@@ -528,7 +670,9 @@ def _write_events(path: Path, sessions: list[Session], rng: random.Random) -> in
     return count
 
 
-def _write_night(folder: Path, night: Night, day: date, gzip_events: bool, seed: int) -> dict:
+def _write_night(folder: Path, night: Night, day: date, gzip_events: bool, seed: int,
+                 label: str | None = None) -> dict:
+    """Write one night's four files under `folder`; record counts keyed `<label>/<file>`."""
     stamp = day.isoformat()
     events_name = f"events_{stamp}.jsonl" + (".gz" if gzip_events else "")
     written = {
@@ -548,7 +692,7 @@ def _write_night(folder: Path, night: Night, day: date, gzip_events: bool, seed:
             (row for order in night.orders for row in pos.order_rows(order)),
         ),
     }
-    return {f"{folder.name}/{name}": count for name, count in written.items()}
+    return {f"{label or folder.name}/{name}": count for name, count in written.items()}
 
 
 def _ground_truth_rows(nights: list[Night]) -> Iterator[list[str]]:
@@ -567,12 +711,27 @@ def _ground_truth_rows(nights: list[Night]) -> Iterator[list[str]]:
                 yield [source, record_id, person.person_id]
 
 
+def night_folders(out_dir: Path) -> list[Path]:
+    """The nights written under `out_dir`, in delivery order: `exports` (night 1),
+    `next_night` (night 2), then `later_nights/<YYYY-MM-DD>` by date."""
+    out_dir = Path(out_dir)
+    folders = [out_dir / name for name in (EXPORTS_DIR, NEXT_NIGHT_DIR)
+               if (out_dir / name).is_dir()]
+    later = out_dir / LATER_NIGHTS_DIR
+    if later.is_dir():
+        folders += sorted(path for path in later.iterdir() if path.is_dir())
+    return folders
+
+
 def generate_sample_exports(
     out_dir: Path, customers: int, seed: int = 42, as_of: date = date(2026, 11, 22),
-    profile: SampleProfile = DEFAULT,
+    profile: SampleProfile = DEFAULT, nights: int = 2,
 ) -> SampleSummary:
-    """Write two nights of exports for `customers` people, deterministically from `seed`, with
-    the identity hazards of `profile`."""
+    """Write `nights` nights of exports (at least 2) for `customers` people, deterministically
+    from `seed`, with the identity hazards of `profile`. Nights 1 and 2 are the same whatever
+    `nights` is; each later night is planned after the one before it is written."""
+    if nights < 2:
+        raise ValueError(f"nights must be at least 2 (exports/ and next_night/), not {nights}")
     planner = _Planner(seed, as_of, profile, customers)
     night_one, night_two = Night(), Night()
     for _ in range(customers):
@@ -581,20 +740,49 @@ def generate_sample_exports(
     next_order_number = _name_orders(night_one.orders, 1001)
     known = list(planner.people)
     # Night-1 rows are written before night 2 mutates refunded orders and updated contacts.
-    files = _write_night(out_dir / "exports", night_one, as_of, gzip_events=False, seed=seed)
+    files = _write_night(out_dir / EXPORTS_DIR, night_one, as_of, gzip_events=False, seed=seed)
     planner.plan_next_night(known, night_one, night_two)
-    for _ in range(max(1, int(customers * NEW_PEOPLE_SHARE))):
+    new_people = max(1, int(customers * NEW_PEOPLE_SHARE))
+    for _ in range(new_people):
         planner.plan_person(planner.new_person(), night_two, planner.night_one_end,
                             planner.night_two_end)
     new_orders = [order for order in night_two.orders if not order.name]
-    _name_orders(new_orders, next_order_number)
+    next_order_number = _name_orders(new_orders, next_order_number)
     night_two.orders.sort(key=lambda order: order.created_at)
     files |= _write_night(
-        out_dir / "next_night", night_two, as_of + timedelta(days=1), gzip_events=True,
+        out_dir / NEXT_NIGHT_DIR, night_two, as_of + timedelta(days=1), gzip_events=True,
         seed=seed + 1,
     )
+    written = [night_one, night_two]
+    # What later nights may change: every order and contact so far, each once.
+    orders = night_one.orders + new_orders
+    contacts = {contact.record_id: contact
+                for night in written for contact in night.contacts}
+    if nights > 2:
+        for night in written:
+            planner.note_night(night)
+    for number in range(3, nights + 1):
+        night = Night()
+        start = planner.night_one_end + timedelta(days=number - 2)
+        end = start + timedelta(days=1)
+        planner.plan_later_night(list(planner.people), list(contacts.values()), orders, night,
+                                 start, end)
+        for _ in range(new_people):
+            planner.plan_person(planner.new_person(), night, start, end)
+        new_orders = [order for order in night.orders if not order.name]
+        next_order_number = _name_orders(new_orders, next_order_number)
+        night.orders.sort(key=lambda order: order.created_at)
+        day = as_of + timedelta(days=number - 1)
+        label = f"{LATER_NIGHTS_DIR}/{day.isoformat()}"
+        # Events gzipped on even nights, as night 2's, plain on odd ones, as night 1's.
+        files |= _write_night(out_dir / label, night, day, gzip_events=number % 2 == 0,
+                              seed=seed + number - 1, label=label)
+        written.append(night)
+        orders += new_orders
+        contacts |= {contact.record_id: contact for contact in night.contacts}
+        planner.note_night(night)
     files["ground_truth.csv"] = _write_csv(
         out_dir / "ground_truth.csv", ["source", "record_id", "person_id"],
-        _ground_truth_rows([night_one, night_two]),
+        _ground_truth_rows(written),
     )
     return SampleSummary(people=len(planner.people), files=files)
