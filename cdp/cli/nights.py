@@ -75,6 +75,10 @@ def _run_options(command):
         click.option("--allow-shrink", is_flag=True,
                      help="Publish even if customers or orders shrank by more than "
                           "publishing.max_shrink_share against the published version."),
+        click.option("--full-refresh", is_flag=True,
+                     help="Rebuild every model from all of history, not only what the night "
+                          "changed (the ids given before and the trained matching model are "
+                          "kept); runs even when nothing is new."),
         click.option("--wait-for-lock", type=float, default=0, show_default=True,
                      help="Seconds to wait for another run on the same warehouse to end."),
         click.option("--quiet", "-q", is_flag=True, help="Print only the outcome."),
@@ -91,11 +95,12 @@ def _run_options(command):
 @options.warehouse
 @_run_options
 def run(exports_dir: str | None, warehouse: Path | None, published: Path | None,
-        allow_shrink: bool,
+        allow_shrink: bool, full_refresh: bool,
         wait_for_lock: float, quiet: bool, verbose: bool) -> None:
-    """Run the nightly Dagster job once, headless: load, model, check, publish."""
+    """Run the nightly Dagster job once, headless: load, model, check, publish. A night that
+    brought nothing new (no new export file, no request) ends at once, publishing nothing."""
     sys.exit(_run_pipeline(exports_dir, warehouse, published, allow_shrink, wait_for_lock,
-                           quiet, verbose))
+                           quiet, verbose, full_refresh))
 
 
 @click.command()
@@ -105,7 +110,8 @@ def run(exports_dir: str | None, warehouse: Path | None, published: Path | None,
 @options.warehouse
 @_run_options
 def demo(customers: int, out_dir: Path, warehouse: Path | None, published: Path | None,
-         allow_shrink: bool, wait_for_lock: float, quiet: bool, verbose: bool) -> None:
+         allow_shrink: bool, full_refresh: bool, wait_for_lock: float, quiet: bool,
+         verbose: bool) -> None:
     """Generate the bundled sample exports (once) and run the nightly job on them."""
     from cdp.sample import generate_sample_exports
 
@@ -113,7 +119,7 @@ def demo(customers: int, out_dir: Path, warehouse: Path | None, published: Path 
         summary = generate_sample_exports(out_dir, customers)
         click.echo(f"Generated sample exports for {summary.people:,} people in {out_dir}/")
     code = _run_pipeline(str(out_dir / "exports"), warehouse, published, allow_shrink,
-                         wait_for_lock, quiet, verbose)
+                         wait_for_lock, quiet, verbose, full_refresh)
     settings = _settings(str(out_dir / "exports"), warehouse, published, allow_shrink)
     warehouse = Path(settings.warehouse)
     env_note = _write_dotenv(settings)
@@ -149,7 +155,8 @@ def _check_exports(exports_dir: str) -> None:
 
 
 def _run_pipeline(exports_dir: str | None, warehouse: Path | None, published: Path | None,
-                  allow_shrink: bool, wait_for_lock: float, quiet: bool, verbose: bool) -> int:
+                  allow_shrink: bool, wait_for_lock: float, quiet: bool, verbose: bool,
+                  full_refresh: bool = False) -> int:
     """Run the job with the screen showing it; returns the exit code. The first line, the
     folder check and the lock come before Dagster, dbt and GX are imported (seconds)."""
     from rich.console import Console
@@ -170,6 +177,10 @@ def _run_pipeline(exports_dir: str | None, warehouse: Path | None, published: Pa
                             wait_seconds=wait_for_lock) as note:
             if note and not quiet:
                 console.print(f"note: {note}", style="yellow", highlight=False)
+            if not full_refresh and (unchanged := _nothing_new(tree)):
+                console.print(f"{unchanged.line()} ({time.monotonic() - _STARTED:.1f} s)",
+                              highlight=False, soft_wrap=True)
+                return ExitCode.DONE
             from cdp.cli.display import RunDisplay
             from cdp.orchestration.runner import new_log_file, run_pipeline
 
@@ -177,7 +188,8 @@ def _run_pipeline(exports_dir: str | None, warehouse: Path | None, published: Pa
 
             display = RunDisplay(console, quiet=quiet, verbose=verbose)
             log_file = new_log_file(settings)
-            outcome = run_pipeline(settings, observer=display, log_file=log_file)
+            outcome = run_pipeline(settings, observer=display, log_file=log_file,
+                                   full_refresh=full_refresh)
     except WarehouseLocked as locked:
         raise CdpError(f"error: {locked}", ExitCode.LOCKED) from None
     display.outcome(outcome, Path(settings.published_warehouse))
@@ -187,6 +199,19 @@ def _run_pipeline(exports_dir: str | None, warehouse: Path | None, published: Pa
     if not outcome.published:
         return ExitCode.FAILED
     return ExitCode.SET_ASIDE if outcome.files_set_aside else 0
+
+
+def _nothing_new(tree):
+    """Whether the night has nothing to do; file retention applies all the same (logs, reports
+    and upload files age out on nights that bring nothing too)."""
+    from cdp.transformation.nothing_new import nothing_new
+
+    unchanged = nothing_new(tree)
+    if unchanged:
+        from cdp.privacy.retention import apply_file_retention_everywhere
+
+        apply_file_retention_everywhere(tree.paths.warehouse, tree.paths.reports)
+    return unchanged
 
 
 def _preflight(warehouse: Path) -> None:

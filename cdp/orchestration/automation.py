@@ -16,12 +16,11 @@ from dagster import (
     sensor,
 )
 
-from cdp.ingestion.files import UnreadableFile, list_export_files
 from cdp.ingestion.folder import ExportsFolderError, check_exports_folder
 from cdp.orchestration.resources import CdpSettings
 from cdp.settings import ScheduleSettings
-from cdp.sources.pipeline import loaded_fingerprints
-from cdp.sources.registry import configured_systems, enabled_sources
+from cdp.sources.new_files import unloaded_files
+from cdp.sources.registry import configured_systems
 
 nightly_job = define_asset_job(
     name="cdp_nightly",
@@ -38,34 +37,6 @@ def nightly_schedule_for(schedule: ScheduleSettings) -> ScheduleDefinition:
         execution_timezone=schedule.timezone,
         default_status=DefaultScheduleStatus.RUNNING,
     )
-
-
-def unloaded_files(exports_dir: str, warehouse: Path, cursor: dict) -> tuple[list[str], dict]:
-    """Export files whose content is not loaded yet, and the updated cursor. The cursor caches
-    each file's fingerprint by size and modification time (so a tick hashes only what changed)
-    and remembers fingerprints a run was already requested for."""
-    known: dict[str, list] = cursor.get("files", {})
-    requested = set(cursor.get("requested", []))
-    loaded = loaded_fingerprints(warehouse)
-    files, new = {}, []
-    for spec in (spec for source in enabled_sources() for spec in source.specs):
-        for file in list_export_files(exports_dir, spec).readable:
-            signature = [file.size_bytes, file.modified_at]
-            cached = known.get(file.relative_path)
-            if cached and cached[:2] == signature:
-                fingerprint = cached[2]
-            else:
-                try:
-                    with file.local_path() as path:
-                        fingerprint = file.fingerprint(path)
-                except UnreadableFile:
-                    continue  # the run would set it aside; a later complete upload changes it
-            files[file.relative_path] = [*signature, fingerprint]
-            if fingerprint not in loaded and fingerprint not in requested:
-                new.append(file.relative_path)
-    present = {entry[2] for entry in files.values()}
-    new_fingerprints = {files[name][2] for name in new}
-    return new, {"files": files, "requested": sorted((requested & present) | new_fingerprints)}
 
 
 @sensor(

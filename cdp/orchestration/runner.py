@@ -39,6 +39,7 @@ from cdp.orchestration.definitions import build_definitions
 from cdp.orchestration.publishing.assets import PUBLISHED_KEY
 from cdp.orchestration.publishing.gate import root_cause
 from cdp.orchestration.resources import CdpSettings
+from cdp.orchestration.transformation.assets import FULL_REFRESH_TAG
 from cdp.settings import REPO_ROOT, current_settings, default_dagster_home
 
 _INSTANCE_CONFIG = """\
@@ -135,8 +136,10 @@ def instance_for(settings: CdpSettings) -> DagsterInstance:
 
 def run_pipeline(settings: CdpSettings, instance: DagsterInstance | None = None,
                  observer: RunObserver | None = None, log_file: Path | None = None,
-                 tags: dict[str, str] | None = None) -> PipelineOutcome:
-    """Load, model, check and publish once; never raises for a failed step or check."""
+                 tags: dict[str, str] | None = None,
+                 full_refresh: bool = False) -> PipelineOutcome:
+    """Load, model, check and publish once; never raises for a failed step or check.
+    `full_refresh`: every model rebuilt from all of history (FULL_REFRESH_TAG)."""
     log_file = log_file or new_log_file(settings)
     with captured_output(log_file) as file_handler:
         job = build_definitions(settings).resolve_job_def(NIGHTLY_JOB).with_logger_defs(
@@ -149,7 +152,9 @@ def run_pipeline(settings: CdpSettings, instance: DagsterInstance | None = None,
                     instance=dagster,
                     raise_on_error=False,
                     run_config={"loggers": {"cdp": {}}},
-                    tags={"cdp/launched_by": "cdp run", **(tags or {})},
+                    tags={"cdp/launched_by": "cdp run",
+                          **({FULL_REFRESH_TAG: "true"} if full_refresh else {}),
+                          **(tags or {})},
                 )
         finally:
             if owned:

@@ -514,7 +514,12 @@ def _rebuild_models(warehouse: Path, log_file: Path) -> str | None:
     it failed, or None. A failure is a note, not an error: the request's own work is done, and
     the next nightly run builds the models again."""
     from cdp.transformation.dbt_runner import DbtBuildFailed, dbt_build
+    from cdp.transformation.night_inputs import forget_publications
 
+    # Raw rows changed in place (anonymized sales), which the inputs' fingerprint cannot see:
+    # the next night builds, whatever it brings.
+    with duckdb.connect(str(warehouse)) as connection:
+        forget_publications(connection)
     try:
         with captured_output(log_file):
             dbt_build(warehouse)

@@ -12,7 +12,7 @@ from cdp.orchestration.resources import CdpSettings
 from cdp.orchestration.transformation.assets import PRIVACY_STEP_KEY
 from cdp.orchestration.warehouse_lock_resource import WarehouseLock
 from cdp.privacy.policy import PolicyError, load_policy
-from cdp.privacy.retention import apply_file_retention, apply_table_retention
+from cdp.privacy.retention import apply_file_retention_everywhere, apply_table_retention
 from cdp.privacy.store import PrivacyStore
 from cdp.privacy_requests.requests import finish_interrupted, sync_restrictions
 
@@ -48,16 +48,7 @@ def privacy_retention(context: AssetExecutionContext, settings: CdpSettings,
         connection.execute("begin")
         deleted = apply_table_retention(connection, policy, now)
         connection.execute("commit")
-    files = {
-        "logs": apply_file_retention(settings.logs_dir, policy.file_days["logs"], now)
-        if "logs" in policy.file_days else 0,
-        "reports": apply_file_retention(Path(settings.reports_dir) / "runs",
-                                        policy.file_days["reports"], now)
-        if "reports" in policy.file_days else 0,
-        "activation": apply_file_retention(settings.activation_dir,
-                                           policy.file_days["activation"], now)
-        if "activation" in policy.file_days else 0,
-    }
+    files = apply_file_retention_everywhere(warehouse, Path(settings.reports_dir), policy, now)
     sync_restrictions(warehouse, PrivacyStore(warehouse))
     for table, count in deleted.items():
         if count:

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import duckdb
 from dagster import (
     AssetExecutionContext,
     AssetKey,
@@ -19,6 +20,7 @@ from cdp.privacy.policy import PolicyError, load_policy
 from cdp.privacy.store import privacy_salt
 from cdp.publishing.release import publish_everywhere
 from cdp.publishing.serving import ServingError, publish_serving, serving_url
+from cdp.transformation.night_inputs import inputs_fingerprint, record_publication
 
 PUBLISHED_KEY = AssetKey(["published", "warehouse"])
 
@@ -50,6 +52,10 @@ def published_warehouse(context: AssetExecutionContext, settings: CdpSettings,
                                  policy, privacy_salt(create=True), context.run.run_id,
                                  settings.published_versions_kept)
     version, roles = release.full, release.roles
+    # What this version was built from: a night bringing nothing new keeps it (cdp run).
+    with duckdb.connect(settings.warehouse) as connection:
+        record_publication(connection, inputs_fingerprint(connection),
+                           Path(settings.published_warehouse), context.run.run_id)
     context.log.info(f"published version {version.version} ({len(version.tables)} marts) "
                      f"to {version.path}")
     for role, published in roles.items():

@@ -44,6 +44,10 @@ _TARGETS_KEPT = 3
 # The nightly privacy step (cdp/orchestration/privacy/assets.py), named here to avoid an import
 # cycle: it runs between the loads and the models.
 PRIVACY_STEP_KEY = AssetKey(["privacy", "retention"])
+# A run carrying this tag ("true") rebuilds every incremental model from all of history (dbt's
+# --full-refresh): `cdp run --full-refresh`, the weekly full-refresh schedule, or the tag added
+# in the launchpad.
+FULL_REFRESH_TAG = "cdp/full_refresh"
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 # The venv's dbt, whether or not the venv is on PATH when Dagster or cdp starts.
@@ -171,7 +175,9 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Cd
     # dbt runs as a subprocess: the warehouse and the deployment's settings go in its --vars;
     # its lines go to the run's log, where colour codes are noise. Unit tests check the
     # models' logic on fixed inputs, not tonight's data: CI runs them.
+    full_refresh = context.run.tags.get(FULL_REFRESH_TAG) == "true"
     invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test", "--no-use-colors",
+                          *(["--full-refresh"] if full_refresh else []),
                           *dbt_vars_argument(dbt_vars(warehouse=Path(settings.warehouse)))],
                          context=context)
     # What dbt runs: every selected model and seed and every test (Dagster names an output for

@@ -1,0 +1,136 @@
+"""What a night's models and published marts are made from, as one fingerprint.
+
+The inputs are the raw datasets (rows and newest load of every table: loads only ever add
+rows, and every other change — retention, an erasure — removes some), the processing
+restrictions the models read, the deployment's settings, and the code (the package and the dbt
+project). Publishing records the fingerprint it published from; a night whose inputs have the
+same fingerprint has nothing to build (`cdp.transformation.nothing_new`).
+
+A privacy request changes raw rows in place (an erased buyer's sales are anonymized, not
+deleted), which rows and loads would not show: it forgets the recorded fingerprints, so the
+next night builds.
+"""
+
+import hashlib
+import json
+from pathlib import Path
+
+import duckdb
+
+from cdp.settings import REPO_ROOT, Settings, current_settings
+from cdp.sources.registry import enabled_sources
+
+STATE_SCHEMA = "cdp_state"
+PUBLICATIONS = f"{STATE_SCHEMA}.publications"
+# Tables the models read besides the raw datasets: the restrictions `cdp privacy restrict`
+# recorded (copied into the warehouse by the nightly privacy step).
+_OTHER_INPUTS = ("privacy.restricted_records",)
+# Code and configuration the built marts follow from.
+_CODE_FOLDERS = (REPO_ROOT / "cdp", REPO_ROOT / "dbt_project")
+_CODE_SUFFIXES = {".py", ".sql", ".yml", ".yaml", ".csv", ".toml", ".json", ".md"}
+_NOT_CODE = {"target", "logs", "dbt_packages", "__pycache__"}
+
+
+def inputs_fingerprint(connection: duckdb.DuckDBPyConnection,
+                       settings: Settings | None = None) -> str:
+    """The fingerprint of everything tonight's build would read (see the module's docstring)."""
+    settings = settings or current_settings()
+    digest = hashlib.sha256()
+    digest.update(json.dumps(_table_states(connection), sort_keys=True).encode())
+    digest.update(settings.model_dump_json(exclude={"origins"}).encode())
+    digest.update(_secret_digest(settings).encode())
+    digest.update(code_fingerprint().encode())
+    return digest.hexdigest()
+
+
+def _table_states(connection: duckdb.DuckDBPyConnection) -> dict[str, list]:
+    from cdp.sources.pipeline import dataset_name
+
+    datasets = [dataset_name(source.system) for source in enabled_sources()]
+    tables = connection.execute("""
+        select table_schema || '.' || table_name
+        from information_schema.tables
+        where table_catalog = current_database()
+          and (list_contains(?, table_schema)
+               or list_contains(?, table_schema || '.' || table_name))
+          and not starts_with(table_name, '_dlt_')
+        order by 1""", [datasets, list(_OTHER_INPUTS)]).fetchall()
+    states = {}
+    for (table,) in tables:
+        schema, name = table.split(".", 1)
+        relation = f'"{schema}"."{name}"'
+        columns = {row[0] for row in connection.execute(
+            "select column_name from information_schema.columns where table_schema = ? "
+            "and table_name = ? and table_catalog = current_database()", [schema, name]
+        ).fetchall()}
+        newest = "max(_dlt_load_id)" if "_dlt_load_id" in columns else "null"
+        states[table] = list(connection.execute(
+            f"select count(*), {newest} from {relation}").fetchone())
+    return states
+
+
+def _secret_digest(settings: Settings) -> str:
+    """The privacy salt decides the published pseudonyms: its hash, never the salt."""
+    salt = settings.privacy.salt
+    value = salt.get_secret_value() if salt else ""
+    return hashlib.sha256(f"salt:{value}".encode()).hexdigest()
+
+
+def code_fingerprint() -> str:
+    """The package's and the dbt project's files (and plugin sources' folders), by content."""
+    folders = [*_CODE_FOLDERS, *(source.models_dir.parent for source in enabled_sources()
+                                 if not _inside(source.models_dir, REPO_ROOT))]
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if (path.suffix in _CODE_SUFFIXES and path.is_file()
+                    and not _NOT_CODE.intersection(path.relative_to(folder).parts)):
+                digest.update(str(path.relative_to(folder)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+def record_publication(connection: duckdb.DuckDBPyConnection, fingerprint: str,
+                       published: Path, run_id: str) -> None:
+    """Remember what `published` was last built from (in the caller's transaction, if any)."""
+    _create_state(connection)
+    connection.execute(f"delete from {PUBLICATIONS} where published_path = ?",
+                       [str(Path(published).resolve())])
+    connection.execute(
+        f"insert into {PUBLICATIONS} values (?, ?, ?, current_timestamp)",
+        [str(Path(published).resolve()), fingerprint, run_id])
+
+
+def published_fingerprint(connection: duckdb.DuckDBPyConnection,
+                          published: Path) -> tuple[str, str] | None:
+    """The fingerprint and run id `published` was last built from, if recorded."""
+    exists = connection.execute(
+        "select count(*) from information_schema.tables where table_schema = ? "
+        "and table_name = 'publications' and table_catalog = current_database()",
+        [STATE_SCHEMA]).fetchone()[0]
+    if not exists:
+        return None
+    return connection.execute(
+        f"select fingerprint, run_id from {PUBLICATIONS} where published_path = ?",
+        [str(Path(published).resolve())]).fetchone()
+
+
+def forget_publications(connection: duckdb.DuckDBPyConnection) -> None:
+    """The next night builds whatever its inputs (after a privacy request changed raw rows)."""
+    _create_state(connection)
+    connection.execute(f"delete from {PUBLICATIONS}")
+
+
+def _create_state(connection: duckdb.DuckDBPyConnection) -> None:
+    connection.execute(f"create schema if not exists {STATE_SCHEMA}")
+    connection.execute(f"""
+        create table if not exists {PUBLICATIONS} (
+            published_path varchar primary key,
+            fingerprint varchar not null,
+            run_id varchar not null,
+            published_at timestamptz not null
+        )""")
