@@ -18,15 +18,17 @@ def add_sample_arguments(parser: argparse.ArgumentParser, customers: int) -> Non
                         help="where the generated exports are kept between runs")
 
 
-def generated_sample(args: argparse.Namespace) -> Path:
-    """The folder of a generated set for `--customers` and `--seed`, generating it if needed."""
+def generated_sample(args: argparse.Namespace, nights: int = 2) -> Path:
+    """The folder of a generated set for `--customers` and `--seed` (and `nights` of exports),
+    generating it if needed."""
     profile = getattr(args, "profile", "default")
-    suffix = "" if profile == "default" else f"-{profile}"
+    suffix = ("" if profile == "default" else f"-{profile}") + \
+        ("" if nights == 2 else f"-{nights}nights")
     sample = args.data_dir.resolve() / f"sample-{args.customers}-{args.seed}{suffix}"
     if not (sample / "ground_truth.csv").exists():
         started = time.perf_counter()
         generate_sample_exports(sample, args.customers, args.seed,
-                                profile=PROFILES[profile])
+                                profile=PROFILES[profile], nights=nights)
         print(f"generated {args.customers:,} customers in {time.perf_counter() - started:.0f} s")
     return sample
 

@@ -162,6 +162,10 @@ class ScheduleSettings(_Section):
     cron: str = setting("0 2 * * *", "CDP_SCHEDULE_CRON", "When the nightly job runs.")
     timezone: str = setting("Asia/Ho_Chi_Minh", "CDP_SCHEDULE_TIMEZONE",
                             "The time zone of `cron` (an IANA name).")
+    full_refresh_cron: str | None = setting(
+        None, "CDP_SCHEDULE_FULL_REFRESH_CRON",
+        "When a run rebuilds every model from all of history (e.g. `0 3 * * 0`: Sundays at "
+        "03:00), besides the incremental nights; unset, only `cdp run --full-refresh` does.")
 
 
 class RunSettings(_Section):

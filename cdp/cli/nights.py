@@ -79,6 +79,9 @@ def _run_options(command):
                      help="Rebuild every model from all of history, not only what the night "
                           "changed (the ids given before and the trained matching model are "
                           "kept); runs even when nothing is new."),
+        click.option("--retrain-matching", is_flag=True,
+                     help="Train the probabilistic matching model again (else the saved one "
+                          "scores the night's pairs; see probabilistic_retrain_growth)."),
         click.option("--wait-for-lock", type=float, default=0, show_default=True,
                      help="Seconds to wait for another run on the same warehouse to end."),
         click.option("--quiet", "-q", is_flag=True, help="Print only the outcome."),
@@ -95,12 +98,12 @@ def _run_options(command):
 @options.warehouse
 @_run_options
 def run(exports_dir: str | None, warehouse: Path | None, published: Path | None,
-        allow_shrink: bool, full_refresh: bool,
+        allow_shrink: bool, full_refresh: bool, retrain_matching: bool,
         wait_for_lock: float, quiet: bool, verbose: bool) -> None:
     """Run the nightly Dagster job once, headless: load, model, check, publish. A night that
     brought nothing new (no new export file, no request) ends at once, publishing nothing."""
     sys.exit(_run_pipeline(exports_dir, warehouse, published, allow_shrink, wait_for_lock,
-                           quiet, verbose, full_refresh))
+                           quiet, verbose, full_refresh, retrain_matching))
 
 
 @click.command()
@@ -110,8 +113,8 @@ def run(exports_dir: str | None, warehouse: Path | None, published: Path | None,
 @options.warehouse
 @_run_options
 def demo(customers: int, out_dir: Path, warehouse: Path | None, published: Path | None,
-         allow_shrink: bool, full_refresh: bool, wait_for_lock: float, quiet: bool,
-         verbose: bool) -> None:
+         allow_shrink: bool, full_refresh: bool, retrain_matching: bool, wait_for_lock: float,
+         quiet: bool, verbose: bool) -> None:
     """Generate the bundled sample exports (once) and run the nightly job on them."""
     from cdp.sample import generate_sample_exports
 
@@ -119,7 +122,7 @@ def demo(customers: int, out_dir: Path, warehouse: Path | None, published: Path 
         summary = generate_sample_exports(out_dir, customers)
         click.echo(f"Generated sample exports for {summary.people:,} people in {out_dir}/")
     code = _run_pipeline(str(out_dir / "exports"), warehouse, published, allow_shrink,
-                         wait_for_lock, quiet, verbose, full_refresh)
+                         wait_for_lock, quiet, verbose, full_refresh, retrain_matching)
     settings = _settings(str(out_dir / "exports"), warehouse, published, allow_shrink)
     warehouse = Path(settings.warehouse)
     env_note = _write_dotenv(settings)
@@ -156,7 +159,7 @@ def _check_exports(exports_dir: str) -> None:
 
 def _run_pipeline(exports_dir: str | None, warehouse: Path | None, published: Path | None,
                   allow_shrink: bool, wait_for_lock: float, quiet: bool, verbose: bool,
-                  full_refresh: bool = False) -> int:
+                  full_refresh: bool = False, retrain_matching: bool = False) -> int:
     """Run the job with the screen showing it; returns the exit code. The first line, the
     folder check and the lock come before Dagster, dbt and GX are imported (seconds)."""
     from rich.console import Console
@@ -177,7 +180,7 @@ def _run_pipeline(exports_dir: str | None, warehouse: Path | None, published: Pa
                             wait_seconds=wait_for_lock) as note:
             if note and not quiet:
                 console.print(f"note: {note}", style="yellow", highlight=False)
-            if not full_refresh and (unchanged := _nothing_new(tree)):
+            if not (full_refresh or retrain_matching) and (unchanged := _nothing_new(tree)):
                 console.print(f"{unchanged.line()} ({time.monotonic() - _STARTED:.1f} s)",
                               highlight=False, soft_wrap=True)
                 return ExitCode.DONE
@@ -189,7 +192,8 @@ def _run_pipeline(exports_dir: str | None, warehouse: Path | None, published: Pa
             display = RunDisplay(console, quiet=quiet, verbose=verbose)
             log_file = new_log_file(settings)
             outcome = run_pipeline(settings, observer=display, log_file=log_file,
-                                   full_refresh=full_refresh)
+                                   full_refresh=full_refresh,
+                                   retrain_matching=retrain_matching)
     except WarehouseLocked as locked:
         raise CdpError(f"error: {locked}", ExitCode.LOCKED) from None
     display.outcome(outcome, Path(settings.published_warehouse))

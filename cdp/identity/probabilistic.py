@@ -22,9 +22,11 @@ agreements cannot tell it from one person), nor records that both carry a phone 
 that differ beyond a typo: a link only the model makes must have nothing against it.
 """
 
+import hashlib
 import json
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -185,3 +187,28 @@ def score(features: pa.Table, model_json: str, threshold: float) -> pa.Table:
         """).to_arrow_table()
     finally:
         connection.close()
+
+
+def training_version(max_pairs_for_u: float, max_pairs_for_em: float, seed: int) -> str:
+    """What a saved model was trained with: the training settings and this module's code (its
+    comparisons and blocking rules). A saved model of another version is trained again."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(f"{float(max_pairs_for_u)}|{float(max_pairs_for_em)}|{int(seed)}".encode())
+    return digest.hexdigest()[:16]
+
+
+def retraining_reason(saved: tuple[int, str] | None, records: int, version: str,
+                      growth: float, asked: bool) -> str | None:
+    """Why the model is trained tonight, or None to score with the saved one. `saved`: the
+    newest saved model's records compared and training version."""
+    if asked:
+        return "asked for (probabilistic_retrain)"
+    if saved is None:
+        return "no model saved"
+    saved_records, saved_version = saved
+    if saved_version != version:
+        return "its training settings or code changed"
+    if abs(records - saved_records) > growth * max(saved_records, 1):
+        return (f"the records compared changed from {saved_records:,} to {records:,}, more than "
+                f"probabilistic_retrain_growth ({growth:.0%})")
+    return None

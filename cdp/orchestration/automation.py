@@ -10,14 +10,17 @@ from dagster import (
     DefaultSensorStatus,
     RunRequest,
     ScheduleDefinition,
+    ScheduleEvaluationContext,
     SensorEvaluationContext,
     SkipReason,
     define_asset_job,
     sensor,
 )
+from dagster import schedule as dagster_schedule
 
 from cdp.ingestion.folder import ExportsFolderError, check_exports_folder
 from cdp.orchestration.resources import CdpSettings
+from cdp.orchestration.transformation.assets import FULL_REFRESH_TAG
 from cdp.settings import ScheduleSettings
 from cdp.sources.new_files import unloaded_files
 from cdp.sources.registry import configured_systems
@@ -29,14 +32,34 @@ nightly_job = define_asset_job(
 )
 
 def nightly_schedule_for(schedule: ScheduleSettings) -> ScheduleDefinition:
-    """The nightly job at the deployment's hour (`[schedule]` in the settings)."""
-    return ScheduleDefinition(
-        name="cdp_nightly_schedule",
-        job=nightly_job,
-        cron_schedule=schedule.cron,
-        execution_timezone=schedule.timezone,
-        default_status=DefaultScheduleStatus.RUNNING,
-    )
+    """The nightly job at the deployment's hour (`[schedule]` in the settings). A night that
+    brought nothing (no new export file, no request or delivery owed) is a skipped tick, its
+    reason shown in the UI, as `cdp run` ends at once on such a night."""
+
+    @dagster_schedule(name="cdp_nightly_schedule", job=nightly_job, cron_schedule=schedule.cron,
+              execution_timezone=schedule.timezone, default_status=DefaultScheduleStatus.RUNNING,
+              description="The nightly run; skipped when the night brought nothing new.")
+    def nightly(context: ScheduleEvaluationContext):
+        from cdp.transformation.nothing_new import nothing_new
+
+        unchanged = nothing_new()
+        if unchanged:
+            return SkipReason(unchanged.line())
+        return RunRequest()
+
+    return nightly
+
+
+def full_refresh_schedule_for(schedule: ScheduleSettings) -> list[ScheduleDefinition]:
+    """The weekly (or any) full refresh, when `[schedule] full_refresh_cron` is set: every
+    model rebuilt from all of history, the id history and the saved matching model kept."""
+    if not schedule.full_refresh_cron:
+        return []
+    return [ScheduleDefinition(
+        name="cdp_full_refresh_schedule", job=nightly_job,
+        cron_schedule=schedule.full_refresh_cron, execution_timezone=schedule.timezone,
+        default_status=DefaultScheduleStatus.RUNNING, tags={FULL_REFRESH_TAG: "true"},
+        description="Every model rebuilt from all of history (dbt --full-refresh).")]
 
 
 @sensor(

@@ -6,7 +6,12 @@ from dagster_dbt import DbtCliResource
 from dagster_dlt import DagsterDltResource
 
 from cdp.orchestration.activation.assets import DELIVERY_ASSETS
-from cdp.orchestration.automation import new_export_files, nightly_job, nightly_schedule_for
+from cdp.orchestration.automation import (
+    full_refresh_schedule_for,
+    new_export_files,
+    nightly_job,
+    nightly_schedule_for,
+)
 from cdp.orchestration.ingestion.assets import EXPORT_FOLDERS, LOAD_ASSETS
 from cdp.orchestration.privacy.assets import privacy_retention
 from cdp.orchestration.publishing.assets import published_warehouse, serving_database
@@ -31,7 +36,8 @@ def build_definitions(settings: CdpSettings, tree: Settings | None = None) -> De
                 *DELIVERY_ASSETS],
         asset_checks=QUALITY_CHECKS,
         jobs=[nightly_job],
-        schedules=[nightly_schedule_for(tree.schedule)],
+        schedules=[nightly_schedule_for(tree.schedule),
+                   *full_refresh_schedule_for(tree.schedule)],
         sensors=[new_export_files],
         resources={
             "dlt": DagsterDltResource(),

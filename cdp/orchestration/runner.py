@@ -39,7 +39,7 @@ from cdp.orchestration.definitions import build_definitions
 from cdp.orchestration.publishing.assets import PUBLISHED_KEY
 from cdp.orchestration.publishing.gate import root_cause
 from cdp.orchestration.resources import CdpSettings
-from cdp.orchestration.transformation.assets import FULL_REFRESH_TAG
+from cdp.orchestration.transformation.assets import FULL_REFRESH_TAG, RETRAIN_MATCHING_TAG
 from cdp.settings import REPO_ROOT, current_settings, default_dagster_home
 
 _INSTANCE_CONFIG = """\
@@ -137,9 +137,10 @@ def instance_for(settings: CdpSettings) -> DagsterInstance:
 def run_pipeline(settings: CdpSettings, instance: DagsterInstance | None = None,
                  observer: RunObserver | None = None, log_file: Path | None = None,
                  tags: dict[str, str] | None = None,
-                 full_refresh: bool = False) -> PipelineOutcome:
+                 full_refresh: bool = False, retrain_matching: bool = False) -> PipelineOutcome:
     """Load, model, check and publish once; never raises for a failed step or check.
-    `full_refresh`: every model rebuilt from all of history (FULL_REFRESH_TAG)."""
+    `full_refresh`: every model rebuilt from all of history (FULL_REFRESH_TAG);
+    `retrain_matching`: the probabilistic model trained again (RETRAIN_MATCHING_TAG)."""
     log_file = log_file or new_log_file(settings)
     with captured_output(log_file) as file_handler:
         job = build_definitions(settings).resolve_job_def(NIGHTLY_JOB).with_logger_defs(
@@ -154,6 +155,7 @@ def run_pipeline(settings: CdpSettings, instance: DagsterInstance | None = None,
                     run_config={"loggers": {"cdp": {}}},
                     tags={"cdp/launched_by": "cdp run",
                           **({FULL_REFRESH_TAG: "true"} if full_refresh else {}),
+                          **({RETRAIN_MATCHING_TAG: "true"} if retrain_matching else {}),
                           **(tags or {})},
                 )
         finally:

@@ -297,7 +297,10 @@ def _carry_out_erasure(settings: RunPaths, store: PrivacyStore, plan: ErasurePla
 
     def models() -> dict[str, int]:
         nonlocal models_rebuilt
-        failure = _rebuild_models(warehouse, settings.logs_dir / f"{request.request_id}.log")
+        # From all of history: the erasure deleted and anonymized raw rows, which incremental
+        # models, reading only what loads added, would not see.
+        failure = _rebuild_models(warehouse, settings.logs_dir / f"{request.request_id}.log",
+                                  full_refresh=True)
         models_rebuilt = failure is None
         if failure:
             notes.append(f"models not rebuilt ({failure}): the next night builds them")
@@ -509,7 +512,7 @@ def _republish_serving(warehouse: Path, salt: str) -> list[str]:
     return []
 
 
-def _rebuild_models(warehouse: Path, log_file: Path) -> str | None:
+def _rebuild_models(warehouse: Path, log_file: Path, full_refresh: bool = False) -> str | None:
     """dbt build after a request changed the warehouse, its output in `log_file`; returns why
     it failed, or None. A failure is a note, not an error: the request's own work is done, and
     the next nightly run builds the models again."""
@@ -522,7 +525,7 @@ def _rebuild_models(warehouse: Path, log_file: Path) -> str | None:
         forget_publications(connection)
     try:
         with captured_output(log_file):
-            dbt_build(warehouse)
+            dbt_build(warehouse, full_refresh=full_refresh)
     except DbtBuildFailed as failure:
         return " ".join(str(failure).split())[:200]
     return None

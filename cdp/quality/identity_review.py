@@ -97,6 +97,8 @@ def identity_review(warehouse: Path) -> IdentityReview:
         trained, compared, chart = connection.execute("""
             select is_trained, records_compared, match_weights_chart_html
             from intermediate.int_identity_match_model
+            order by trained_at desc
+            limit 1
         """).fetchone()
     return IdentityReview(flagged, suspects, bool(trained), int(compared), chart or "")
 

@@ -2,10 +2,12 @@
 
 from pathlib import Path
 
+import duckdb
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 from cdp.settings import Settings
 from cdp.transformation.dbt_vars import dbt_vars, dbt_vars_argument
+from cdp.transformation.night_inputs import full_refresh_reason, record_build
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 
@@ -29,15 +31,37 @@ def release_warehouse() -> None:
 def dbt_build(
     warehouse: Path, variables: dict | None = None, select: str | None = None,
     target_path: Path | None = None, settings: Settings | None = None,
+    full_refresh: bool = False,
 ) -> dbtRunnerResult:
     """`dbt build` (seeds, models, data tests); raises DbtBuildFailed naming what failed.
+    Incremental models process what changed since the last build, unless `full_refresh`, or
+    the code or the modelling settings changed since (`night_inputs.full_refresh_reason`).
 
     dbt's unit tests check the models' logic on fixed inputs, not the night's data, so the
     nightly build leaves them out, as dbt advises for production: `dbt_unit_tests` runs them."""
     arguments = ["build", "--exclude-resource-type", "unit_test"]
     if select:
         arguments += ["--select", select]
-    return _invoke(arguments, warehouse, variables, target_path, settings)
+    if full_refresh or full_refresh_needed(warehouse, settings):
+        arguments.append("--full-refresh")
+    result = _invoke(arguments, warehouse, variables, target_path, settings)
+    if not select and not variables:
+        built_with(warehouse, settings)
+    return result
+
+
+def full_refresh_needed(warehouse: Path, settings: Settings | None = None) -> str | None:
+    """Why this warehouse's next build rebuilds every model, or None (see night_inputs)."""
+    if not Path(warehouse).exists():
+        return None
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return full_refresh_reason(connection, settings)
+
+
+def built_with(warehouse: Path, settings: Settings | None = None) -> None:
+    """Record that a whole build succeeded with this code and these settings."""
+    with duckdb.connect(str(warehouse)) as connection:
+        record_build(connection, settings)
 
 
 def dbt_unit_tests(warehouse: Path, target_path: Path | None = None) -> dbtRunnerResult:

@@ -40,6 +40,9 @@ def inputs_fingerprint(connection: duckdb.DuckDBPyConnection,
     digest.update(settings.model_dump_json(exclude={"origins"}).encode())
     digest.update(_secret_digest(settings).encode())
     digest.update(code_fingerprint().encode())
+    overrides = settings.models.get("identity_overrides_csv")
+    if overrides and Path(overrides).is_file():  # analysts' corrections kept outside the project
+        digest.update(Path(overrides).read_bytes())
     return digest.hexdigest()
 
 
@@ -134,3 +137,47 @@ def _create_state(connection: duckdb.DuckDBPyConnection) -> None:
             run_id varchar not null,
             published_at timestamptz not null
         )""")
+
+
+# --- what the models were last built with -------------------------------------------------
+
+BUILDS = f"{STATE_SCHEMA}.model_builds"
+
+
+def modelling_fingerprint(settings: Settings | None = None) -> str:
+    """The code and the modelling settings (dbt's vars): incremental models keep rows built
+    by earlier builds, which a change to either would have built otherwise."""
+    from cdp.transformation.dbt_vars import dbt_vars
+
+    variables = dbt_vars(settings or current_settings())
+    variables.pop("cdp_warehouse", None)
+    digest = hashlib.sha256(code_fingerprint().encode())
+    digest.update(json.dumps(variables, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def full_refresh_reason(connection: duckdb.DuckDBPyConnection,
+                        settings: Settings | None = None) -> str | None:
+    """Why the next build must rebuild every model from all of history, or None."""
+    exists = connection.execute(
+        "select count(*) from information_schema.tables where table_schema = ? "
+        "and table_name = 'model_builds' and table_catalog = current_database()",
+        [STATE_SCHEMA]).fetchone()[0]
+    recorded = connection.execute(
+        f"select fingerprint from {BUILDS}").fetchone() if exists else None
+    if recorded is None:
+        return "no build of the models is recorded in this warehouse"
+    if recorded[0] != modelling_fingerprint(settings):
+        return "the code or the modelling settings changed since the last build"
+    return None
+
+
+def record_build(connection: duckdb.DuckDBPyConnection,
+                 settings: Settings | None = None) -> None:
+    """The models are built with this code and these settings."""
+    connection.execute(f"create schema if not exists {STATE_SCHEMA}")
+    connection.execute(f"create table if not exists {BUILDS} "
+                       "(fingerprint varchar not null, built_at timestamptz not null)")
+    connection.execute(f"delete from {BUILDS}")
+    connection.execute(f"insert into {BUILDS} values (?, current_timestamp)",
+                       [modelling_fingerprint(settings)])

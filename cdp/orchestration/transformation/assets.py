@@ -3,6 +3,7 @@
 import fcntl
 import json
 import logging
+import shutil
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -32,7 +33,7 @@ from cdp.orchestration.quality.filing import file_check_results
 from cdp.orchestration.resources import CdpSettings
 from cdp.orchestration.warehouse_lock_resource import WarehouseLock
 from cdp.settings import current_settings
-from cdp.transformation.dbt_runner import DBT_PROJECT_DIR
+from cdp.transformation.dbt_runner import DBT_PROJECT_DIR, built_with, full_refresh_needed
 from cdp.transformation.dbt_vars import dbt_vars, dbt_vars_argument
 from cdp.transformation.targets import prune_dbt_targets
 
@@ -48,6 +49,8 @@ PRIVACY_STEP_KEY = AssetKey(["privacy", "retention"])
 # --full-refresh): `cdp run --full-refresh`, the weekly full-refresh schedule, or the tag added
 # in the launchpad.
 FULL_REFRESH_TAG = "cdp/full_refresh"
+# … and this one trains the probabilistic matching model again (`cdp run --retrain-matching`).
+RETRAIN_MATCHING_TAG = "cdp/retrain_matching"
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 # The venv's dbt, whether or not the venv is on PATH when Dagster or cdp starts.
@@ -139,6 +142,28 @@ class CdpDbtTranslator(DagsterDbtTranslator):
         return spec._replace(description=test_description(node))
 
 
+def _keep_partial_parse(invocation_target: Path) -> None:
+    """dagster-dbt starts each build from the project's partial-parse file, parsed for the
+    asset graph without the warehouse's path, which the build's vars carry: dbt would parse the
+    whole project again (seconds) every night. The build's own file, made with tonight's vars,
+    is the one the next night (same warehouse, same settings) can use; swapped in atomically,
+    since another process may be reading the project's target folder."""
+    built = invocation_target / "partial_parse.msgpack"
+    if not built.exists():
+        return
+    kept = _target_folder(DBT_PROJECT) / "partial_parse.msgpack"
+    staged = kept.with_name(f".partial_parse.{invocation_target.name}.msgpack")
+    shutil.copyfile(built, staged)
+    staged.replace(kept)
+
+
+def _one_run_vars(context: AssetExecutionContext) -> dict[str, Any]:
+    """What this run's tags ask of the models."""
+    if context.run.tags.get(RETRAIN_MATCHING_TAG) == "true":
+        return {"probabilistic_retrain": True}
+    return {}
+
+
 def test_description(node: Mapping[str, Any]) -> str:
     """"customer_id is never NULL", "(source, record_id) is unique", … from a test's metadata."""
     metadata = node.get("test_metadata") or {}
@@ -176,9 +201,13 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Cd
     # its lines go to the run's log, where colour codes are noise. Unit tests check the
     # models' logic on fixed inputs, not tonight's data: CI runs them.
     full_refresh = context.run.tags.get(FULL_REFRESH_TAG) == "true"
+    if not full_refresh and (reason := full_refresh_needed(Path(settings.warehouse))):
+        context.log.info(f"every model is rebuilt from all of history: {reason}")
+        full_refresh = True
     invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test", "--no-use-colors",
                           *(["--full-refresh"] if full_refresh else []),
-                          *dbt_vars_argument(dbt_vars(warehouse=Path(settings.warehouse)))],
+                          *dbt_vars_argument(dbt_vars(warehouse=Path(settings.warehouse),
+                                                      extra=_one_run_vars(context)))],
                          context=context)
     # What dbt runs: every selected model and seed and every test (Dagster names an output for
     # each, a test's being its check's).
@@ -198,6 +227,9 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Cd
         raise Failure(description=_dbt_failure(invocation, error)) from None
     finally:
         prune_dbt_targets(_target_folder(DBT_PROJECT), keep=_TARGETS_KEPT)
+    if len(context.selected_asset_keys) == len(dbt_models.keys):
+        built_with(Path(settings.warehouse))  # every model: the next build can be incremental
+    _keep_partial_parse(Path(invocation.target_path))
     # dbt's tests in the run's quality report beside the GX checks: one list of every check.
     file_check_results(settings.reports_dir, context.run.run_id, None,
                        [event for event in events if isinstance(event, AssetCheckResult)],

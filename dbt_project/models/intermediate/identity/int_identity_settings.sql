@@ -5,4 +5,6 @@ select
     cast({{ var("probabilistic_review_threshold") }} as double) as probabilistic_review_threshold,
     cast({{ var("probabilistic_u_sample_pairs") }} as double) as probabilistic_u_sample_pairs,
     cast({{ var("probabilistic_em_max_pairs") }} as double) as probabilistic_em_max_pairs,
-    cast({{ var("probabilistic_seed") }} as integer) as probabilistic_seed
+    cast({{ var("probabilistic_seed") }} as integer) as probabilistic_seed,
+    cast({{ var("probabilistic_retrain_growth") }} as double) as probabilistic_retrain_growth,
+    {{ "true" if var("probabilistic_retrain") else "false" }} as probabilistic_retrain

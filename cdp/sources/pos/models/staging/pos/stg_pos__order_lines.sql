@@ -1,7 +1,13 @@
+-- Incremental: a build stages only the records a load since the last build brought a version
+-- of (macro versions_to_stage); delete+insert replaces their staged rows.
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key=['order_id', 'line_position']) }}
+
 with
 
 source as (
-    select * from {{ source('pos', 'order_lines') }}
+    -- Every line of an order a load changed: its lines are staged again together.
+    {{ versions_to_stage(source('pos', 'order_lines'), 'name') }}
 ),
 
 latest_versions as (

@@ -1,7 +1,12 @@
+-- Incremental: a build stages only the records a load since the last build brought a version
+-- of (macro versions_to_stage); delete+insert replaces their staged rows.
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='lead_id') }}
+
 with
 
 source as (
-    select * from {{ source('social', 'leads') }}
+    {{ versions_to_stage(source('social', 'leads'), 'id') }}
 ),
 
 latest_versions as (

@@ -10,7 +10,9 @@ def model(dbt, session):
     dbt.config(materialized="table")
     (threshold,) = dbt.ref("int_identity_settings").project(
         "probabilistic_review_threshold").fetchone()
-    (model_json,) = dbt.ref("int_identity_match_model").project("model_json").fetchone()
+    # The newest saved model (one row per training).
+    (model_json,) = dbt.ref("int_identity_match_model").order("trained_at desc").limit(1).project(
+        "model_json").fetchone()
     features = dbt.ref("int_record_match_features")
     session.register("scored_pairs", score(features.to_arrow_table(), model_json, threshold))
     matches = session.sql(f"""

@@ -4,4 +4,6 @@ select
     cast(0 as bigint) as records_compared,
     false as is_trained,
     '' as model_json,
-    '' as match_weights_chart_html
+    '' as match_weights_chart_html,
+    '' as training_version,
+    'probabilistic matching is off' as trained_because
