@@ -48,6 +48,7 @@ class RunDisplay:
     _progress: Progress | None = None
     _task: object | None = None
     _models_built: int = 0
+    _full_refresh: str | None = None  # why the models were all rebuilt, when they were
     _checks_shown: int = 0
 
     @property
@@ -97,6 +98,7 @@ class RunDisplay:
         if self.verbose:
             self.console.print(f"  {record.getMessage()}", style="dim", highlight=False)
         self._models_built = getattr(record, "models_done", None) or self._models_built
+        self._full_refresh = getattr(record, "full_refresh", None) or self._full_refresh
         if self._progress is None and getattr(record, "files_total", None) and self._live:
             self._start_bar(f"loading {record.system}")
         if self._progress is not None and self._task is not None:
@@ -132,6 +134,8 @@ class RunDisplay:
             return
         if step == _DBT_STEP:
             detail = cause or f"{_count(self._models_built, 'model')} built, dbt tests run"
+            if self._full_refresh and not cause:
+                detail += f" · full refresh: {self._full_refresh}"
             self.line(f"{mark} models        {detail}  ({seconds:.1f} s)", style)
         elif step == _PUBLISH_STEP:
             self._checks_line()
@@ -212,6 +216,14 @@ class RunDisplay:
                 self.line(f"  columns: {warning}", "yellow")
             for file in load.files_ignored:
                 self.line(f"  ignored: {file}", "dim")
+        drift = outcome.published_metadata.get("full_refresh_differences")
+        if drift is not None:
+            self.line("  full refresh: every mart as the incremental nights built it" if not drift
+                      else "  warning: the full refresh differs from the incremental nights in "
+                      + ", ".join(f"marts.{name} ({rebuilt} rows only rebuilt, {published} "
+                                  f"only published)"
+                                  for name, (rebuilt, published) in drift.items()), 
+                      "dim" if not drift else "yellow")
         if outcome.log_file:
             self.line(f"  log: {outcome.log_file}", "dim")
         self.console.print(self.last_line(outcome, published_path), highlight=False,

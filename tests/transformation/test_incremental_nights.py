@@ -3,8 +3,8 @@
 Five generated nights (new people, updated contacts, refunds of orders weeks old, late
 identifies of anonymous devices) go through the nightly job one by one, with an analyst's
 override before night 3 and an erasure before night 4. Then:
-- a full refresh of a copy (`--full-refresh`: every model from all of history, the id history
-  and the saved matching model kept) publishes every mart identical, row for row;
+- a full refresh (`--full-refresh`: every model from all of history, the id history and the
+  saved matching model kept) builds every mart identical, row for row, and says so itself;
 - a build from nothing over the same files (and the same override and erasure) groups the
   records into exactly the same customers;
 - a night with no new file runs no model.
@@ -21,18 +21,13 @@ import pytest
 from cdp.orchestration.resources import CdpSettings
 from cdp.orchestration.runner import instance_for, run_pipeline
 from cdp.privacy_requests.requests import Selector, erase
+from cdp.publishing.differences import NOT_COMPARED_COLUMNS, NOT_COMPARED_TABLES
 from cdp.sample import generate_sample_exports, night_folders
 from cdp.settings import load_settings, use_settings
 from tests.helpers import SAMPLE_CUSTOMERS, SAMPLE_SEED, query
 from tests.privacy_requests.deployment import CDP
 
 PEOPLE, NIGHTS, SEED = SAMPLE_CUSTOMERS, 5, SAMPLE_SEED
-# Columns that say when or by which run a row was made, not what the data says.
-RUN_TIME_COLUMNS = {"_dlt_load_id"}
-# marts.audience_changes is tonight's changes against what each destination confirmed: after
-# the incremental night delivered them, a later build finds none left (audience_members, which
-# they are computed from, is compared).
-RUN_TIME_TABLES = {"audience_changes"}
 OVERRIDES_HEADER = "action,record_or_identifier,other_record,reason\n"
 
 
@@ -106,11 +101,12 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CdpSettings]:
                 _erase(incremental, subject)
             _night(incremental, night)
 
-        # The same warehouse, every model rebuilt from all of history.
-        shutil.copytree(root / "incremental", root / "refreshed", symlinks=True)
-        refreshed = _deployment(root / "refreshed", overrides)
-        outcome = run_pipeline(refreshed, full_refresh=True)
+        # The marts as the nights left them, kept aside; then the same warehouse, every model
+        # rebuilt from all of history, compares itself with what the nights published.
+        shutil.copytree(root / "incremental", root / "nights_left", symlinks=True)
+        outcome = run_pipeline(incremental, full_refresh=True)
         assert outcome.success, outcome.failure_report()
+        drift = outcome.published_metadata["full_refresh_differences"]
 
         # Every night's files at once into a new warehouse, with the same requests.
         scratch = _deployment(root / "from_nothing", overrides)
@@ -121,7 +117,8 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CdpSettings]:
         _erase(scratch, subject)  # rebuilds the models
     finally:
         use_settings(None)
-    return {"incremental": incremental, "refreshed": refreshed, "from_nothing": scratch,
+    return {"incremental": root / "nights_left" / "warehouse" / "cdp.duckdb",
+            "refreshed": incremental, "drift": drift, "from_nothing": scratch,
             "root": root, "erased": subject}
 
 
@@ -132,8 +129,10 @@ def _marts(warehouse: Path) -> list[str]:
 
 
 def test_a_full_refresh_after_incremental_nights_builds_every_mart_identical(nights):
-    incremental = Path(nights["incremental"].warehouse)
+    incremental = nights["incremental"]
     refreshed = Path(nights["refreshed"].warehouse)
+    # What the run itself reports, comparing with the version the last night published.
+    assert nights["drift"] == {}
     tables = _marts(incremental)
     assert {"customers", "customer_records", "orders", "events", "sessions",
             "identity_graph", "customer_merges"} <= set(tables)
@@ -142,11 +141,11 @@ def test_a_full_refresh_after_incremental_nights_builds_every_mart_identical(nig
     with duckdb.connect() as connection:
         connection.execute(f"attach '{incremental}' as incremental (read_only)")
         connection.execute(f"attach '{refreshed}' as refreshed (read_only)")
-        for table in sorted(set(tables) - RUN_TIME_TABLES):
+        for table in sorted(set(tables) - NOT_COMPARED_TABLES):
             columns = ", ".join(
                 f'"{name}"' for (name,) in connection.execute(
                     f"select column_name from (describe incremental.marts.{table})").fetchall()
-                if name not in RUN_TIME_COLUMNS)
+                if name not in NOT_COMPARED_COLUMNS)
             rows = [connection.execute(
                 f"select count(*) from (select {columns} from {one}.marts.{table} "
                 f"except all select {columns} from {other}.marts.{table})").fetchone()[0]
@@ -165,7 +164,7 @@ def _groups(warehouse: Path) -> set[frozenset[str]]:
 
 
 def test_a_build_from_nothing_groups_the_records_into_the_same_customers(nights):
-    incremental = _groups(Path(nights["incremental"].warehouse))
+    incremental = _groups(nights["incremental"])
     from_nothing = _groups(Path(nights["from_nothing"].warehouse))
     assert len(incremental) > PEOPLE
     assert incremental == from_nothing, (
@@ -174,7 +173,7 @@ def test_a_build_from_nothing_groups_the_records_into_the_same_customers(nights)
 
 
 def test_the_override_and_the_erasure_hold_through_the_later_nights(nights):
-    warehouse = Path(nights["incremental"].warehouse)
+    warehouse = nights["incremental"]
     overrides = (nights["root"] / "overrides.csv").read_text().splitlines()[1:]
     [(left, right)] = [tuple(line.split(",")[1:3]) for line in overrides]
     customers = query(warehouse, """
@@ -187,7 +186,7 @@ def test_the_override_and_the_erasure_hold_through_the_later_nights(nights):
 
 
 def test_a_night_with_no_new_file_runs_no_model(nights):
-    settings = nights["incremental"]
+    settings = nights["refreshed"]
     warehouse = Path(settings.warehouse)
     built_before = query(warehouse, "select built_at from cdp_state.model_builds")
     runs_before = len(instance_for(settings).get_run_records())

@@ -14,13 +14,18 @@ from dagster import (
 
 from cdp.orchestration.publishing.gate import publish_blockers
 from cdp.orchestration.resources import CdpSettings
-from cdp.orchestration.transformation.assets import mart_keys
+from cdp.orchestration.transformation.assets import FULL_REFRESH_TAG, mart_keys
 from cdp.orchestration.warehouse_lock_resource import WarehouseLock
 from cdp.privacy.policy import PolicyError, load_policy
 from cdp.privacy.store import privacy_salt
+from cdp.publishing.differences import differences_from_published
 from cdp.publishing.release import publish_everywhere
 from cdp.publishing.serving import ServingError, publish_serving, serving_url
-from cdp.transformation.night_inputs import inputs_fingerprint, record_publication
+from cdp.transformation.night_inputs import (
+    inputs_fingerprint,
+    published_fingerprint,
+    record_publication,
+)
 
 PUBLISHED_KEY = AssetKey(["published", "warehouse"])
 
@@ -48,6 +53,7 @@ def published_warehouse(context: AssetExecutionContext, settings: CdpSettings,
         policy = load_policy()
     except PolicyError as error:
         raise Failure(description=f"not published: {error}") from None
+    drift = _full_refresh_drift(context, settings)
     release = publish_everywhere(Path(settings.warehouse), Path(settings.published_warehouse),
                                  policy, privacy_salt(create=True), context.run.run_id,
                                  settings.published_versions_kept)
@@ -73,7 +79,28 @@ def published_warehouse(context: AssetExecutionContext, settings: CdpSettings,
         "dagster/row_count": sum(version.tables.values()),
         "quality_report": MetadataValue.url(settings.data_docs_index.as_uri()),
         "roles": {role: str(published.path) for role, published in roles.items()},
+        **({"full_refresh_differences": drift} if drift is not None else {}),
     })
+
+
+def _full_refresh_drift(context: AssetExecutionContext,
+                        settings: CdpSettings) -> dict[str, list[int]] | None:
+    """On a full refresh over the very inputs the published version was built from, the marts
+    that differ from it (rows only rebuilt, rows only published), each a warning: drift between
+    the incremental nights and a build from all of history. None when not comparable."""
+    if context.run.tags.get(FULL_REFRESH_TAG) != "true":
+        return None
+    with duckdb.connect(settings.warehouse, read_only=True) as connection:
+        recorded = published_fingerprint(connection, Path(settings.published_warehouse))
+        if recorded is None or recorded[0] != inputs_fingerprint(connection):
+            return None
+    drift = differences_from_published(Path(settings.warehouse),
+                                       Path(settings.published_warehouse))
+    for name, (rebuilt, published) in drift.items():
+        context.log.warning(f"the full refresh differs from the incremental nights in "
+                            f"marts.{name}: {rebuilt} rows only rebuilt, {published} only in "
+                            "the published version")
+    return {name: list(counts) for name, counts in drift.items()}
 
 
 

@@ -201,9 +201,11 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Cd
     # its lines go to the run's log, where colour codes are noise. Unit tests check the
     # models' logic on fixed inputs, not tonight's data: CI runs them.
     full_refresh = context.run.tags.get(FULL_REFRESH_TAG) == "true"
-    if not full_refresh and (reason := full_refresh_needed(Path(settings.warehouse))):
-        context.log.info(f"every model is rebuilt from all of history: {reason}")
+    reason = "asked for" if full_refresh else full_refresh_needed(Path(settings.warehouse))
+    if reason:
         full_refresh = True
+        _log.info("every model is rebuilt from all of history: %s", reason,
+                  extra={"full_refresh": reason})
     invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test", "--no-use-colors",
                           *(["--full-refresh"] if full_refresh else []),
                           *dbt_vars_argument(dbt_vars(warehouse=Path(settings.warehouse),
