@@ -30,8 +30,11 @@ from cdp.sample import night_folders
 CDP = str(Path(sys.executable).parent / "cdp")
 INCREMENTAL_NIGHTS = 5
 MICRO_BATCH_EVENTS = 1000
+# Dagster writes a step's duration as 533ms, 5.6s, 4m52s or 1h4m.
 _STEP = re.compile(r" - (?P<step>[a-z_0-9]+) - STEP_SUCCESS - Finished execution of step "
-                   r"\"[a-z_0-9]+\" in (?P<amount>[0-9.]+)(?P<unit>ms|s|m)")
+                   r"\"[a-z_0-9]+\" in (?P<duration>[0-9.hms]+?)\.?$", re.MULTILINE)
+_PART = re.compile(r"([0-9.]+)(ms|h|m|s)")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
 
 
 @dataclass
@@ -67,7 +70,8 @@ def _stages(log: Path) -> dict[str, float]:
     stages: dict[str, float] = {}
     for match in _STEP.finditer(log.read_text(encoding="utf-8", errors="replace")):
         step = match["step"]
-        seconds = float(match["amount"]) * {"ms": 0.001, "s": 1, "m": 60}[match["unit"]]
+        seconds = sum(float(amount) * _UNIT_SECONDS[unit]
+                      for amount, unit in _PART.findall(match["duration"]))
         stage = ("load" if step.startswith("load_") else "dbt" if step == "dbt_build"
                  else "publish" if step.startswith("published") else
                  "deliver" if step.startswith("activation__") else
@@ -120,6 +124,7 @@ reports_dir = "{folder / 'reports'}"
 
 def benchmark(args: argparse.Namespace, customers: int) -> list[Night]:
     args.customers = customers
+    incremental = args.incremental_nights
     sample = generated_sample(args, nights=INCREMENTAL_NIGHTS + 2)
     nights = night_folders(sample)
     with tempfile.TemporaryDirectory(dir=sample.parent) as scratch:
@@ -127,7 +132,7 @@ def benchmark(args: argparse.Namespace, customers: int) -> list[Night]:
         deployment(folder)
         exports = folder / "exports"
         results = []
-        for number, night in enumerate(nights[:INCREMENTAL_NIGHTS + 1], start=1):
+        for number, night in enumerate(nights[:incremental + 1], start=1):
             shutil.copytree(night, exports, dirs_exist_ok=True)
             label = "night 1 (history)" if number == 1 else f"night {number} (a day)"
             results.append(run_night(label, folder))
@@ -175,6 +180,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--profile", default="default")
     parser.add_argument("--data-dir", type=Path, default=Path("benchmarks/.data"))
+    parser.add_argument("--incremental-nights", type=int, default=INCREMENTAL_NIGHTS,
+                        choices=range(1, INCREMENTAL_NIGHTS + 1),
+                        help="how many of the five incremental nights to run")
     args = parser.parse_args()
     everything = {customers: benchmark(args, customers) for customers in args.customers}
     if len(everything) > 1:
