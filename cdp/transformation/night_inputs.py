@@ -33,17 +33,33 @@ _NOT_CODE = {"target", "logs", "dbt_packages", "__pycache__"}
 
 def inputs_fingerprint(connection: duckdb.DuckDBPyConnection,
                        settings: Settings | None = None) -> str:
-    """The fingerprint of everything tonight's build would read (see the module's docstring)."""
+    """The fingerprint of everything tonight's build would read (see the module's docstring):
+    its parts' fingerprints (`input_parts`), as one."""
+    return fingerprint_of(input_parts(connection, settings))
+
+
+def fingerprint_of(parts: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def input_parts(connection: duckdb.DuckDBPyConnection,
+                settings: Settings | None = None) -> dict[str, str]:
+    """A fingerprint per kind of input: raw data, settings, code, analysts' overrides."""
     settings = settings or current_settings()
-    digest = hashlib.sha256()
-    digest.update(json.dumps(_table_states(connection), sort_keys=True).encode())
-    digest.update(settings.model_dump_json(exclude={"origins"}).encode())
-    digest.update(_secret_digest(settings).encode())
-    digest.update(code_fingerprint().encode())
     overrides = settings.models.get("identity_overrides_csv")
-    if overrides and Path(overrides).is_file():  # analysts' corrections kept outside the project
-        digest.update(Path(overrides).read_bytes())
-    return digest.hexdigest()
+    return {
+        "raw data": _digest(json.dumps(_table_states(connection), sort_keys=True).encode()),
+        "settings": _digest(settings.model_dump_json(exclude={"origins"}).encode()
+                            + _secret_digest(settings).encode()),
+        "code": code_fingerprint(),
+        # Analysts' corrections kept outside the project.
+        "overrides": _digest(Path(overrides).read_bytes())
+        if overrides and Path(overrides).is_file() else "",
+    }
+
+
+def _digest(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
 
 
 def _table_states(connection: duckdb.DuckDBPyConnection) -> dict[str, list]:
@@ -97,15 +113,30 @@ def _inside(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve())
 
 
-def record_publication(connection: duckdb.DuckDBPyConnection, fingerprint: str,
+def record_publication(connection: duckdb.DuckDBPyConnection, parts: dict[str, str],
                        published: Path, run_id: str) -> None:
-    """Remember what `published` was last built from (in the caller's transaction, if any)."""
+    """Remember what `published` was last built from (in the caller's transaction, if any):
+    the fingerprint, and its parts (which kind of input a later night changed)."""
     _create_state(connection)
     connection.execute(f"delete from {PUBLICATIONS} where published_path = ?",
                        [str(Path(published).resolve())])
     connection.execute(
-        f"insert into {PUBLICATIONS} values (?, ?, ?, current_timestamp)",
-        [str(Path(published).resolve()), fingerprint, run_id])
+        f"insert into {PUBLICATIONS} (published_path, fingerprint, run_id, published_at, inputs) "
+        "values (?, ?, ?, current_timestamp, ?)",
+        [str(Path(published).resolve()), fingerprint_of(parts), run_id,
+         json.dumps(parts, sort_keys=True)])
+
+
+def changed_inputs(connection: duckdb.DuckDBPyConnection, published: Path,
+                   settings: Settings | None = None) -> list[str]:
+    """Which kinds of input differ from those `published` was built from (all, unrecorded)."""
+    now = input_parts(connection, settings)
+    if published_fingerprint(connection, published) is None:
+        return sorted(now)
+    recorded = json.loads(connection.execute(
+        f"select coalesce(inputs, '{{}}') from {PUBLICATIONS} where published_path = ?",
+        [str(Path(published).resolve())]).fetchone()[0])
+    return sorted(part for part, value in now.items() if recorded.get(part) != value)
 
 
 def published_fingerprint(connection: duckdb.DuckDBPyConnection,
@@ -137,6 +168,7 @@ def _create_state(connection: duckdb.DuckDBPyConnection) -> None:
             run_id varchar not null,
             published_at timestamptz not null
         )""")
+    connection.execute(f"alter table {PUBLICATIONS} add column if not exists inputs varchar")
 
 
 # --- what the models were last built with -------------------------------------------------

@@ -22,6 +22,7 @@ from cdp.publishing.differences import differences_from_published
 from cdp.publishing.release import publish_everywhere
 from cdp.publishing.serving import ServingError, publish_serving, serving_url
 from cdp.transformation.night_inputs import (
+    input_parts,
     inputs_fingerprint,
     published_fingerprint,
     record_publication,
@@ -60,7 +61,7 @@ def published_warehouse(context: AssetExecutionContext, settings: CdpSettings,
     version, roles = release.full, release.roles
     # What this version was built from: a night bringing nothing new keeps it (cdp run).
     with duckdb.connect(settings.warehouse) as connection:
-        record_publication(connection, inputs_fingerprint(connection),
+        record_publication(connection, input_parts(connection),
                            Path(settings.published_warehouse), context.run.run_id)
     context.log.info(f"published version {version.version} ({len(version.tables)} marts) "
                      f"to {version.path}")
