@@ -1,14 +1,17 @@
 -- Each web event's session: a new one after `session_timeout_minutes` without an event on the
 -- device. Incremental: a build numbers again only the devices whose events changed since the
 -- last build (their count or a checksum of their ids and times: new events, a later version
--- of one, an event deleted), every event of each of them, and replaces their rows. Nothing
--- here depends on who the device belongs to: int_events_sessionized adds the customer.
+-- of one, an event deleted), every event of each of them, and replaces their rows; a device
+-- none of whose events is left (retention, erasure) leaves a marker row that replaces its
+-- rows and that the post-hook deletes. Nothing here depends on who the device belongs to:
+-- int_events_sessionized adds the customer.
 --
 -- An event whose time is no plausible moment (occurred_at NULL: see stg_website__events) cannot
 -- be placed among the device's others: it belongs to no session, and, sorted after them, it
 -- shifts no other event's session.
 {{ config(materialized='incremental', incremental_strategy='delete+insert',
-          unique_key=['source', 'device_key']) }}
+          unique_key=['source', 'device_key'],
+          post_hook="delete from {{ this }} where event_id is null") }}
 
 with
 
@@ -51,9 +54,21 @@ devices as (
                 and devices.device_checksum = stored.device_checksum
         where stored.device_key is null
     ),
+
+    gone as (
+        select stored.source, stored.device_key
+        from stored
+        left join devices
+            on stored.source = devices.source and stored.device_key = devices.device_key
+        where devices.device_key is null
+    ),
 {% else %}
     changed as (
         select * from devices
+    ),
+
+    gone as (
+        select source, device_key from devices where false
     ),
 {% endif %}
 
@@ -105,3 +120,15 @@ select
     device_events,
     device_checksum
 from numbered
+
+union all
+
+-- A device with no event left: a marker that makes delete+insert drop its rows.
+select
+    source,
+    device_key,
+    null as event_id,
+    null as session_id,
+    0 as device_events,
+    null as device_checksum
+from gone
