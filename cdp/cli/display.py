@@ -217,13 +217,13 @@ class RunDisplay:
             for file in load.files_ignored:
                 self.line(f"  ignored: {file}", "dim")
         drift = outcome.published_metadata.get("full_refresh_differences")
-        if drift is not None:
-            self.line("  full refresh: every mart as the incremental nights built it" if not drift
-                      else "  warning: the full refresh differs from the incremental nights in "
-                      + ", ".join(f"marts.{name} ({rebuilt} rows only rebuilt, {published} "
-                                  f"only published)"
-                                  for name, (rebuilt, published) in drift.items()), 
-                      "dim" if not drift else "yellow")
+        if drift == {}:
+            self.line("  full refresh: every mart identical to the version it replaces", "dim")
+        elif drift:
+            differing = ", ".join(f"marts.{name} ({rebuilt} rows only rebuilt, {published} only "
+                                  "published)" for name, (rebuilt, published) in drift.items())
+            self.line(f"  warning: the full refresh differs from the version it replaces in "
+                      f"{differing}", "yellow")
         if outcome.log_file:
             self.line(f"  log: {outcome.log_file}", "dim")
         self.console.print(self.last_line(outcome, published_path), highlight=False,
