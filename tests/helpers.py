@@ -29,9 +29,12 @@ def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
         return connection.execute(sql, params or []).fetchall()
 
 
-def run_transform(warehouse: Path, variables: dict | None = None) -> None:
-    """A real `dbt build` of the whole project against the warehouse."""
-    dbt_build(warehouse, variables=variables, target_path=warehouse.parent / "dbt_target")
+def run_transform(warehouse: Path, variables: dict | None = None,
+                  full_refresh: bool = False) -> None:
+    """A real `dbt build` of the whole project against the warehouse (`full_refresh`: every
+    model from all of history, as after raw rows were changed in place)."""
+    dbt_build(warehouse, variables=variables, target_path=warehouse.parent / "dbt_target",
+              full_refresh=full_refresh)
 
 
 def build_copy_of_sample(sample_dir: Path, folder: Path,

@@ -63,6 +63,7 @@ from cdp.publishing.release import publish_everywhere
 from cdp.publishing.roles import role_published_path
 from cdp.publishing.serving import ServingError, publish_serving, serving_url
 from cdp.settings import RunPaths, current_settings, default_dagster_home
+from cdp.transformation.night_inputs import forget_publications, require_full_refresh
 
 RESTRICTIONS_TABLE = "privacy.restricted_records"
 
@@ -259,6 +260,10 @@ def _carry_out_erasure(settings: RunPaths, store: PrivacyStore, plan: ErasurePla
                                           set(mentions.exact))
             removed = erase_from_warehouse(connection, subject, mentions, salt,
                                            kept_until_notified=frozenset({ERASED_REMOVALS_TABLE}))
+            # Raw rows deleted and anonymized in place: whichever build comes next (this
+            # request's, or the night's if it is interrupted) rebuilds from all of history.
+            require_full_refresh(connection, "an erasure changed raw rows in place")
+            forget_publications(connection)
             connection.execute("commit")
         if owed:
             removed[f"{ERASED_REMOVALS_TABLE} (owed, sent by the next delivery)"] = owed
@@ -517,7 +522,6 @@ def _rebuild_models(warehouse: Path, log_file: Path, full_refresh: bool = False)
     it failed, or None. A failure is a note, not an error: the request's own work is done, and
     the next nightly run builds the models again."""
     from cdp.transformation.dbt_runner import DbtBuildFailed, dbt_build
-    from cdp.transformation.night_inputs import forget_publications
 
     # Raw rows changed in place (anonymized sales), which the inputs' fingerprint cannot see:
     # the next night builds, whatever it brings.

@@ -35,33 +35,34 @@ def dbt_build(
 ) -> dbtRunnerResult:
     """`dbt build` (seeds, models, data tests); raises DbtBuildFailed naming what failed.
     Incremental models process what changed since the last build, unless `full_refresh`, or
-    the code or the modelling settings changed since (`night_inputs.full_refresh_reason`).
+    the code or the vars changed since (`night_inputs.full_refresh_reason`).
 
     dbt's unit tests check the models' logic on fixed inputs, not the night's data, so the
     nightly build leaves them out, as dbt advises for production: `dbt_unit_tests` runs them."""
     arguments = ["build", "--exclude-resource-type", "unit_test"]
     if select:
         arguments += ["--select", select]
-    if full_refresh or full_refresh_needed(warehouse, settings):
+    used = dbt_vars(settings, warehouse, variables)
+    if full_refresh or full_refresh_needed(warehouse, used):
         arguments.append("--full-refresh")
     result = _invoke(arguments, warehouse, variables, target_path, settings)
-    if not select and not variables:
-        built_with(warehouse, settings)
+    if not select:
+        built_with(warehouse, used)
     return result
 
 
-def full_refresh_needed(warehouse: Path, settings: Settings | None = None) -> str | None:
-    """Why this warehouse's next build rebuilds every model, or None (see night_inputs)."""
+def full_refresh_needed(warehouse: Path, variables: dict) -> str | None:
+    """Why this warehouse's next build with these vars rebuilds every model, or None."""
     if not Path(warehouse).exists():
         return None
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        return full_refresh_reason(connection, settings)
+        return full_refresh_reason(connection, variables)
 
 
-def built_with(warehouse: Path, settings: Settings | None = None) -> None:
-    """Record that a whole build succeeded with this code and these settings."""
+def built_with(warehouse: Path, variables: dict) -> None:
+    """Record that a whole build succeeded with this code and these vars."""
     with duckdb.connect(str(warehouse)) as connection:
-        record_build(connection, settings)
+        record_build(connection, variables)
 
 
 def dbt_unit_tests(warehouse: Path, target_path: Path | None = None) -> dbtRunnerResult:

@@ -174,42 +174,54 @@ def _create_state(connection: duckdb.DuckDBPyConnection) -> None:
 # --- what the models were last built with -------------------------------------------------
 
 BUILDS = f"{STATE_SCHEMA}.model_builds"
+# dbt vars that say where or how this one run builds, not what the models are.
+_ONE_RUN_VARS = ("cdp_warehouse", "probabilistic_retrain")
 
 
-def modelling_fingerprint(settings: Settings | None = None) -> str:
-    """The code and the modelling settings (dbt's vars): incremental models keep rows built
-    by earlier builds, which a change to either would have built otherwise."""
-    from cdp.transformation.dbt_vars import dbt_vars
-
-    variables = dbt_vars(settings or current_settings())
-    variables.pop("cdp_warehouse", None)
+def modelling_fingerprint(variables: dict) -> str:
+    """The code and the vars a build gets (less where and how this one run builds):
+    incremental models keep rows built by earlier builds, which a change to either would have
+    built otherwise."""
+    kept = {name: value for name, value in variables.items() if name not in _ONE_RUN_VARS}
     digest = hashlib.sha256(code_fingerprint().encode())
-    digest.update(json.dumps(variables, sort_keys=True, default=str).encode())
+    digest.update(json.dumps(kept, sort_keys=True, default=str).encode())
     return digest.hexdigest()
 
 
-def full_refresh_reason(connection: duckdb.DuckDBPyConnection,
-                        settings: Settings | None = None) -> str | None:
-    """Why the next build must rebuild every model from all of history, or None."""
+def full_refresh_reason(connection: duckdb.DuckDBPyConnection, variables: dict) -> str | None:
+    """Why a build with these vars must rebuild every model from all of history, or None."""
     exists = connection.execute(
         "select count(*) from information_schema.tables where table_schema = ? "
         "and table_name = 'model_builds' and table_catalog = current_database()",
         [STATE_SCHEMA]).fetchone()[0]
     recorded = connection.execute(
-        f"select fingerprint from {BUILDS}").fetchone() if exists else None
+        f"select fingerprint, coalesce(reason, '') from {BUILDS}").fetchone() if exists else None
     if recorded is None:
         return "no build of the models is recorded in this warehouse"
-    if recorded[0] != modelling_fingerprint(settings):
+    if recorded[1]:
+        return recorded[1]
+    if recorded[0] != modelling_fingerprint(variables):
         return "the code or the modelling settings changed since the last build"
     return None
 
 
-def record_build(connection: duckdb.DuckDBPyConnection,
-                 settings: Settings | None = None) -> None:
-    """The models are built with this code and these settings."""
+def record_build(connection: duckdb.DuckDBPyConnection, variables: dict) -> None:
+    """Every model is built with this code and these vars."""
+    _replace_build_record(connection, modelling_fingerprint(variables), None)
+
+
+def require_full_refresh(connection: duckdb.DuckDBPyConnection, reason: str) -> None:
+    """The next build rebuilds every model, saying why (in the caller's transaction: raw rows
+    changed in place, which incremental models would not see)."""
+    _replace_build_record(connection, "", reason)
+
+
+def _replace_build_record(connection: duckdb.DuckDBPyConnection, fingerprint: str,
+                          reason: str | None) -> None:
     connection.execute(f"create schema if not exists {STATE_SCHEMA}")
     connection.execute(f"create table if not exists {BUILDS} "
                        "(fingerprint varchar not null, built_at timestamptz not null)")
+    connection.execute(f"alter table {BUILDS} add column if not exists reason varchar")
     connection.execute(f"delete from {BUILDS}")
-    connection.execute(f"insert into {BUILDS} values (?, current_timestamp)",
-                       [modelling_fingerprint(settings)])
+    connection.execute(f"insert into {BUILDS} (fingerprint, built_at, reason) "
+                       "values (?, current_timestamp, ?)", [fingerprint, reason])

@@ -200,16 +200,17 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Cd
     # dbt runs as a subprocess: the warehouse and the deployment's settings go in its --vars;
     # its lines go to the run's log, where colour codes are noise. Unit tests check the
     # models' logic on fixed inputs, not tonight's data: CI runs them.
+    variables = dbt_vars(warehouse=Path(settings.warehouse), extra=_one_run_vars(context))
     full_refresh = context.run.tags.get(FULL_REFRESH_TAG) == "true"
-    reason = "asked for" if full_refresh else full_refresh_needed(Path(settings.warehouse))
+    reason = "asked for" if full_refresh else full_refresh_needed(Path(settings.warehouse),
+                                                                  variables)
     if reason:
         full_refresh = True
         _log.info("every model is rebuilt from all of history: %s", reason,
                   extra={"full_refresh": reason})
     invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test", "--no-use-colors",
                           *(["--full-refresh"] if full_refresh else []),
-                          *dbt_vars_argument(dbt_vars(warehouse=Path(settings.warehouse),
-                                                      extra=_one_run_vars(context)))],
+                          *dbt_vars_argument(variables)],
                          context=context)
     # What dbt runs: every selected model and seed and every test (Dagster names an output for
     # each, a test's being its check's).
@@ -230,7 +231,7 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Cd
     finally:
         prune_dbt_targets(_target_folder(DBT_PROJECT), keep=_TARGETS_KEPT)
     if len(context.selected_asset_keys) == len(dbt_models.keys):
-        built_with(Path(settings.warehouse))  # every model: the next build can be incremental
+        built_with(Path(settings.warehouse), variables)  # the next build can be incremental
     _keep_partial_parse(Path(invocation.target_path))
     # dbt's tests in the run's quality report beside the GX checks: one list of every check.
     file_check_results(settings.reports_dir, context.run.run_id, None,

@@ -56,7 +56,9 @@ devices as (
     ),
 
     gone as (
-        select stored.source, stored.device_key
+        select
+            stored.source,
+            stored.device_key
         from stored
         left join devices
             on stored.source = devices.source and stored.device_key = devices.device_key
@@ -68,7 +70,11 @@ devices as (
     ),
 
     gone as (
-        select source, device_key from devices where false
+        select
+            source,
+            device_key
+        from devices
+        where false
     ),
 {% endif %}
 
