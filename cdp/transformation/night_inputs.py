@@ -116,7 +116,8 @@ def _inside(path: Path, folder: Path) -> bool:
 def record_publication(connection: duckdb.DuckDBPyConnection, parts: dict[str, str],
                        published: Path, run_id: str) -> None:
     """Remember what `published` was last built from (in the caller's transaction, if any):
-    the fingerprint, and its parts (which kind of input a later night changed)."""
+    the fingerprint, and its parts (to tell, reading the table, which kind of input a later
+    night changed)."""
     _create_state(connection)
     connection.execute(f"delete from {PUBLICATIONS} where published_path = ?",
                        [str(Path(published).resolve())])
@@ -125,18 +126,6 @@ def record_publication(connection: duckdb.DuckDBPyConnection, parts: dict[str, s
         "values (?, ?, ?, current_timestamp, ?)",
         [str(Path(published).resolve()), fingerprint_of(parts), run_id,
          json.dumps(parts, sort_keys=True)])
-
-
-def changed_inputs(connection: duckdb.DuckDBPyConnection, published: Path,
-                   settings: Settings | None = None) -> list[str]:
-    """Which kinds of input differ from those `published` was built from (all, unrecorded)."""
-    now = input_parts(connection, settings)
-    if published_fingerprint(connection, published) is None:
-        return sorted(now)
-    recorded = json.loads(connection.execute(
-        f"select coalesce(inputs, '{{}}') from {PUBLICATIONS} where published_path = ?",
-        [str(Path(published).resolve())]).fetchone()[0])
-    return sorted(part for part, value in now.items() if recorded.get(part) != value)
 
 
 def published_fingerprint(connection: duckdb.DuckDBPyConnection,
@@ -190,12 +179,14 @@ def modelling_fingerprint(variables: dict) -> str:
 
 def full_refresh_reason(connection: duckdb.DuckDBPyConnection, variables: dict) -> str | None:
     """Why a build with these vars must rebuild every model from all of history, or None."""
-    exists = connection.execute(
-        "select count(*) from information_schema.tables where table_schema = ? "
+    columns = {name for (name,) in connection.execute(
+        "select column_name from information_schema.columns where table_schema = ? "
         "and table_name = 'model_builds' and table_catalog = current_database()",
-        [STATE_SCHEMA]).fetchone()[0]
+        [STATE_SCHEMA]).fetchall()}
+    # A record from before builds could carry a reason has none.
+    reason = "coalesce(reason, '')" if "reason" in columns else "''"
     recorded = connection.execute(
-        f"select fingerprint, coalesce(reason, '') from {BUILDS}").fetchone() if exists else None
+        f"select fingerprint, {reason} from {BUILDS}").fetchone() if columns else None
     if recorded is None:
         return "no build of the models is recorded in this warehouse"
     if recorded[1]:
