@@ -203,3 +203,18 @@ def test_a_night_with_no_new_file_runs_no_model(nights):
     assert len(instance_for(settings).get_run_records()) == runs_before
     assert sorted((Path(settings.published_warehouse).parent).rglob("*.parquet")) \
         == versions_before
+
+
+def test_the_nightly_schedule_skips_a_night_with_nothing_new(nights):
+    from dagster import build_schedule_context
+
+    from cdp.orchestration.automation import nightly_schedule_for
+
+    toml = Path(nights["refreshed"].warehouse).parents[1] / "cdp.toml"
+    use_settings(load_settings(config_file=toml))
+    schedule = nightly_schedule_for(load_settings(config_file=toml).schedule)
+
+    tick = schedule.evaluate_tick(build_schedule_context())
+
+    assert not tick.run_requests
+    assert tick.skip_message.startswith("nothing new since run "), tick.skip_message
