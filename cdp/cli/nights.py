@@ -180,7 +180,9 @@ def _run_pipeline(exports_dir: str | None, warehouse: Path | None, published: Pa
                             wait_seconds=wait_for_lock) as note:
             if note and not quiet:
                 console.print(f"note: {note}", style="yellow", highlight=False)
-            if not (full_refresh or retrain_matching) and (unchanged := _nothing_new(tree)):
+            from cdp.transformation.nothing_new import night_to_skip
+
+            if not (full_refresh or retrain_matching) and (unchanged := night_to_skip(tree)):
                 console.print(f"{unchanged.line()} ({time.monotonic() - _STARTED:.1f} s)",
                               highlight=False, soft_wrap=True)
                 return ExitCode.DONE
@@ -203,19 +205,6 @@ def _run_pipeline(exports_dir: str | None, warehouse: Path | None, published: Pa
     if not outcome.published:
         return ExitCode.FAILED
     return ExitCode.SET_ASIDE if outcome.files_set_aside else 0
-
-
-def _nothing_new(tree):
-    """Whether the night has nothing to do; file retention applies all the same (logs, reports
-    and upload files age out on nights that bring nothing too)."""
-    from cdp.transformation.nothing_new import nothing_new
-
-    unchanged = nothing_new(tree)
-    if unchanged:
-        from cdp.privacy.retention import apply_file_retention_everywhere
-
-        apply_file_retention_everywhere(tree.paths.warehouse, tree.paths.reports)
-    return unchanged
 
 
 def _preflight(warehouse: Path) -> None:

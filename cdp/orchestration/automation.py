@@ -31,18 +31,20 @@ nightly_job = define_asset_job(
     description="Load new exports, build the models, check them, publish the marts.",
 )
 
+
 def nightly_schedule_for(schedule: ScheduleSettings) -> ScheduleDefinition:
     """The nightly job at the deployment's hour (`[schedule]` in the settings). A night that
     brought nothing (no new export file, no request or delivery owed) is a skipped tick, its
     reason shown in the UI, as `cdp run` ends at once on such a night."""
 
-    @dagster_schedule(name="cdp_nightly_schedule", job=nightly_job, cron_schedule=schedule.cron,
-              execution_timezone=schedule.timezone, default_status=DefaultScheduleStatus.RUNNING,
-              description="The nightly run; skipped when the night brought nothing new.")
+    @dagster_schedule(
+        name="cdp_nightly_schedule", job=nightly_job, cron_schedule=schedule.cron,
+        execution_timezone=schedule.timezone, default_status=DefaultScheduleStatus.RUNNING,
+        description="The nightly run; skipped when the night brought nothing new.")
     def nightly(context: ScheduleEvaluationContext):
-        from cdp.transformation.nothing_new import nothing_new
+        from cdp.transformation.nothing_new import night_to_skip
 
-        unchanged = nothing_new()
+        unchanged = night_to_skip()
         if unchanged:
             return SkipReason(unchanged.line())
         return RunRequest()

@@ -55,6 +55,18 @@ def nothing_new(settings: Settings | None = None) -> UnchangedNight | None:
     return unchanged
 
 
+def night_to_skip(settings: Settings | None = None) -> UnchangedNight | None:
+    """`nothing_new`; and when so, the file retention windows applied all the same: logs,
+    reports and upload files age out on nights that bring nothing too."""
+    unchanged = nothing_new(settings)
+    if unchanged:
+        from cdp.privacy.retention import apply_file_retention_everywhere
+
+        settings = settings or current_settings()
+        apply_file_retention_everywhere(settings.paths.warehouse, settings.paths.reports)
+    return unchanged
+
+
 def _published_from_these_inputs(connection: duckdb.DuckDBPyConnection,
                                   settings: Settings) -> UnchangedNight | None:
     from cdp.privacy.policy import PolicyError, load_policy
