@@ -125,7 +125,6 @@ def privacy_map(warehouse: Path | None, out: Path | None) -> None:
     """Where personal data lives: each table and column, its category, sources, retention;
     then every place outside the warehouse (published versions, role files, upload files,
     reports, logs, Dagster's storage, dlt's folder, the privacy store)."""
-    import json
 
     import duckdb
 
@@ -142,7 +141,7 @@ def privacy_map(warehouse: Path | None, out: Path | None) -> None:
     from cdp.privacy.policy import PolicyError, load_policy
     from cdp.privacy.store import store_path
     from cdp.publishing.serving import serving_url
-    from cdp.settings import REPO_ROOT
+    from cdp.transformation.manifest import deployment_manifest
 
     tree = options.settings_for(warehouse=warehouse)
     warehouse = tree.paths.warehouse
@@ -164,8 +163,7 @@ def privacy_map(warehouse: Path | None, out: Path | None) -> None:
         upload_files_hold="what each destination was sent: " + "; ".join(
             f"{name}: {destination.receives}" for name, destination in DESTINATIONS.items()
             if isinstance(destination, UploadFile)))
-    manifest_path = REPO_ROOT / "dbt_project" / "target" / "manifest.json"
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else None
+    manifest = deployment_manifest(tree)
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         text = render_markdown(build_data_map(connection, policy, manifest),
                                places_outside_the_warehouse(paths, policy))

@@ -17,10 +17,11 @@ from cdp.orchestration.privacy.assets import privacy_retention
 from cdp.orchestration.publishing.assets import published_warehouse, serving_database
 from cdp.orchestration.quality.checks import quality_checks
 from cdp.orchestration.resources import CdpSettings
-from cdp.orchestration.transformation.assets import DBT_EXECUTABLE, DBT_PROJECT, dbt_models
+from cdp.orchestration.transformation.assets import DBT_PROJECT, dbt_models
 from cdp.orchestration.warehouse_lock_resource import WarehouseLock
 from cdp.publishing.serving import serving_url
 from cdp.settings import Settings, current_settings
+from cdp.transformation.manifest import DBT_EXECUTABLE
 
 
 def build_definitions(settings: CdpSettings, tree: Settings | None = None) -> Definitions:

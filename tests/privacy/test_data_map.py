@@ -1,13 +1,12 @@
 """The data map lists every column that holds someone's email or phone, found from the data
 itself rather than from the column's name."""
 
-import json
 
 import duckdb
 
-from cdp.orchestration.transformation.assets import DBT_PROJECT
 from cdp.privacy.data_map import build_data_map, render_markdown
 from cdp.privacy.policy import load_policy
+from cdp.transformation.manifest import deployment_manifest
 
 EMAIL_SHAPE = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[a-z]{2,}"
 # A phone as the sample writes them (+84 or a trunk 0, then 9 or 10 digits), separators aside.
@@ -15,7 +14,7 @@ PHONE_SHAPE = r"^(\+?84|0)[1-9][0-9]{8,9}$"
 
 
 def test_every_column_holding_an_email_or_phone_is_on_the_map(built_sample):
-    manifest = json.loads(DBT_PROJECT.manifest_path.read_text())
+    manifest = deployment_manifest()
     with duckdb.connect(str(built_sample), read_only=True) as connection:
         mapped = build_data_map(connection, load_policy(), manifest)
         holding = set()

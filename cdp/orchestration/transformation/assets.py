@@ -1,10 +1,7 @@
 """The dbt models as Dagster assets through dagster-dbt; dbt tests become asset checks."""
 
-import fcntl
-import json
 import logging
 import shutil
-import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -32,9 +29,9 @@ from dagster_dbt.errors import DagsterDbtCliRuntimeError
 from cdp.orchestration.quality.filing import file_check_results
 from cdp.orchestration.resources import CdpSettings
 from cdp.orchestration.warehouse_lock_resource import WarehouseLock
-from cdp.settings import current_settings
 from cdp.transformation.dbt_runner import DBT_PROJECT_DIR, built_with, full_refresh_needed
 from cdp.transformation.dbt_vars import dbt_vars, dbt_vars_argument
+from cdp.transformation.manifest import deployment_manifest
 from cdp.transformation.targets import prune_dbt_targets
 
 # Per-model progress for whoever shows it (the `cdp` command).
@@ -53,8 +50,6 @@ FULL_REFRESH_TAG = "cdp/full_refresh"
 RETRAIN_MATCHING_TAG = "cdp/retrain_matching"
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-# The venv's dbt, whether or not the venv is on PATH when Dagster or cdp starts.
-DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
 
 def _target_folder(project: DbtProject) -> Path:
@@ -62,50 +57,8 @@ def _target_folder(project: DbtProject) -> Path:
     return Path(project.project_dir) / project.target_path
 
 
-def _parse_vars() -> dict[str, Any]:
-    """The vars the manifest is parsed with: those that decide which nodes exist (the warehouse
-    path does not, and differs between deployments sharing the project)."""
-    variables = dbt_vars(current_settings())
-    variables.pop("cdp_warehouse", None)
-    return variables
-
-
-def _manifest_is_stale(project: DbtProject, vars_text: str) -> bool:
-    """Missing, parsed with other vars, or older than a file of the project (a source's models
-    included): the assets must match what dbt will run."""
-    if not project.manifest_path.exists():
-        return True
-    parsed_with = _target_folder(project) / ".parse_vars.json"
-    if not parsed_with.exists() or parsed_with.read_text(encoding="utf-8") != vars_text:
-        return True
-    built = project.manifest_path.stat().st_mtime
-    model_paths = json.loads(vars_text).get("cdp_model_paths") or ["models"]
-    sources = [Path(project.project_dir) / name for name in
-               ("dbt_project.yml", *model_paths, "macros", "seeds", "tests")]
-    return any(
-        path.stat().st_mtime > built
-        for folder in sources
-        for path in ([folder] if folder.is_file() else folder.rglob("*"))
-    )
-
-
-def _prepare_manifest(project: DbtProject) -> None:
-    """`dbt parse` when the manifest is stale, one process at a time: two processes loading
-    the code location at once (`dagster dev` and `cdp run`, or parallel test workers) would
-    otherwise read a manifest the other is writing."""
-    target = _target_folder(project)
-    target.mkdir(parents=True, exist_ok=True)
-    # Taken even to check: a manifest being written looks fresh before it is complete.
-    with (target / ".parse.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        vars_argument = dbt_vars_argument(_parse_vars())
-        if _manifest_is_stale(project, vars_argument[1]):
-            DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
-                ["parse", "--quiet", *vars_argument], target_path=target).wait()
-            (target / ".parse_vars.json").write_text(vars_argument[1], encoding="utf-8")
-
-
-_prepare_manifest(DBT_PROJECT)
+# Parsed at load with this deployment's vars, and read whole (`cdp.transformation.manifest`).
+MANIFEST = deployment_manifest()
 
 
 class CdpDbtTranslator(DagsterDbtTranslator):
@@ -193,7 +146,7 @@ def test_description(node: Mapping[str, Any]) -> str:
 DBT_TRANSLATOR = CdpDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-@dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT,
+@dbt_assets(manifest=MANIFEST, project=DBT_PROJECT,
             dagster_dbt_translator=DBT_TRANSLATOR, name="dbt_build")
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: CdpSettings,
                warehouse_lock: WarehouseLock):
