@@ -14,7 +14,7 @@ from cdp.publishing.publish import current_link
 # delivered them, a later build finds none left.
 NOT_COMPARED_TABLES = frozenset({"audience_changes"})
 # When or by which load a row was made, not what the data says.
-NOT_COMPARED_COLUMNS = frozenset({"_dlt_load_id"})
+NOT_COMPARED_COLUMNS = frozenset({"_dlt_load_id", "_rebuilt_at"})
 
 
 def differences_from_published(warehouse: Path,

@@ -55,7 +55,9 @@ UNION_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
                    ("page_path", "string"), ("page_url", "string"), ("page_title", "string"),
                    ("page_referrer", "string"), ("utm_source", "string"),
                    ("utm_medium", "string"), ("utm_campaign", "string"), ("order_id", "string"),
-                   ("order_revenue", _MONEY), ("currency", "string"), ("properties", "json")),
+                   ("order_revenue", _MONEY), ("currency", "string"), ("properties", "json"),
+                   # The load of the staged version: which events a build has not seen yet.
+                   ("_dlt_load_id", "string")),
     "orders": (("source", "string"), ("order_id", "string"), ("shopify_order_id", "string"),
                ("order_source", "string"), ("location", "string"), ("ordered_at", "timestamp"),
                ("paid_at", "timestamp"), ("cancelled_at", "timestamp"),

@@ -14,6 +14,7 @@ orders as (
 
 events as (
     select * from {{ ref('int_events_sessionized') }}
+    where event_id is not null  -- not a marker of a device with no event left
 ),
 
 lifecycle_stages as (

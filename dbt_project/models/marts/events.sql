@@ -1,13 +1,30 @@
+-- Incremental, device by device: rebuilds the devices int_events_sessionized replaced since
+-- this table's newest `_rebuilt_at` (a device with no event left drops its rows, through
+-- its marker row, which the post-hook deletes).
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key=['source', 'device_key'],
+          post_hook="delete from {{ this }} where event_id is null") }}
+
 with
 
 events as (
     select * from {{ ref('int_events_sessionized') }}
+    {% if is_incremental() %}
+        where _rebuilt_at > (
+            select coalesce(max(_rebuilt_at), cast('1900-01-01' as {{ type_timestamp_utc() }}))
+            from {{ this }}
+        )
+    {% else %}
+        where event_id is not null
+    {% endif %}
 )
 
 select
     event_id,
     customer_id,
     session_id,
+    source,
+    device_key,
     anonymous_id,
     user_id,
     event_type,
@@ -26,5 +43,6 @@ select
     order_id,
     order_revenue,
     currency,
-    properties
+    properties,
+    _rebuilt_at
 from events

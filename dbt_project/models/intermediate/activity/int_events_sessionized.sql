@@ -1,23 +1,136 @@
 -- One row per web event (every enabled source's, kind `web_events`) with its session
 -- (int_web_event_sessions, numbered incrementally) and its customer (tonight's identity).
+--
+-- Incremental, device by device (`device_key`: the anonymous id, '' for the events that came
+-- without one): a build replaces every row of each device of which something changed since
+-- the last build, and nothing else:
+--   - its events: their count or checksum in int_web_event_sessions (new events, one deleted by
+--     retention, a time corrected), or a load since this table's newest one brought a version
+--     of one of them (another page, a fixed property);
+--   - its customer: identity moved the device to another customer (a merge, a split, an
+--     override) or gave it one;
+--   - it has no event left: one marker row (event_id NULL) replaces its rows. Markers stay (one
+--     per device ever emptied, until a full refresh): the marts built from this table read
+--     them to drop the device's rows too. Every reader filters `event_id is not null`.
+-- Each replaced row carries `_rebuilt_at`, this build's start: the marts rebuild the devices
+-- of the rows newer than their own newest.
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key=['source', 'device_key']) }}
+
 with
 
 events as (
-    {{ union_source_models('web_events') }}
+    select
+        *,
+        coalesce(anonymous_id, '') as device_key
+    from ({{ union_source_models('web_events') }}) as web_events
 ),
 
 sessions as (
     select * from {{ ref('int_web_event_sessions') }}
+    where event_id is not null
 ),
 
 clustered as (
     select * from {{ ref('int_records_clustered') }}
 ),
 
+-- Every device now: its events' count and checksum, and its customer.
+devices as (
+    select
+        device_sessions.source,
+        device_sessions.device_key,
+        device_sessions.device_events,
+        device_sessions.device_checksum,
+        clustered.customer_id
+    from (
+        select
+            source,
+            device_key,
+            any_value(device_events) as device_events,
+            any_value(device_checksum) as device_checksum
+        from sessions
+        group by source, device_key
+    ) as device_sessions
+    left join clustered
+        on
+            device_sessions.source = clustered.source
+            and device_sessions.device_key = clustered.record_id
+),
+
+{% if is_incremental() %}
+    stored as (
+        select
+            source,
+            device_key,
+            any_value(device_events) as device_events,
+            any_value(device_checksum) as device_checksum,
+            any_value(customer_id) as customer_id
+        from {{ this }}
+        where event_id is not null
+        group by source, device_key
+    ),
+
+    newly_loaded as (
+        select distinct
+            source,
+            device_key
+        from events
+        where cast(_dlt_load_id as double) > (
+            select coalesce(max(cast(_dlt_load_id as double)), 0) from {{ this }}
+        )
+    ),
+
+    changed as (
+        select
+            devices.source,
+            devices.device_key
+        from devices
+        left join stored
+            on
+                devices.source = stored.source
+                and devices.device_key = stored.device_key
+                and devices.device_events = stored.device_events
+                and devices.device_checksum = stored.device_checksum
+                and devices.customer_id is not distinct from stored.customer_id
+        where stored.device_key is null
+        union
+        select
+            source,
+            device_key
+        from newly_loaded
+    ),
+
+    gone as (
+        select
+            stored.source,
+            stored.device_key
+        from stored
+        left join devices
+            on stored.source = devices.source and stored.device_key = devices.device_key
+        where devices.device_key is null
+    ),
+{% else %}
+    changed as (
+        select
+            source,
+            device_key
+        from devices
+    ),
+
+    gone as (
+        select
+            source,
+            device_key
+        from devices
+        where false
+    ),
+{% endif %}
+
 sessionized as (
     select
         events.event_id,
-        clustered.customer_id,
+        devices.customer_id,
         sessions.session_id,
         events.anonymous_id,
         events.user_id,
@@ -35,12 +148,58 @@ sessionized as (
         events.order_id,
         events.order_revenue,
         events.currency,
-        events.properties
+        events.properties,
+        events.source,
+        events.device_key,
+        devices.device_events,
+        devices.device_checksum,
+        events._dlt_load_id
     from events
+    inner join changed
+        on events.source = changed.source and events.device_key = changed.device_key
     left join sessions
         on events.source = sessions.source and events.event_id = sessions.event_id
-    left join clustered
-        on events.source = clustered.source and events.anonymous_id = clustered.record_id
+    left join devices
+        on events.source = devices.source and events.device_key = devices.device_key
+),
+
+-- A device with no event left.
+markers as (
+    select
+        cast(null as {{ dbt.type_string() }}) as event_id,
+        cast(null as {{ dbt.type_string() }}) as customer_id,
+        cast(null as {{ dbt.type_string() }}) as session_id,
+        cast(null as {{ dbt.type_string() }}) as anonymous_id,
+        cast(null as {{ dbt.type_string() }}) as user_id,
+        cast(null as {{ dbt.type_string() }}) as event_type,
+        cast(null as {{ dbt.type_string() }}) as event_name,
+        cast(null as {{ type_timestamp_utc() }}) as occurred_at,
+        cast(null as {{ type_timestamp_utc() }}) as received_at,
+        cast(null as {{ dbt.type_string() }}) as page_path,
+        cast(null as {{ dbt.type_string() }}) as page_url,
+        cast(null as {{ dbt.type_string() }}) as page_title,
+        cast(null as {{ dbt.type_string() }}) as page_referrer,
+        cast(null as {{ dbt.type_string() }}) as utm_source,
+        cast(null as {{ dbt.type_string() }}) as utm_medium,
+        cast(null as {{ dbt.type_string() }}) as utm_campaign,
+        cast(null as {{ dbt.type_string() }}) as order_id,
+        null as order_revenue,
+        cast(null as {{ dbt.type_string() }}) as currency,
+        null as properties,
+        gone.source,
+        gone.device_key,
+        0 as device_events,
+        null as device_checksum,
+        cast(null as {{ dbt.type_string() }}) as _dlt_load_id
+    from gone
 )
 
-select * from sessionized
+select
+    *,
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ type_timestamp_utc() }})
+        as _rebuilt_at
+from (
+    select * from sessionized
+    union all
+    select * from markers
+) as rebuilt

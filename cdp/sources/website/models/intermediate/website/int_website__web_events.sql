@@ -27,7 +27,8 @@ web_events as (
         order_id,
         order_revenue,
         currency,
-        properties
+        properties,
+        _dlt_load_id
     from events
 )
 
