@@ -3,6 +3,17 @@
 -- names ("Khách lẻ") are never chosen. The name is then written in its best form among the
 -- customer's own records of the same name: with its diacritics rather than without, properly
 -- cased rather than ALL CAPS or lower case ("Đỗ Ngọc Hoa" over "ĐỖ NGỌC HOA" or "do ngoc hoa").
+--
+-- Incremental, customer by customer: a build chooses again only for the customers whose inputs
+-- changed since the last build: their records' observations (an observation of a new or
+-- updated record, a record that joined or left them) or which of their emails and phones are
+-- excluded as shared, as an order-free checksum of those rows (`inputs_checksum`). A customer
+-- id no longer in use, or left with nothing to choose from, gets a marker row (its checksum
+-- NULL) that replaces its row and that the post-hook deletes.
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='customer_id',
+          post_hook="delete from {{ this }} where inputs_checksum is null") }}
+
 with
 
 clustered as (
@@ -18,13 +29,65 @@ excluded as (
     select * from {{ ref('int_identifiers_excluded') }}
 ),
 
-observed_by_customer as (
+observed as (
     select
         clustered.customer_id,
-        observations.*
+        observations.*,
+        observations.email in (
+            select excluded.identifier_value from excluded
+            where excluded.identifier_type = 'email'
+        ) as email_excluded,
+        observations.phone in (
+            select excluded.identifier_value from excluded
+            where excluded.identifier_type = 'phone'
+        ) as phone_excluded
     from observations
     inner join clustered
         on observations.source = clustered.source and observations.record_id = clustered.record_id
+),
+
+inputs as (
+    select
+        customer_id,
+        {{ rows_checksum(['source', 'record_id', 'observed_at', 'full_name', 'name_key', 'email',
+                          'email_excluded', 'phone', 'phone_excluded', 'city']) }}
+            as inputs_checksum
+    from observed
+    group by customer_id
+),
+
+{% if is_incremental() %}
+    changed as (
+        select inputs.*
+        from inputs
+        left join {{ this }} as stored
+            on
+                inputs.customer_id = stored.customer_id
+                and inputs.inputs_checksum = stored.inputs_checksum
+        where stored.customer_id is null
+    ),
+
+    gone as (
+        select stored.customer_id
+        from {{ this }} as stored
+        left join inputs on stored.customer_id = inputs.customer_id
+        where inputs.customer_id is null
+    ),
+{% else %}
+    changed as (
+        select * from inputs
+    ),
+
+    gone as (
+        select customer_id from inputs
+        where false
+    ),
+{% endif %}
+
+observed_by_customer as (
+    select observed.*
+    from observed
+    inner join changed on observed.customer_id = changed.customer_id
 ),
 
 candidates as (
@@ -46,11 +109,7 @@ candidates as (
         email
     from observed_by_customer
     where
-        email is not null
-        and email not in (
-            select excluded.identifier_value from excluded
-            where excluded.identifier_type = 'email'
-        )
+        email is not null and not email_excluded
     union all
     select
         customer_id,
@@ -60,11 +119,7 @@ candidates as (
         phone
     from observed_by_customer
     where
-        phone is not null
-        and phone not in (
-            select excluded.identifier_value from excluded
-            where excluded.identifier_type = 'phone'
-        )
+        phone is not null and not phone_excluded
     union all
     select
         customer_id,
@@ -144,7 +199,7 @@ survived as (
 )
 
 select
-    survived.customer_id,
+    changed.customer_id,
     coalesce(best_written_names.full_name, survived.full_name) as full_name,
     survived.full_name_source,
     survived.email,
@@ -152,6 +207,25 @@ select
     survived.phone,
     survived.phone_source,
     survived.city,
-    survived.city_source
-from survived
-left join best_written_names on survived.customer_id = best_written_names.customer_id
+    survived.city_source,
+    -- Nothing to choose from: a marker (no checksum), chosen again on the next build too.
+    case when survived.customer_id is not null then changed.inputs_checksum end
+        as inputs_checksum
+from changed
+left join survived on changed.customer_id = survived.customer_id
+left join best_written_names on changed.customer_id = best_written_names.customer_id
+
+union all
+
+select
+    customer_id,
+    null as full_name,
+    null as full_name_source,
+    null as email,
+    null as email_source,
+    null as phone,
+    null as phone_source,
+    null as city,
+    null as city_source,
+    null as inputs_checksum
+from gone
