@@ -177,6 +177,12 @@ class RunSettings(_Section):
     ingest_destination: str | None = setting(
         None, "CDP_DESTINATION",
         "`cdp ingest` only: a dlt destination other than the DuckDB warehouse.")
+    duckdb_memory_limit: str | None = setting(
+        None, "CDP_DUCKDB_MEMORY_LIMIT",
+        "The most memory each DuckDB database the product opens to build or publish may use "
+        "(e.g. `6GB`): the dbt build's, probabilistic matching's, publishing's; beyond it "
+        "DuckDB spills to disk beside the warehouse. Default: DuckDB's own, 80 % of the "
+        "machine's memory.", pattern=r"^[0-9]+(\.[0-9]+)? ?([KMGT]i?B)$")
 
 
 class SourceSettings(_Section):

@@ -145,3 +145,22 @@ def test_each_documented_modelling_switch_changes_what_dbt_selects(tmp_path):
     assert not any("/python/" in path for path in sql_engine)
     assert "models/intermediate/identity/components/sql/int_identity_components.sql" \
         in sql_engine
+
+
+@pytest.mark.unit
+def test_the_duckdb_memory_limit_reaches_dbt_and_leaves_the_models_fingerprint_alone(tmp_path):
+    empty = tmp_path / "cdp.toml"
+    empty.write_text("", encoding="utf-8")
+    from cdp.transformation.dbt_vars import dbt_vars, duckdb_default_memory_limit
+    from cdp.transformation.night_inputs import modelling_fingerprint
+
+    limited = load_settings(environ={"CDP_DUCKDB_MEMORY_LIMIT": "3GB"},
+                            config_file=empty)
+    default = load_settings(environ={}, config_file=empty)
+    assert dbt_vars(limited)["cdp_duckdb_memory_limit"] == "3GB"
+    assert dbt_vars(default)["cdp_duckdb_memory_limit"] == duckdb_default_memory_limit()
+    # Where and how a build runs is no reason to rebuild every model from all of history.
+    assert modelling_fingerprint(dbt_vars(limited)) == modelling_fingerprint(dbt_vars(default))
+    with pytest.raises(SettingsError):
+        load_settings(environ={"CDP_DUCKDB_MEMORY_LIMIT": "80%"},
+                      config_file=empty)

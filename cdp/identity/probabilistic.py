@@ -105,6 +105,16 @@ def _settings():
     ), block_on
 
 
+def _connection(memory_limit: str | None) -> duckdb.DuckDBPyConnection:
+    """Splink's own in-memory database, under the build's memory limit (the caller's)."""
+    return duckdb.connect(config={"memory_limit": memory_limit} if memory_limit else {})
+
+
+def build_memory_limit(session: duckdb.DuckDBPyConnection) -> str:
+    """The memory limit of the dbt build's database (`[run] duckdb_memory_limit`)."""
+    return session.execute("select current_setting('memory_limit')").fetchone()[0]
+
+
 def _linker(connection: duckdb.DuckDBPyConnection, features: pa.Table, settings):
     from splink import DuckDBAPI, Linker
 
@@ -114,12 +124,12 @@ def _linker(connection: duckdb.DuckDBPyConnection, features: pa.Table, settings)
 
 
 def train(features: pa.Table, max_pairs_for_u: float, max_pairs_for_em: float,
-          seed: int) -> TrainedModel:
+          seed: int, memory_limit: str | None = None) -> TrainedModel:
     """Fit the model on `features` (one row per record: record_node, name_key, name_sorted,
     phone, email, email_user, city and the three blocking keys). Too few pairs to estimate a
     parameter leaves the model untrained: no probabilistic links that run, and a warning."""
     creator, block_on = _settings()
-    connection = duckdb.connect()
+    connection = _connection(memory_limit)
     try:
         linker = _linker(connection, features, creator)
         try:
@@ -145,7 +155,8 @@ def train(features: pa.Table, max_pairs_for_u: float, max_pairs_for_em: float,
         connection.close()
 
 
-def score(features: pa.Table, model_json: str, threshold: float) -> pa.Table:
+def score(features: pa.Table, model_json: str, threshold: float,
+          memory_limit: str | None = None) -> pa.Table:
     """The blocked pairs the trained model scores at or above `threshold`, with what agreed."""
     if not model_json:
         return pa.table({
@@ -157,7 +168,7 @@ def score(features: pa.Table, model_json: str, threshold: float) -> pa.Table:
             "names_agree": pa.array([], pa.bool_()),
             "contradicted": pa.array([], pa.bool_()),
         })
-    connection = duckdb.connect()
+    connection = _connection(memory_limit)
     try:
         settings = json.loads(model_json)
         settings["retain_intermediate_calculation_columns"] = True  # the gamma_ columns

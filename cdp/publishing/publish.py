@@ -97,11 +97,13 @@ PRIVATE_MODES, SHARED_MODES = (0o640, 0o750), (0o644, 0o755)
 
 def publish_marts(warehouse: Path, published: Path, run_id: str = "manual",
                   keep_versions: int = 5, select: MartSelect | None = None,
-                  holds_identifiers: bool = True) -> PublishedVersion:
+                  holds_identifiers: bool = True,
+                  memory_limit: str | None = None) -> PublishedVersion:
     """Write every table of the warehouse's `marts` schema as a new version and make it current.
     With `select`, each mart is written as that query makes it (a role's masked, filtered
     copy), and marts it skips are left out. `holds_identifiers`: the version's files are
-    kept from other local users (modes 0640 / 0750)."""
+    kept from other local users (modes 0640 / 0750). `memory_limit`: DuckDB's, while it
+    writes (`[run] duckdb_memory_limit`)."""
     file_mode, folder_mode = PRIVATE_MODES if holds_identifiers else SHARED_MODES
     published = published.resolve()
     versions = versions_folder(published)
@@ -110,7 +112,8 @@ def publish_marts(warehouse: Path, published: Path, run_id: str = "manual",
     building = versions / f".building-{version}"
     building.mkdir()
     tables: dict[str, int] = {}
-    with duckdb.connect() as connection:
+    with duckdb.connect(config={"memory_limit": memory_limit} if memory_limit else {}) \
+            as connection:
         connection.execute(f"attach '{_quoted(warehouse.resolve())}' as working (read_only)")
         for name in mart_names(connection, "working"):
             relation = f'working.marts."{name}"'

@@ -9,6 +9,7 @@ from pathlib import Path
 from cdp.privacy.policy import Policy
 from cdp.publishing.publish import PublishedVersion, publish_marts
 from cdp.publishing.roles import publish_roles
+from cdp.settings import current_settings
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,10 @@ class Release:
 
 def publish_everywhere(warehouse: Path, published: Path, policy: Policy, salt: str,
                        run_id: str, keep_versions: int) -> Release:
-    full = publish_marts(warehouse, published, run_id=run_id, keep_versions=keep_versions)
-    roles = publish_roles(warehouse, published, policy, salt, run_id, keep_versions)
+    # The process's settings (the CLI's, or the Dagster run's): DuckDB's memory limit.
+    memory_limit = current_settings().run.duckdb_memory_limit
+    full = publish_marts(warehouse, published, run_id=run_id, keep_versions=keep_versions,
+                         memory_limit=memory_limit)
+    roles = publish_roles(warehouse, published, policy, salt, run_id, keep_versions,
+                          memory_limit)
     return Release(full, roles)

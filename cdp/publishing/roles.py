@@ -16,7 +16,8 @@ def role_published_path(published: Path, role: str) -> Path:
 
 
 def publish_roles(warehouse: Path, published: Path, policy: Policy, salt: str,
-                  run_id: str, keep_versions: int) -> dict[str, PublishedVersion]:
+                  run_id: str, keep_versions: int,
+                  memory_limit: str | None = None) -> dict[str, PublishedVersion]:
     """Every role but admin (published by the caller as the full database)."""
     consenting = f"({consenting_customers_sql('working.marts.customer_consents')})"
     versions = {}
@@ -34,5 +35,5 @@ def publish_roles(warehouse: Path, published: Path, policy: Policy, salt: str,
         versions[role.name] = publish_marts(
             warehouse, role_published_path(published, role.name), run_id=run_id,
             keep_versions=keep_versions, select=select,
-            holds_identifiers=role.contact == "keep")
+            holds_identifiers=role.contact == "keep", memory_limit=memory_limit)
     return versions

@@ -31,8 +31,19 @@ def dbt_vars(settings: Settings | None = None, warehouse: Path | None = None,
         **dbt_source_vars(),
         "cdp_destinations": list(DESTINATIONS),
         "cdp_warehouse": str(Path(warehouse).resolve()),
+        "cdp_duckdb_memory_limit": (settings.run.duckdb_memory_limit
+                                    or duckdb_default_memory_limit()),
         **(extra or {}),
     }
+
+
+def duckdb_default_memory_limit() -> str:
+    """DuckDB's own limit on this machine (80 % of its memory), for a deployment that sets
+    none: the profile always passes one."""
+    import duckdb
+
+    with duckdb.connect() as connection:
+        return connection.execute("select current_setting('memory_limit')").fetchone()[0]
 
 
 def dbt_vars_argument(variables: dict[str, Any]) -> list[str]:

@@ -30,9 +30,10 @@ class DbtParseFailed(RuntimeError):
 
 def parse_vars(settings: Settings | None = None) -> dict[str, Any]:
     """The vars the manifest is parsed with: those that decide which nodes exist (the warehouse
-    path does not, and differs between deployments sharing the project)."""
+    path and the memory limit do not, and differ between deployments sharing the project)."""
     variables = dbt_vars(settings or current_settings())
     variables.pop("cdp_warehouse", None)
+    variables.pop("cdp_duckdb_memory_limit", None)
     return variables
 
 

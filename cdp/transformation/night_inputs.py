@@ -164,7 +164,7 @@ def _create_state(connection: duckdb.DuckDBPyConnection) -> None:
 
 BUILDS = f"{STATE_SCHEMA}.model_builds"
 # dbt vars that say where or how this one run builds, not what the models are.
-_ONE_RUN_VARS = ("cdp_warehouse", "probabilistic_retrain")
+_ONE_RUN_VARS = ("cdp_warehouse", "cdp_duckdb_memory_limit", "probabilistic_retrain")
 
 
 def modelling_fingerprint(variables: dict) -> str:

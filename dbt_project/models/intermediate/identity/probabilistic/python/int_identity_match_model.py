@@ -11,7 +11,12 @@ from datetime import UTC, datetime
 
 import pyarrow as pa
 
-from cdp.identity.probabilistic import retraining_reason, train, training_version
+from cdp.identity.probabilistic import (
+    build_memory_limit,
+    retraining_reason,
+    train,
+    training_version,
+)
 
 SCHEMA = pa.schema([
     ("trained_at", pa.timestamp("us", tz="UTC")),
@@ -41,7 +46,8 @@ def model(dbt, session):
     reason = retraining_reason(saved, features.num_rows, version, growth, bool(asked))
     if reason is None:
         return SCHEMA.empty_table()
-    trained = train(features, max_pairs_for_u=u_pairs, max_pairs_for_em=em_pairs, seed=int(seed))
+    trained = train(features, max_pairs_for_u=u_pairs, max_pairs_for_em=em_pairs, seed=int(seed),
+                    memory_limit=build_memory_limit(session))
     return pa.table({
         "trained_at": [datetime.now(UTC)],
         "records_compared": [features.num_rows],

@@ -3,7 +3,7 @@
 the rules already join through a shared phone or email. int_identity_record_links decides which
 become links."""
 
-from cdp.identity.probabilistic import score
+from cdp.identity.probabilistic import build_memory_limit, score
 
 
 def model(dbt, session):
@@ -14,7 +14,8 @@ def model(dbt, session):
     (model_json,) = dbt.ref("int_identity_match_model").order("trained_at desc").limit(1).project(
         "model_json").fetchone()
     features = dbt.ref("int_record_match_features")
-    session.register("scored_pairs", score(features.to_arrow_table(), model_json, threshold))
+    session.register("scored_pairs", score(features.to_arrow_table(), model_json, threshold,
+                                           build_memory_limit(session)))
     matches = session.sql(f"""
         select scored_pairs.*, left_records.record_key as left_record_key,
             right_records.record_key as right_record_key
