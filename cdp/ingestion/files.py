@@ -3,6 +3,7 @@ telling which of them the loader reads, and fingerprinting their content."""
 
 import gzip
 import hashlib
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -37,10 +38,25 @@ class ExportFile:
     def is_gzip(self) -> bool:
         return self.relative_path.lower().endswith(".gz")
 
+    @property
+    def is_local(self) -> bool:
+        return self.url.startswith("file://")
+
+    def signature(self) -> list:
+        """What changes whenever the content may have: size and modification time, and for a
+        local file its inode and change time too, which no copy, rewrite or `touch -d` keeps
+        (the kernel sets the change time). A local file whose signature is unchanged holds the
+        content it had; a remote one's (size, time to the second) proves less."""
+        signature = [self.size_bytes, self.modified_at]
+        if self.is_local:
+            status = os.stat(self.item.local_file_path)
+            signature += [status.st_ino, status.st_ctime_ns, status.st_mtime_ns]
+        return signature
+
     @contextmanager
     def local_path(self) -> Iterator[Path]:
         """A path DuckDB can read: the file itself when local, else a temporary copy."""
-        if self.url.startswith("file://"):
+        if self.is_local:
             yield Path(self.item.local_file_path)
             return
         suffix = "".join(Path(self.relative_path).suffixes)
@@ -51,9 +67,10 @@ class ExportFile:
             yield Path(copy.name)
 
     def fingerprint(self, path: Path) -> str:
-        """SHA-1 of the (uncompressed) content, read in full every time: a file rewritten with
-        the same size and modification time is still recognised as changed, and the same export
-        under another name or compressed is a duplicate. Reading a gzip file to its end also
+        """SHA-1 of the (uncompressed) content, read in full: a file rewritten with the same
+        size and modification time is still recognised as changed, and the same export under
+        another name or compressed is a duplicate (the loader reads a local file again only
+        when its `signature` changed). Reading a gzip file to its end also
         proves it whole. SHA-1 for speed (~2.5x MD5 here); this is no security boundary. A
         zero-byte `.gz` holds nothing, as an empty plain file does: it is read as empty (if an
         upload later fills it, its new content is a new file)."""

@@ -87,6 +87,9 @@ def export_resource(
     def read_new_files() -> Iterator:
         state = dlt.current.resource_state()
         loaded: dict[str, str] = state.setdefault("loaded_fingerprints", {})
+        # A local file's fingerprint by its signature: a file loaded before and unchanged since
+        # is not read again (a night's cost follows its new files, not the folder's history).
+        signatures: dict[str, list] = state.setdefault("file_signatures", {})
         columns_seen: list[str] = state.setdefault("columns_seen", [])
         had_loaded_files = bool(loaded)
         connection = duckdb.connect()
@@ -98,6 +101,11 @@ def export_resource(
         run_outcomes: list[FileOutcome] = []
         listing = list_export_files(exports_dir, spec)
         for index, file in enumerate(listing.readable, start=1):
+            signature = file.signature() if file.is_local else None
+            known = signatures.get(file.relative_path)
+            if signature and known and known[:-1] == signature \
+                    and loaded.get(known[-1]) == file.relative_path:
+                continue  # loaded, and unchanged since
             _log.info("reading %s (%d of %d)", file.relative_path, index, len(listing.readable),
                       extra={"system": spec.system, "files_done": index - 1,
                              "files_total": len(listing.readable)})
@@ -107,6 +115,8 @@ def export_resource(
                     file.local_path() as path:
                 try:
                     fingerprint = file.fingerprint(path)
+                    if signature:
+                        signatures[file.relative_path] = [*signature, fingerprint]
                     if loaded.get(fingerprint) == file.relative_path:
                         continue  # touched, not changed
                     outcome.file_fingerprint = fingerprint
@@ -135,6 +145,9 @@ def export_resource(
                 loaded[outcome.file_fingerprint] = file.relative_path
                 columns_seen.extend(sorted(set(outcome.columns) - set(columns_seen)))
             run_outcomes.append(outcome)
+        listed = {file.relative_path for file in listing.readable}
+        for gone in [name for name in signatures if name not in listed]:
+            del signatures[gone]
         run_outcomes += [
             FileOutcome(source_file=ignored.relative_path, file_url="", file_fingerprint="",
                         size_bytes=0, modified_at="", status="ignored", detail=ignored.reason)

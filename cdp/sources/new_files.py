@@ -7,10 +7,9 @@ modification time, and for a local file also its inode and change time, which no
 rewrite keeps — so only files that changed are read again."""
 
 import json
-import os
 from pathlib import Path
 
-from cdp.ingestion.files import ExportFile, UnreadableFile, list_export_files
+from cdp.ingestion.files import UnreadableFile, list_export_files
 from cdp.sources.pipeline import duckdb_destination, loaded_fingerprints
 from cdp.sources.registry import enabled_sources
 
@@ -27,7 +26,7 @@ def unloaded_files(exports_dir: str, warehouse: Path, cursor: dict,
     files, new = {}, []
     for spec in (spec for source in enabled_sources() for spec in source.specs):
         for file in list_export_files(exports_dir, spec).readable:
-            signature = _signature(file)
+            signature = file.signature()
             cached = known.get(file.relative_path)
             if cached and cached[:-1] == signature:
                 fingerprint = cached[-1]
@@ -45,14 +44,6 @@ def unloaded_files(exports_dir: str, warehouse: Path, cursor: dict,
     present = {entry[-1] for entry in files.values()}
     new_fingerprints = {files[name][-1] for name in new}
     return new, {"files": files, "requested": sorted((requested & present) | new_fingerprints)}
-
-
-def _signature(file: ExportFile) -> list:
-    signature = [file.size_bytes, file.modified_at]
-    if file.url.startswith("file://"):
-        status = os.stat(file.item.local_file_path)
-        signature += [status.st_ino, status.st_ctime_ns, status.st_mtime_ns]
-    return signature
 
 
 def unloaded_files_since_last_look(exports_dir: str, warehouse: Path) -> list[str]:

@@ -3,6 +3,7 @@ other file and system still loads. Real dlt loads into DuckDB."""
 
 import gzip
 import json
+import logging
 import os
 from pathlib import Path
 
@@ -207,6 +208,28 @@ def test_a_file_rewritten_with_the_same_size_and_time_is_read_again(tmp_path, wa
     assert _statuses(report)["crm/contacts.csv"][0] == "loaded"
     assert query(warehouse, "select count(*) from raw_crm.contacts where record_id = '1'") == [
         (2,)]
+
+
+def test_a_file_loaded_before_and_unchanged_since_is_not_read_again(tmp_path, warehouse,
+                                                                  caplog):
+    """A night reads its new files, not the folder's history; a file only touched is read
+    (its signature changed), found loaded, and not loaded twice."""
+    exports = lay_out(tmp_path / "exports")
+    (exports / "crm" / "contacts.csv").write_text(CONTACTS)
+    (exports / "crm" / "touched.csv").write_text(CONTACTS.replace("1,Anh", "5,Anh"))
+    run_ingest(exports, warehouse)
+    (exports / "crm" / "contacts-2.csv").write_text(CONTACTS.replace("1,Anh", "3,Anh"))
+    os.utime(exports / "crm" / "touched.csv")
+
+    with caplog.at_level(logging.INFO, logger="cdp.ingestion"):
+        run_ingest(exports, warehouse)
+
+    read = sorted(record.args[0] for record in caplog.records
+                  if record.name == "cdp.ingestion" and record.msg.startswith("reading "))
+    assert read == ["crm/contacts-2.csv", "crm/touched.csv"]
+    assert query(warehouse, "select record_id, count(*) from raw_crm.contacts "
+                            "group by 1 order by 1") == [("1", 1), ("2", 1), ("3", 1),
+                                                        ("5", 1)]
 
 
 def test_files_the_loader_does_not_read_are_listed_with_the_reason(tmp_path, warehouse):
