@@ -2,7 +2,9 @@
 
 Five generated nights (new people, updated contacts, refunds of orders weeks old, late
 identifies of anonymous devices) go through the nightly job one by one, with an analyst's
-override before night 3 and an erasure before night 4. Then:
+override before night 3, an erasure before night 4, and, before night 5, a shorter retention
+window on website events (older events deleted from the raw and the staged table, some devices
+emptied). Then:
 - a full refresh (`--full-refresh`: every model from all of history, the id history and the
   saved matching model kept) builds every mart identical, row for row, and says so itself;
 - a build from nothing over the same files (and the same override and erasure) groups the
@@ -10,9 +12,11 @@ override before night 3 and an erasure before night 4. Then:
 - a night with no new file runs no model.
 """
 
+import dataclasses
 import os
 import shutil
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -20,6 +24,8 @@ import pytest
 
 from cdp.orchestration.resources import CdpSettings
 from cdp.orchestration.runner import instance_for, run_pipeline
+from cdp.privacy.policy import load_policy
+from cdp.privacy.retention import apply_table_retention
 from cdp.privacy_requests.requests import Selector, erase
 from cdp.publishing.differences import NOT_COMPARED_COLUMNS, NOT_COMPARED_TABLES
 from cdp.sample import generate_sample_exports, night_folders
@@ -77,6 +83,21 @@ def _erasure_subject(settings: CdpSettings) -> str:
     return email
 
 
+def _shorten_website_retention(settings: CdpSettings, now: datetime) -> dict[str, int]:
+    """Website events older than 600 days deleted from the raw and the staged table, as the
+    nightly privacy step does with a policy saying so; `now` fixed, so that two deployments
+    lose the same events."""
+    policy = load_policy()
+    shorter = dataclasses.replace(policy, tables=tuple(
+        dataclasses.replace(rule, keep_days=600) for rule in policy.tables
+        if rule.table in ("raw_website.events", "staging.stg_website__events")))
+    with duckdb.connect(settings.warehouse) as connection:
+        connection.execute("begin")
+        deleted = apply_table_retention(connection, shorter, now)
+        connection.execute("commit")
+    return deleted
+
+
 def _erase(settings: CdpSettings, email: str) -> None:
     erase(settings, Selector(email=email), requested_by="the person (ticket 7)",
           reason="erasure request", confirmed=True)
@@ -91,6 +112,7 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CdpSettings]:
     assert len(folders) == NIGHTS
     overrides = root / "overrides.csv"
     overrides.write_text(OVERRIDES_HEADER)
+    retention_now = datetime.now(UTC)
     try:
         incremental = _deployment(root / "incremental", overrides)
         for number, night in enumerate(folders, start=1):
@@ -99,6 +121,8 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CdpSettings]:
             if number == 4:
                 subject = _erasure_subject(incremental)
                 _erase(incremental, subject)
+            if number == 5:
+                deleted = _shorten_website_retention(incremental, retention_now)
             _night(incremental, night)
 
         # The marts as the nights left them, kept aside; then the same warehouse, every model
@@ -114,12 +138,13 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CdpSettings]:
         for night in folders:
             shutil.copytree(night, scratch.exports_dir, dirs_exist_ok=True)
         _night(scratch, folders[0])
-        _erase(scratch, subject)  # rebuilds the models
+        _shorten_website_retention(scratch, retention_now)
+        _erase(scratch, subject)  # rebuilds the models from all of history
     finally:
         use_settings(None)
     return {"incremental": root / "nights_left" / "warehouse" / "cdp.duckdb",
             "refreshed": incremental, "drift": drift, "from_nothing": scratch,
-            "root": root, "erased": subject}
+            "root": root, "erased": subject, "retention_deleted": deleted}
 
 
 def _marts(warehouse: Path) -> list[str]:
@@ -155,6 +180,10 @@ def test_a_full_refresh_after_incremental_nights_builds_every_mart_identical(nig
     assert not different, f"rows only in (incremental, full refresh): {different}"
     # The nights did change what the marts hold: late identifies, refunds, the override.
     assert query(incremental, "select count(*) from marts.customers")[0][0] > PEOPLE
+    # The shorter retention window deleted events before night 5, and emptied devices.
+    assert nights["retention_deleted"]["raw_website.events"] > 0
+    assert query(incremental, "select count(*) from intermediate.int_events_sessionized "
+                              "where event_id is null")[0][0] > 0
 
 
 def _groups(warehouse: Path) -> set[frozenset[str]]:

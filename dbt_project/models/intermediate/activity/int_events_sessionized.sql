@@ -127,6 +127,14 @@ devices as (
     ),
 {% endif %}
 
+-- The sessions of the changed devices only: the join below then never holds all of history.
+changed_sessions as (
+    select sessions.*
+    from sessions
+    inner join changed
+        on sessions.source = changed.source and sessions.device_key = changed.device_key
+),
+
 sessionized as (
     select
         events.event_id,
@@ -157,7 +165,7 @@ sessionized as (
     from events
     inner join changed
         on events.source = changed.source and events.device_key = changed.device_key
-    left join sessions
+    left join changed_sessions as sessions
         on events.source = sessions.source and events.event_id = sessions.event_id
     left join devices
         on events.source = devices.source and events.device_key = devices.device_key
