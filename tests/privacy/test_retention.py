@@ -53,3 +53,27 @@ retention:
         os.utime(path, (moment, moment))
     assert apply_file_retention(logs, policy.file_days["logs"], datetime.now(UTC)) == 2
     assert sorted(path.name for path in logs.iterdir()) == ["run-recent.log"]
+
+
+def test_a_staged_table_an_older_version_built_without_the_age_column_is_left_to_the_rebuild(
+        tmp_path):
+    """An upgrade: the staged copy of website events predates its `occurred_at_exported`. The
+    night's privacy step applies the raw table's window and leaves the staged one to the build
+    (a full refresh, the code having changed), instead of failing the night."""
+    warehouse = tmp_path / "cdp.duckdb"
+    now = datetime(2026, 12, 5, tzinfo=UTC)
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("create schema raw_website")
+        connection.execute("create schema staging")
+        connection.execute(
+            "create table raw_website.events (message_id varchar, timestamp timestamptz)")
+        connection.execute("insert into raw_website.events values ('old', ?), ('new', ?)",
+                           [now - timedelta(days=800), now - timedelta(days=1)])
+        connection.execute("create table staging.stg_website__events (event_id varchar)")
+        connection.execute("insert into staging.stg_website__events values ('old'), ('new')")
+
+        deleted = apply_table_retention(connection, load_policy(), now)
+
+    assert deleted["raw_website.events"] == 1
+    assert "staging.stg_website__events" not in deleted
+    assert query(warehouse, "select count(*) from staging.stg_website__events") == [(2,)]
