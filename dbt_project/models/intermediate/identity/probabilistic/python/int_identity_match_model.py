@@ -40,8 +40,12 @@ def model(dbt, session):
     version = training_version(u_pairs, em_pairs, seed)
     saved = None
     if dbt.is_incremental:
+        # A table an older version saved has no training_version: read as another version,
+        # so the model is trained again (and the new columns appended).
+        columns = {row[0] for row in session.sql(f"describe {dbt.this}").fetchall()}
+        version_column = "training_version" if "training_version" in columns else "null"
         saved = session.sql(f"""
-            select records_compared, training_version from {dbt.this}
+            select records_compared, {version_column} from {dbt.this}
             order by trained_at desc limit 1""").fetchone()
     reason = retraining_reason(saved, features.num_rows, version, growth, bool(asked))
     if reason is None:
