@@ -4,6 +4,7 @@ warehouse file — said in one line that names the cause, the path and what to d
 it, and by the run's own step failures. No import of Dagster or dbt: it runs before them."""
 
 import errno
+import os
 import re
 import shutil
 from pathlib import Path
@@ -25,7 +26,8 @@ def preflight(warehouse: Path) -> None:
     folder = warehouse.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / f".{warehouse.name}.write-test"
+        # One name per process: two runs started at once each remove only their own probe.
+        probe = folder / f".{warehouse.name}.write-test-{os.getpid()}"
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as error:
