@@ -31,6 +31,9 @@ def preflight(warehouse: Path) -> None:
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as error:
+        # Name the warehouse, not the probe: the probe is ours, the user knows the warehouse.
+        if error.filename and Path(error.filename).name.startswith(f".{warehouse.name}.write-test"):
+            error.filename = str(warehouse)
         raise MachineProblem(one_line(error, warehouse)) from None
     free = shutil.disk_usage(folder).free
     if free < _MIN_FREE_BYTES:

@@ -60,7 +60,7 @@ def test_a_read_only_warehouse_folder_is_named(tmp_path, exports, mount):
 
     assert done.returncode == 1
     assert _last_line(done) == (
-        f"error: cannot write {folder}/.cdp.duckdb.write-test (the file system is read-only): "
+        f"error: cannot write {folder}/cdp.duckdb (the file system is read-only): "
         f"give the user running cdp write access to {folder}, or point --warehouse at a "
         "writable folder. Nothing was published.")
 
