@@ -6,7 +6,9 @@ Order of work, each step counted in the request's audit row:
    order name `erased-…`; every other column emptied), then every row of every table that
    names them is deleted: raw tables (every version), quarantine, dlt's staging copies,
    staging and intermediate tables (incremental ones included) and marts;
-2. dbt rebuilds the models, so totals and golden records are recomputed without them;
+2. dbt rebuilds the models, so totals and golden records are recomputed without them: the
+   models reading a raw table rewritten in place (the anonymized sales) from all of history,
+   every other model incrementally (what the deletions changed);
 3. every published version: rows naming them are removed from each Parquet file;
 4. dlt's working folder: completed load packages (copies of loaded rows) and run traces;
 5. the quality reports and run logs: their identifiers, ids and names are redacted in place.
@@ -147,21 +149,32 @@ def _row_mentions(columns: list[tuple], text_regex: str | None) -> str | None:
     return " or ".join(tests) or None
 
 
+def sources_anonymized(subject: Subject) -> list:
+    """The enabled sources whose raw rows of this person an erasure keeps, anonymized in place
+    (specs that keep columns when erased), rather than deletes."""
+    from cdp.sources.registry import enabled_sources  # a source's package imports dlt: seconds
+
+    systems = {system for system, _record_id in subject.records}
+    return [source for source in enabled_sources()
+            if source.spec.kept_when_erased and source.system in systems]
+
+
+def anonymized_tables_selector(subject: Subject) -> list[str]:
+    """dbt selections of the models reading the raw tables an erasure of this person rewrites
+    in place: what reads only new loads must read those tables again from all of history."""
+    return [f"source:{source.system}.{source.spec.table}+1"
+            for source in sources_anonymized(subject)]
+
+
 def _anonymize_sales(connection: duckdb.DuckDBPyConnection, subject: Subject,
                      salt: str, dry_run: bool = False) -> dict[str, int]:
     """The person's orders stay as sales with nobody's name on them (specs that keep columns
     when erased); the delete that follows takes every other row of theirs."""
-    from cdp.sources.registry import enabled_sources  # a source's package imports dlt: seconds
-
     done = {}
-    for source in enabled_sources():
+    for source in sources_anonymized(subject):
         system, spec = source.system, source.spec
-        if not spec.kept_when_erased:
-            continue
         record_ids = [record_id for of_system, record_id in subject.records
                       if of_system == system]
-        if not record_ids:
-            continue
         relation = f"{source.dataset}.{spec.table}"
         key = spec.normalized_key_column
         columns = [row[0] for row in connection.execute(

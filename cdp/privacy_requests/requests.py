@@ -32,6 +32,7 @@ from cdp.core.output_capture import captured_output
 from cdp.core.warehouse_lock import warehouse_lock
 from cdp.ingestion.working_folder import dlt_working_folder
 from cdp.privacy.erasure import (
+    anonymized_tables_selector,
     erase_from_pipelines,
     erase_from_published,
     erase_from_warehouse,
@@ -63,7 +64,7 @@ from cdp.publishing.release import publish_everywhere
 from cdp.publishing.roles import role_published_path
 from cdp.publishing.serving import ServingError, publish_serving, serving_url
 from cdp.settings import RunPaths, current_settings, default_dagster_home
-from cdp.transformation.night_inputs import forget_publications, require_full_refresh
+from cdp.transformation.night_inputs import forget_publications, require_restaging
 
 RESTRICTIONS_TABLE = "privacy.restricted_records"
 
@@ -260,9 +261,12 @@ def _carry_out_erasure(settings: RunPaths, store: PrivacyStore, plan: ErasurePla
                                           set(mentions.exact))
             removed = erase_from_warehouse(connection, subject, mentions, salt,
                                            kept_until_notified=frozenset({ERASED_REMOVALS_TABLE}))
-            # Raw rows deleted and anonymized in place: whichever build comes next (this
-            # request's, or the night's if it is interrupted) rebuilds from all of history.
-            require_full_refresh(connection, "an erasure changed raw rows in place")
+            # Raw rows deleted (which the incremental models see: their rows' counts and
+            # checksums change) and sales anonymized in place (which models reading only new
+            # loads would not): whichever build comes next (this request's, or the night's if
+            # it is interrupted) restages those from all of history.
+            require_restaging(connection, anonymized_tables_selector(subject),
+                              "an erasure rewrote raw rows in place")
             forget_publications(connection)
             connection.execute("commit")
         if owed:
@@ -302,10 +306,8 @@ def _carry_out_erasure(settings: RunPaths, store: PrivacyStore, plan: ErasurePla
 
     def models() -> dict[str, int]:
         nonlocal models_rebuilt
-        # From all of history: the erasure deleted and anonymized raw rows, which incremental
-        # models, reading only what loads added, would not see.
-        failure = _rebuild_models(warehouse, settings.logs_dir / f"{request.request_id}.log",
-                                  full_refresh=True)
+        # Incremental, after restaging what the anonymized sales changed (warehouse_rows).
+        failure = _rebuild_models(warehouse, settings.logs_dir / f"{request.request_id}.log")
         models_rebuilt = failure is None
         if failure:
             notes.append(f"models not rebuilt ({failure}): the next night builds them")
@@ -517,7 +519,7 @@ def _republish_serving(warehouse: Path, salt: str) -> list[str]:
     return []
 
 
-def _rebuild_models(warehouse: Path, log_file: Path, full_refresh: bool = False) -> str | None:
+def _rebuild_models(warehouse: Path, log_file: Path) -> str | None:
     """dbt build after a request changed the warehouse, its output in `log_file`; returns why
     it failed, or None. A failure is a note, not an error: the request's own work is done, and
     the next nightly run builds the models again."""
@@ -529,7 +531,7 @@ def _rebuild_models(warehouse: Path, log_file: Path, full_refresh: bool = False)
         forget_publications(connection)
     try:
         with captured_output(log_file):
-            dbt_build(warehouse, full_refresh=full_refresh)
+            dbt_build(warehouse)
     except DbtBuildFailed as failure:
         return " ".join(str(failure).split())[:200]
     return None

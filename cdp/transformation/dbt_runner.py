@@ -7,7 +7,12 @@ from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 from cdp.settings import Settings
 from cdp.transformation.dbt_vars import dbt_vars, dbt_vars_argument
-from cdp.transformation.night_inputs import full_refresh_reason, record_build
+from cdp.transformation.night_inputs import (
+    full_refresh_reason,
+    pending_restaging,
+    record_build,
+    restaged,
+)
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 
@@ -40,15 +45,33 @@ def dbt_build(
     dbt's unit tests check the models' logic on fixed inputs, not the night's data, so the
     nightly build leaves them out, as dbt advises for production: `dbt_unit_tests` runs them."""
     arguments = ["build", "--exclude-resource-type", "unit_test"]
+    used = dbt_vars(settings, warehouse, variables)
+    if not select and not full_refresh:
+        _restage(warehouse, arguments, variables, target_path, settings)
     if select:
         arguments += ["--select", select]
-    used = dbt_vars(settings, warehouse, variables)
     if full_refresh or full_refresh_needed(warehouse, used):
         arguments.append("--full-refresh")
     result = _invoke(arguments, warehouse, variables, target_path, settings)
     if not select:
         built_with(warehouse, used)
     return result
+
+
+def _restage(warehouse: Path, arguments: list[str], variables: dict | None,
+             target_path: Path | None, settings: Settings | None) -> None:
+    """Rebuild from all of history the models `night_inputs.require_restaging` named (they
+    read raw rows rewritten in place), so that the build that follows is incremental."""
+    if not Path(warehouse).exists():
+        return
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        pending = pending_restaging(connection)
+    if not pending:
+        return
+    _invoke([*arguments, "--select", *pending[0], "--full-refresh"], warehouse, variables,
+            target_path, settings)
+    with duckdb.connect(str(warehouse)) as connection:
+        restaged(connection)
 
 
 def full_refresh_needed(warehouse: Path, variables: dict) -> str | None:

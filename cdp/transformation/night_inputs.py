@@ -8,7 +8,7 @@ same fingerprint has nothing to build (`cdp.transformation.nothing_new`).
 
 A privacy request changes raw rows in place (an erased buyer's sales are anonymized, not
 deleted), which rows and loads would not show: it forgets the recorded fingerprints, so the
-next night builds.
+next night builds, and has the models reading those tables restaged (`require_restaging`).
 """
 
 import hashlib
@@ -193,7 +193,51 @@ def full_refresh_reason(connection: duckdb.DuckDBPyConnection, variables: dict) 
         return recorded[1]
     if recorded[0] != modelling_fingerprint(variables):
         return "the code or the modelling settings changed since the last build"
-    return None
+    # A build that cannot restage first (dbt_runner.dbt_build can) rebuilds everything.
+    restaging = pending_restaging(connection)
+    return restaging[1] if restaging else None
+
+
+def require_restaging(connection: duckdb.DuckDBPyConnection, selection: list[str],
+                      reason: str) -> None:
+    """The next build first rebuilds the models `selection` names (dbt selectors) from all of
+    history, then the others incrementally (in the caller's transaction): raw rows were
+    rewritten in place, which models reading only new loads would not see. Without a recorded
+    build, the next one rebuilds everything anyway."""
+    if not selection:
+        return
+    _add_restaging_columns(connection)
+    pending = pending_restaging(connection)
+    kept = pending[0] if pending else []
+    connection.execute(f"update {BUILDS} set restage = ?, restage_reason = ?",
+                       [json.dumps(sorted({*kept, *selection})), reason])
+
+
+def pending_restaging(connection: duckdb.DuckDBPyConnection) -> tuple[list[str], str] | None:
+    """The selection `require_restaging` left for the next build, and why; None if none."""
+    columns = {name for (name,) in connection.execute(
+        "select column_name from information_schema.columns where table_schema = ? "
+        "and table_name = 'model_builds' and table_catalog = current_database()",
+        [STATE_SCHEMA]).fetchall()}
+    if "restage" not in columns:
+        return None
+    row = connection.execute(f"select restage, restage_reason from {BUILDS} "
+                             "where restage is not null").fetchone()
+    return (json.loads(row[0]), row[1]) if row else None
+
+
+def restaged(connection: duckdb.DuckDBPyConnection) -> None:
+    """The selection `require_restaging` named was rebuilt from all of history."""
+    if pending_restaging(connection):
+        connection.execute(f"update {BUILDS} set restage = null, restage_reason = null")
+
+
+def _add_restaging_columns(connection: duckdb.DuckDBPyConnection) -> None:
+    connection.execute(f"create schema if not exists {STATE_SCHEMA}")
+    connection.execute(f"create table if not exists {BUILDS} "
+                       "(fingerprint varchar not null, built_at timestamptz not null)")
+    for column in ("reason", "restage", "restage_reason"):
+        connection.execute(f"alter table {BUILDS} add column if not exists {column} varchar")
 
 
 def record_build(connection: duckdb.DuckDBPyConnection, variables: dict) -> None:
@@ -201,18 +245,9 @@ def record_build(connection: duckdb.DuckDBPyConnection, variables: dict) -> None
     _replace_build_record(connection, modelling_fingerprint(variables), None)
 
 
-def require_full_refresh(connection: duckdb.DuckDBPyConnection, reason: str) -> None:
-    """The next build rebuilds every model, saying why (in the caller's transaction: raw rows
-    changed in place, which incremental models would not see)."""
-    _replace_build_record(connection, "", reason)
-
-
 def _replace_build_record(connection: duckdb.DuckDBPyConnection, fingerprint: str,
                           reason: str | None) -> None:
-    connection.execute(f"create schema if not exists {STATE_SCHEMA}")
-    connection.execute(f"create table if not exists {BUILDS} "
-                       "(fingerprint varchar not null, built_at timestamptz not null)")
-    connection.execute(f"alter table {BUILDS} add column if not exists reason varchar")
+    _add_restaging_columns(connection)
     connection.execute(f"delete from {BUILDS}")
     connection.execute(f"insert into {BUILDS} (fingerprint, built_at, reason) "
                        "values (?, current_timestamp, ?)", [fingerprint, reason])

@@ -7,7 +7,8 @@
 
    Loads only add raw rows; what removes or rewrites them is not incremental: a retention
    window applies to the staged copy as to the raw table (cdp/privacy/policy.yml), and an
-   erasure rebuilds every model from all of history. #}
+   erasure has the models reading the raw rows it anonymized in place built again from all of
+   history (night_inputs.require_restaging). #}
 {% macro versions_to_stage(relation, record_key) -%}
     {%- if is_incremental() %}
     select *

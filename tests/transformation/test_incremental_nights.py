@@ -139,7 +139,7 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CdpSettings]:
             shutil.copytree(night, scratch.exports_dir, dirs_exist_ok=True)
         _night(scratch, folders[0])
         _shorten_website_retention(scratch, retention_now)
-        _erase(scratch, subject)  # rebuilds the models from all of history
+        _erase(scratch, subject)  # restages the anonymized sales, builds the rest incrementally
     finally:
         use_settings(None)
     return {"incremental": root / "nights_left" / "warehouse" / "cdp.duckdb",

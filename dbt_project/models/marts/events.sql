@@ -8,13 +8,8 @@
 with
 
 events as (
-    select * from {{ ref('int_events_sessionized') }}
-    {% if is_incremental() %}
-        where _rebuilt_at > (
-            select coalesce(max(_rebuilt_at), cast('1900-01-01' as {{ type_timestamp_utc() }}))
-            from {{ this }}
-        )
-    {% else %}
+    select * from ({{ rebuilt_since_last_build(ref('int_events_sessionized')) }}) as rebuilt
+    {% if not is_incremental() %}
         where event_id is not null
     {% endif %}
 )

@@ -9,13 +9,7 @@
 with
 
 rebuilt as (
-    select * from {{ ref('int_events_sessionized') }}
-    {% if is_incremental() %}
-        where _rebuilt_at > (
-            select coalesce(max(_rebuilt_at), cast('1900-01-01' as {{ type_timestamp_utc() }}))
-            from {{ this }}
-        )
-    {% endif %}
+    {{ rebuilt_since_last_build(ref('int_events_sessionized')) }}
 ),
 
 events as (

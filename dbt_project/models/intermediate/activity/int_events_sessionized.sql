@@ -70,8 +70,17 @@ devices as (
         where event_id is not null
         group by source, device_key
     ),
+{% endif %}
 
-    newly_loaded as (
+changed as (
+    select
+        source,
+        device_key
+    from ({{ keys_changed('devices', 'stored', ['source', 'device_key'],
+                          ['device_events', 'device_checksum', 'customer_id']) }}) as differing
+    {% if is_incremental() %}
+        union
+        -- A load since brought a version of one of its events.
         select distinct
             source,
             device_key
@@ -79,53 +88,12 @@ devices as (
         where cast(_dlt_load_id as double) > (
             select coalesce(max(cast(_dlt_load_id as double)), 0) from {{ this }}
         )
-    ),
+    {% endif %}
+),
 
-    changed as (
-        select
-            devices.source,
-            devices.device_key
-        from devices
-        left join stored
-            on
-                devices.source = stored.source
-                and devices.device_key = stored.device_key
-                and devices.device_events = stored.device_events
-                and devices.device_checksum = stored.device_checksum
-                and devices.customer_id is not distinct from stored.customer_id
-        where stored.device_key is null
-        union
-        select
-            source,
-            device_key
-        from newly_loaded
-    ),
-
-    gone as (
-        select
-            stored.source,
-            stored.device_key
-        from stored
-        left join devices
-            on stored.source = devices.source and stored.device_key = devices.device_key
-        where devices.device_key is null
-    ),
-{% else %}
-    changed as (
-        select
-            source,
-            device_key
-        from devices
-    ),
-
-    gone as (
-        select
-            source,
-            device_key
-        from devices
-        where false
-    ),
-{% endif %}
+gone as (
+    {{ keys_gone('devices', 'stored', ['source', 'device_key']) }}
+),
 
 -- The sessions of the changed devices only: the join below then never holds all of history.
 changed_sessions as (

@@ -42,41 +42,16 @@ devices as (
         select distinct source, device_key, device_events, device_checksum
         from {{ this }}
     ),
-
-    changed as (
-        select devices.*
-        from devices
-        left join stored
-            on
-                devices.source = stored.source
-                and devices.device_key = stored.device_key
-                and devices.device_events = stored.device_events
-                and devices.device_checksum = stored.device_checksum
-        where stored.device_key is null
-    ),
-
-    gone as (
-        select
-            stored.source,
-            stored.device_key
-        from stored
-        left join devices
-            on stored.source = devices.source and stored.device_key = devices.device_key
-        where devices.device_key is null
-    ),
-{% else %}
-    changed as (
-        select * from devices
-    ),
-
-    gone as (
-        select
-            source,
-            device_key
-        from devices
-        where false
-    ),
 {% endif %}
+
+changed as (
+    {{ keys_changed('devices', 'stored', ['source', 'device_key'],
+                    ['device_events', 'device_checksum']) }}
+),
+
+gone as (
+    {{ keys_gone('devices', 'stored', ['source', 'device_key']) }}
+),
 
 to_number as (
     select

@@ -57,32 +57,18 @@ inputs as (
 ),
 
 {% if is_incremental() %}
-    changed as (
-        select inputs.*
-        from inputs
-        left join {{ this }} as stored
-            on
-                inputs.customer_id = stored.customer_id
-                and inputs.inputs_checksum = stored.inputs_checksum
-        where stored.customer_id is null
-    ),
-
-    gone as (
-        select stored.customer_id
-        from {{ this }} as stored
-        left join inputs on stored.customer_id = inputs.customer_id
-        where inputs.customer_id is null
-    ),
-{% else %}
-    changed as (
-        select * from inputs
-    ),
-
-    gone as (
-        select customer_id from inputs
-        where false
+    stored as (
+        select customer_id, inputs_checksum from {{ this }}
     ),
 {% endif %}
+
+changed as (
+    {{ keys_changed('inputs', 'stored', ['customer_id'], ['inputs_checksum']) }}
+),
+
+gone as (
+    {{ keys_gone('inputs', 'stored', ['customer_id']) }}
+),
 
 observed_by_customer as (
     select observed.*
