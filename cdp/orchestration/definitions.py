@@ -2,7 +2,6 @@
 (dbt) -> published, with Great Expectations checks on raw tables and marts."""
 
 from dagster import Definitions, in_process_executor
-from dagster_dbt import DbtCliResource
 from dagster_dlt import DagsterDltResource
 
 from cdp.orchestration.activation.assets import DELIVERY_ASSETS
@@ -18,6 +17,7 @@ from cdp.orchestration.publishing.assets import published_warehouse, serving_dat
 from cdp.orchestration.quality.checks import quality_checks
 from cdp.orchestration.resources import CdpSettings
 from cdp.orchestration.transformation.assets import DBT_PROJECT, dbt_models
+from cdp.orchestration.transformation.dbt_resource import DbtBuildResource
 from cdp.orchestration.warehouse_lock_resource import WarehouseLock
 from cdp.publishing.serving import serving_url
 from cdp.settings import Settings, current_settings
@@ -42,7 +42,7 @@ def build_definitions(settings: CdpSettings, tree: Settings | None = None) -> De
         sensors=[new_export_files],
         resources={
             "dlt": DagsterDltResource(),
-            "dbt": DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE),
+            "dbt": DbtBuildResource(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE),
             "settings": settings,
             "warehouse_lock": WarehouseLock(settings=settings),
         },
