@@ -1,5 +1,6 @@
 """A deployment's nights as `cdp run` runs them: a year and more of history, then five
-incremental nights, a night with no new file, a micro-batch of ~1,000 events, and a full refresh.
+incremental nights, a night with no new file, a micro-batch of ~1,000 events, a restriction and
+an erasure (`cdp privacy`, each republishing), and a full refresh.
 
 For each population size it generates the nights (`cdp sample --nights`), runs each as a user
 does (a new `cdp run` process on the same warehouse) and prints per night: the raw rows it
@@ -98,6 +99,30 @@ def _rows_added(folder: Path) -> int:
     return added
 
 
+def privacy_request(kind: str, folder: Path) -> Night:
+    """`cdp privacy <kind>` of the buyer with the most records: its rebuild and republish."""
+    import duckdb
+
+    with duckdb.connect(str(folder / "warehouse" / "cdp.duckdb"), read_only=True) as connection:
+        [(customer_id,)] = connection.execute(f"""
+            select customer_id from marts.customers where orders_count > 0
+            order by records_count desc, customer_id
+            limit 1 offset {1 if kind == "erase" else 0}""").fetchall()
+    env = {**os.environ, "CDP_CONFIG": str(folder / "cdp.toml")}
+    started = time.perf_counter()
+    process = subprocess.Popen([CDP, "privacy", kind, "--customer-id", customer_id, "--yes",
+                                "--requested-by", "the benchmark", "--reason", "benchmark"],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"cdp privacy {kind} failed:\n{output}")
+    return Night(f"privacy {kind} (1 customer)", seconds, usage.ru_maxrss / 1024,
+                 _rows_added(folder), {}, output.strip().splitlines()[-1] if output else "")
+
+
 def micro_batch(night: Path, exports: Path) -> int:
     """The first ~1,000 events of a later night's website file, as a new file of its own."""
     source = next((night / "website").iterdir())
@@ -141,6 +166,10 @@ def benchmark(args: argparse.Namespace, customers: int) -> list[Night]:
         if not args.quick:
             events = micro_batch(nights[INCREMENTAL_NIGHTS + 1], exports)
             results.append(run_night(f"micro-batch ({events:,} events)", folder))
+            for kind in ("restrict", "erase"):
+                results.append(privacy_request(kind, folder))
+                print(f"  {customers:,}: {results[-1].name}: {results[-1].seconds:.1f} s",
+                      flush=True)
             results.append(run_night("full refresh", folder, "--full-refresh"))
         floor = duckdb_floor(nights[0])
     _print(customers, results, floor)
