@@ -1,5 +1,7 @@
 """Running `dbt build` on the bundled dbt project, in-process, against a DuckDB warehouse."""
 
+import shutil
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -111,12 +113,21 @@ def _invoke(
     settings: Settings | None = None,
 ) -> dbtRunnerResult:
     arguments = dbt_command(arguments, warehouse, settings, variables)
-    if target_path:
-        arguments += ["--target-path", str(target_path.resolve())]  # else project-relative
-    try:
-        result = dbtRunner().invoke(arguments)
-    finally:
-        release_warehouse()
+    with tempfile.TemporaryDirectory(prefix="cdp-dbt-target-") as scratch:
+        # Never the project's own target folder: other processes read its manifest.json
+        # (under a lock: cdp.transformation.manifest), and a build writing there beside them
+        # would hand them half a file. A scratch folder starts from the project's partial-parse
+        # file, as dagster-dbt's per-build folders do.
+        if not target_path:
+            target_path = Path(scratch)
+            kept = DBT_PROJECT_DIR / "target" / "partial_parse.msgpack"
+            if kept.exists():
+                shutil.copyfile(kept, target_path / kept.name)
+        arguments += ["--target-path", str(target_path.resolve())]
+        try:
+            result = dbtRunner().invoke(arguments)
+        finally:
+            release_warehouse()
     if not result.success:
         failures = [
             f"{node.node.resource_type} {node.node.name}: {node.status} — {node.message}"
