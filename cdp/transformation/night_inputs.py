@@ -179,10 +179,7 @@ def modelling_fingerprint(variables: dict) -> str:
 
 def full_refresh_reason(connection: duckdb.DuckDBPyConnection, variables: dict) -> str | None:
     """Why a build with these vars must rebuild every model from all of history, or None."""
-    columns = {name for (name,) in connection.execute(
-        "select column_name from information_schema.columns where table_schema = ? "
-        "and table_name = 'model_builds' and table_catalog = current_database()",
-        [STATE_SCHEMA]).fetchall()}
+    columns = _build_record_columns(connection)
     # A record from before builds could carry a reason has none.
     reason = "coalesce(reason, '')" if "reason" in columns else "''"
     recorded = connection.execute(
@@ -215,10 +212,7 @@ def require_restaging(connection: duckdb.DuckDBPyConnection, selection: list[str
 
 def pending_restaging(connection: duckdb.DuckDBPyConnection) -> tuple[list[str], str] | None:
     """The selection `require_restaging` left for the next build, and why; None if none."""
-    columns = {name for (name,) in connection.execute(
-        "select column_name from information_schema.columns where table_schema = ? "
-        "and table_name = 'model_builds' and table_catalog = current_database()",
-        [STATE_SCHEMA]).fetchall()}
+    columns = _build_record_columns(connection)
     if "restage" not in columns:
         return None
     row = connection.execute(f"select restage, restage_reason from {BUILDS} "
@@ -230,6 +224,14 @@ def restaged(connection: duckdb.DuckDBPyConnection) -> None:
     """The selection `require_restaging` named was rebuilt from all of history."""
     if pending_restaging(connection):
         connection.execute(f"update {BUILDS} set restage = null, restage_reason = null")
+
+
+def _build_record_columns(connection: duckdb.DuckDBPyConnection) -> set[str]:
+    """The build record's columns (none without a record; older warehouses have fewer)."""
+    return {name for (name,) in connection.execute(
+        "select column_name from information_schema.columns where table_schema = ? "
+        "and table_name = 'model_builds' and table_catalog = current_database()",
+        [STATE_SCHEMA]).fetchall()}
 
 
 def _add_restaging_columns(connection: duckdb.DuckDBPyConnection) -> None:
