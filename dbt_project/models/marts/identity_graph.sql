@@ -1,7 +1,7 @@
 with
 
 links as (
-    select * from {{ ref('int_identity_links') }}
+    select * from {{ ref('identity_links') }}
 ),
 
 graph as (

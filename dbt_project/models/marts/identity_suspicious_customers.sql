@@ -17,7 +17,7 @@ refused as (
 ),
 
 links as (
-    select * from {{ ref('int_identity_links') }}
+    select * from {{ ref('identity_links') }}
 ),
 
 sizes as (

@@ -8,17 +8,23 @@ names as (
     {{ union_source_models('record_names') }}
 ),
 
+-- Each record's distinct names, then their words: the regular expressions run once a name.
 cleaned as (
     select distinct
-        source || ':' || record_id as record_key,
+        record_key,
         {{ name_words('name_key') }} as name_key
-    from names
+    from (
+        select distinct
+            source || ':' || record_id as record_key,
+            name_key
+        from names
+    ) as distinct_names
 )
 
 select
     record_key,
     name_key,
-    {{ is_placeholder_name('name_key') }} as is_placeholder,
-    {{ is_usable_name('name_key') }} as is_usable
+    {{ are_placeholder_name_words('name_key') }} as is_placeholder,
+    {{ are_usable_name_words('name_key') }} as is_usable
 from cleaned
 where name_key is not null
