@@ -1,9 +1,9 @@
 -- Each web event's session: a new one after `session_timeout_minutes` without an event on the
 -- device. Incremental: a build numbers again only the devices whose events changed since the
--- last build (their count or a checksum of their ids and times: new events, a later version
--- of one, an event deleted), every event of each of them, and replaces their rows; a device
--- none of whose events is left (retention, erasure) leaves a marker row that replaces its
--- rows and that the post-hook deletes. Nothing here depends on who the device belongs to:
+-- last build (their count, a checksum of their ids and times, or their newest load: new
+-- events, a later version of one, an event deleted), every event of each of them, and replaces
+-- their rows; a device none of whose events is left (retention, erasure) leaves a marker row
+-- that replaces its rows and that the post-hook deletes. Nothing here depends on who the device belongs to:
 -- int_events_sessionized adds the customer.
 --
 -- An event whose time is no plausible moment (occurred_at NULL: see stg_website__events) cannot
@@ -23,7 +23,8 @@ events as (
         coalesce(anonymous_id, '') as device_key,
         anonymous_id,
         event_id,
-        occurred_at
+        occurred_at,
+        _dlt_load_id
     from ({{ union_source_models('web_events') }}) as web_events
 ),
 
@@ -32,21 +33,24 @@ devices as (
         source,
         device_key,
         count(*) as device_events,
-        {{ rows_checksum(['event_id', 'occurred_at']) }} as device_checksum
+        {{ rows_checksum(['event_id', 'occurred_at']) }} as device_checksum,
+        -- The newest load that brought a version of one of its events: a later version (another
+        -- page, a fixed property) changes no session, but int_events_sessionized must take it.
+        max(cast(_dlt_load_id as double)) as device_newest_load
     from events
     group by source, device_key
 ),
 
 {% if is_incremental() %}
     stored as (
-        select distinct source, device_key, device_events, device_checksum
+        select distinct source, device_key, device_events, device_checksum, device_newest_load
         from {{ this }}
     ),
 {% endif %}
 
 changed as (
     {{ keys_changed('devices', 'stored', ['source', 'device_key'],
-                    ['device_events', 'device_checksum']) }}
+                    ['device_events', 'device_checksum', 'device_newest_load']) }}
 ),
 
 gone as (
@@ -57,7 +61,8 @@ to_number as (
     select
         events.*,
         changed.device_events,
-        changed.device_checksum
+        changed.device_checksum,
+        changed.device_newest_load
     from events
     inner join changed
         on events.source = changed.source and events.device_key = changed.device_key
@@ -99,7 +104,8 @@ select
             then 'ses_' || substr(md5(anonymous_id || ':' || session_number), 1, 16)
     end as session_id,
     device_events,
-    device_checksum
+    device_checksum,
+    device_newest_load
 from numbered
 
 union all
@@ -111,5 +117,6 @@ select
     null as event_id,
     null as session_id,
     0 as device_events,
-    null as device_checksum
+    null as device_checksum,
+    null as device_newest_load
 from gone
