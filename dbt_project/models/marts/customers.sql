@@ -59,7 +59,7 @@ record_summary as (
         min(first_seen_at) as first_seen_at,
         max(last_seen_at) as last_seen_at,
         count(*) as records_count,
-        string_agg(distinct source, ', ' order by source) as sources,
+        {{ distinct_values_text('source', ', ') }} as sources,
         count(*) filter (where source = 'social') as leads_count,
         count(*) filter (where source = 'crm') as crm_contacts_count
     from clustered

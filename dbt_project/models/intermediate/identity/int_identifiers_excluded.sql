@@ -190,8 +190,8 @@ one_row_per_identifier as (
     select
         identifier_type,
         identifier_value,
-        string_agg(distinct rule, ', ' order by rule) as rules,
-        string_agg(distinct reason, '; ' order by reason) as reason
+        {{ distinct_values_text('rule', ', ') }} as rules,
+        {{ distinct_values_text('reason', '; ') }} as reason
     from all_exclusions
     group by identifier_type, identifier_value
 )
