@@ -1,7 +1,4 @@
 {# A compound key: no two rows share the same values in all the given columns. #}
 {% test unique_combination(model, columns) %}
-select {{ columns | join(', ') }}, count(*) as occurrences
-from {{ model }}
-group by {{ columns | join(', ') }}
-having count(*) > 1
+{{ adapter.dispatch('unique_combination_violations', 'cdp')(model, columns) }}
 {% endtest %}
