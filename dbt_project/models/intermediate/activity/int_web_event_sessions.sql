@@ -3,8 +3,8 @@
 -- last build (their count, a checksum of their ids and times, or their newest load: new
 -- events, a later version of one, an event deleted), every event of each of them, and replaces
 -- their rows; a device none of whose events is left (retention, erasure) leaves a marker row
--- that replaces its rows and that the post-hook deletes. Nothing here depends on who the device belongs to:
--- int_events_sessionized adds the customer.
+-- that replaces its rows and that the post-hook deletes. Nothing here depends on who the
+-- device belongs to: int_events_sessionized adds the customer.
 --
 -- An event whose time is no plausible moment (occurred_at NULL: see stg_website__events) cannot
 -- be placed among the device's others: it belongs to no session, and, sorted after them, it
