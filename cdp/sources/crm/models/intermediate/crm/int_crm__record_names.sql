@@ -1,10 +1,16 @@
 -- The names CRM contacts were given, folded.
-{{ config(materialized='ephemeral') }}
+-- Incremental by record: a build reads again only the records whose version changed
+-- (macros/records_to_rebuild.sql).
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='record_id', post_hook="{{ delete_gone_records() }}") }}
 
 with
 
+{{ records_to_rebuild('crm') }},
+
 contacts as (
     select * from {{ ref('int_crm_contacts_current') }}
+    where contact_id in (select records_to_rebuild.record_id from records_to_rebuild)
 ),
 
 names as (
@@ -15,4 +21,4 @@ names as (
     from contacts
 )
 
-select * from names
+{{ with_record_versions('names', 'crm', ['name_key']) }}

@@ -1,11 +1,18 @@
 -- The identifiers each order carries: one row per order and identifier.
-{{ config(materialized='ephemeral') }}
+-- Incremental by record: a build reads again only the records whose version changed
+-- (macros/records_to_rebuild.sql).
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='record_id', post_hook="{{ delete_gone_records() }}") }}
 
 with
 
+{{ records_to_rebuild('pos') }},
+
 orders as (
     select * from {{ ref('stg_pos__orders') }}
-    where not is_anonymous_sale
+    where
+        not is_anonymous_sale
+        and order_id in (select records_to_rebuild.record_id from records_to_rebuild)
 ),
 
 order_identifiers as (
@@ -44,4 +51,5 @@ grouped as (
     group by record_id, identifier_type, identifier_value
 )
 
-select * from grouped
+{{ with_record_versions('grouped', 'pos',
+                         ['identifier_type', 'identifier_value', 'first_seen_at', 'last_seen_at']) }}

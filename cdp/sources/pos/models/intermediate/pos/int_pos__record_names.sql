@@ -1,11 +1,18 @@
 -- The names orders were placed under, folded.
-{{ config(materialized='ephemeral') }}
+-- Incremental by record: a build reads again only the records whose version changed
+-- (macros/records_to_rebuild.sql).
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='record_id', post_hook="{{ delete_gone_records() }}") }}
 
 with
 
+{{ records_to_rebuild('pos') }},
+
 orders as (
     select * from {{ ref('stg_pos__orders') }}
-    where not is_anonymous_sale
+    where
+        not is_anonymous_sale
+        and order_id in (select records_to_rebuild.record_id from records_to_rebuild)
 ),
 
 names as (
@@ -16,4 +23,4 @@ names as (
     from orders
 )
 
-select * from names
+{{ with_record_versions('names', 'pos', ['name_key']) }}

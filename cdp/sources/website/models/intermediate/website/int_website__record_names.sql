@@ -1,10 +1,16 @@
 -- The names website devices were given: the traits of identify calls, folded.
-{{ config(materialized='ephemeral') }}
+-- Incremental by record: a build reads again only the records whose version changed
+-- (macros/records_to_rebuild.sql).
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='record_id', post_hook="{{ delete_gone_records() }}") }}
 
 with
 
+{{ records_to_rebuild('website') }},
+
 events as (
     select * from {{ ref('stg_website__events') }}
+    where anonymous_id in (select records_to_rebuild.record_id from records_to_rebuild)
 ),
 
 names as (
@@ -16,4 +22,4 @@ names as (
     where event_type = 'identify'
 )
 
-select * from names
+{{ with_record_versions('names', 'website', ['name_key']) }}
