@@ -18,8 +18,6 @@ cleaned as (
             source || ':' || record_id as record_key,
             name_key
         from names
-        -- A record's version row (macros/records_to_rebuild.sql) carries no name.
-        where name_key is not null
     ) as distinct_names
 )
 

@@ -1,16 +1,10 @@
 -- The identifiers each current CRM contact carries: one row per contact and identifier.
--- Incremental by record: a build reads again only the records whose version changed
--- (macros/records_to_rebuild.sql).
-{{ config(materialized='incremental', incremental_strategy='delete+insert',
-          unique_key='record_id', post_hook="{{ delete_gone_records() }}") }}
+{{ config(materialized='ephemeral') }}
 
 with
 
-{{ records_to_rebuild('crm') }},
-
 contacts as (
     select * from {{ ref('int_crm_contacts_current') }}
-    where contact_id in (select records_to_rebuild.record_id from records_to_rebuild)
 ),
 
 contact_identifiers as (
@@ -56,5 +50,4 @@ grouped as (
     group by record_id, identifier_type, identifier_value
 )
 
-{{ with_record_versions('grouped', 'crm',
-                         ['identifier_type', 'identifier_value', 'first_seen_at', 'last_seen_at']) }}
+select * from grouped

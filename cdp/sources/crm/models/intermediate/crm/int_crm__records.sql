@@ -13,11 +13,7 @@ contact_records as (
         contact_id as record_id,
         created_at as first_seen_at,
         coalesce(modified_at, created_at) as last_seen_at,
-        cast(_dlt_load_id as double) as first_loaded_at,
-        -- The record's version, which its identifiers and names models compare with their
-        -- own (macros/records_to_rebuild.sql): one staged row, its load.
-        1 as record_rows,
-        cast(_dlt_load_id as double) as record_newest_load
+        cast(_dlt_load_id as double) as first_loaded_at
     from contacts
 )
 

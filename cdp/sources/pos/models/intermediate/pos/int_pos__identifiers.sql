@@ -1,18 +1,11 @@
 -- The identifiers each order carries: one row per order and identifier.
--- Incremental by record: a build reads again only the records whose version changed
--- (macros/records_to_rebuild.sql).
-{{ config(materialized='incremental', incremental_strategy='delete+insert',
-          unique_key='record_id', post_hook="{{ delete_gone_records() }}") }}
+{{ config(materialized='ephemeral') }}
 
 with
 
-{{ records_to_rebuild('pos') }},
-
 orders as (
     select * from {{ ref('stg_pos__orders') }}
-    where
-        not is_anonymous_sale
-        and order_id in (select records_to_rebuild.record_id from records_to_rebuild)
+    where not is_anonymous_sale
 ),
 
 order_identifiers as (
@@ -51,5 +44,4 @@ grouped as (
     group by record_id, identifier_type, identifier_value
 )
 
-{{ with_record_versions('grouped', 'pos',
-                         ['identifier_type', 'identifier_value', 'first_seen_at', 'last_seen_at']) }}
+select * from grouped

@@ -14,11 +14,7 @@ order_records as (
         order_id as record_id,
         ordered_at as first_seen_at,
         ordered_at as last_seen_at,
-        cast(_dlt_load_id as double) as first_loaded_at,
-        -- The record's version, which its identifiers and names models compare with their
-        -- own (macros/records_to_rebuild.sql): one staged row, its load.
-        1 as record_rows,
-        cast(_dlt_load_id as double) as record_newest_load
+        cast(_dlt_load_id as double) as first_loaded_at
     from orders
 )
 

@@ -1,16 +1,10 @@
 -- The identifiers each Meta lead carries: one row per lead and identifier.
--- Incremental by record: a build reads again only the records whose version changed
--- (macros/records_to_rebuild.sql).
-{{ config(materialized='incremental', incremental_strategy='delete+insert',
-          unique_key='record_id', post_hook="{{ delete_gone_records() }}") }}
+{{ config(materialized='ephemeral') }}
 
 with
 
-{{ records_to_rebuild('social') }},
-
 leads as (
     select * from {{ ref('stg_social__leads') }}
-    where lead_id in (select records_to_rebuild.record_id from records_to_rebuild)
 ),
 
 lead_identifiers as (
@@ -49,5 +43,4 @@ grouped as (
     group by record_id, identifier_type, identifier_value
 )
 
-{{ with_record_versions('grouped', 'social',
-                         ['identifier_type', 'identifier_value', 'first_seen_at', 'last_seen_at']) }}
+select * from grouped

@@ -1,16 +1,10 @@
 -- The identifiers each website device carried: one row per device and identifier.
--- Incremental by record: a build reads again only the records whose version changed
--- (macros/records_to_rebuild.sql).
-{{ config(materialized='incremental', incremental_strategy='delete+insert',
-          unique_key='record_id', post_hook="{{ delete_gone_records() }}") }}
+{{ config(materialized='ephemeral') }}
 
 with
 
-{{ records_to_rebuild('website') }},
-
 events as (
     select * from {{ ref('stg_website__events') }}
-    where anonymous_id in (select records_to_rebuild.record_id from records_to_rebuild)
 ),
 
 event_identifiers as (
@@ -65,5 +59,4 @@ device_identifiers as (
     group by record_id, identifier_type, identifier_value
 )
 
-{{ with_record_versions('device_identifiers', 'website',
-                         ['identifier_type', 'identifier_value', 'first_seen_at', 'last_seen_at']) }}
+select * from device_identifiers
