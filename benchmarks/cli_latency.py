@@ -60,11 +60,13 @@ def main() -> None:
             "where identifier_type = 'phone' order by records_count desc limit 1").fetchall() \
             or [(None,)]
     lock_holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from orchestration.warehouse_lock import "
+        [sys.executable, "-c", "import sys, time; from cdp.core.warehouse_lock import "
          "warehouse_lock; from pathlib import Path\nwith warehouse_lock(Path(sys.argv[1]), "
          "'the benchmark'):\n    print('held', flush=True); time.sleep(600)",
          str(warehouse)], stdout=subprocess.PIPE, text=True)
-    lock_holder.stdout.readline()
+    if lock_holder.stdout.readline().strip() != "held":
+        lock_holder.kill()
+        sys.exit("the process meant to hold the warehouse lock did not take it (see above)")
     try:
         cases = {
             "python, importing nothing (the floor)": ([sys.executable, "-c", "pass"], False),
