@@ -228,6 +228,8 @@ def _write_dotenv(settings) -> str:
         "CDP_PUBLISHED_WAREHOUSE": settings.published_warehouse,
     }
     if dotenv.exists():
+        if f"DAGSTER_HOME={lines['DAGSTER_HOME']}\n" in dotenv.read_text():
+            return ""
         return f"\n      (.env exists: set DAGSTER_HOME={lines['DAGSTER_HOME']} there to see " \
                "this run)"
     dotenv.write_text("# Written by `cdp demo`: `dagster dev` started here reads it.\n" + "".join(

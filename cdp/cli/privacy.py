@@ -72,8 +72,10 @@ def _privacy_request(kind: str, arguments: dict, **extra):
                    f"({len(many.subject.records)} records):")
         for customer_id in many.subject.customer_ids:
             click.echo(f"  {customer_id}")
-        raise CdpError("nothing done: check they are one person (`cdp explain --customer-id "
-                       "…`), then repeat with --yes", ExitCode.USAGE) from None
+        # --yes acts on every one of them: a shared phone or a family inbox names several people.
+        raise CdpError("nothing done: if they are one person (`cdp explain --customer-id …`), "
+                       "repeat with --yes; if not, name the one with --customer-id or --record",
+                       ExitCode.USAGE) from None
     except requests.NothingMatches as nothing:
         if finished:
             click.echo("Nothing more to do: the interrupted request above is finished.")

@@ -123,3 +123,28 @@ def test_the_data_map_lists_every_place_outside_the_warehouse_that_holds_an_emai
     assert holding, "the deployment holds emails outside the warehouse"
     assert [path for path in holding
             if not any(path == place or place in path.parents for place in places)] == []
+
+
+def test_a_request_naming_a_phone_two_people_share_erases_nobody_and_says_how_to_name_one(
+        nightly, tmp_path):
+    settings = copy_deployment(nightly, tmp_path / "deployment")
+    warehouse = Path(settings.warehouse)
+    # A household's phone: on the records of two customers.
+    [(phone,)] = query(warehouse, """
+        select identifiers.identifier_value
+        from intermediate.int_identifiers_unioned as identifiers
+        inner join marts.customer_records as records
+            on identifiers.source = records.source and identifiers.record_id = records.record_id
+        where identifiers.identifier_type = 'phone'
+        group by 1 having count(distinct records.customer_id) = 2
+        order by 1 limit 1""")
+    customers_before = query(warehouse, "select count(*) from marts.customers")
+
+    asked = cdp(settings, "privacy", "erase", "--phone", phone, "--requested-by", "a caller",
+                "--reason", "erasure")
+
+    assert asked.returncode == 2, asked.stdout + asked.stderr
+    assert "matches 2 customers" in asked.stdout
+    # --yes would erase both: the answer also says how to name the one meant.
+    assert "--customer-id or --record" in asked.stdout + asked.stderr
+    assert query(warehouse, "select count(*) from marts.customers") == customers_before
