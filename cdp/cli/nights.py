@@ -228,7 +228,7 @@ def _write_dotenv(settings) -> str:
         "CDP_PUBLISHED_WAREHOUSE": settings.published_warehouse,
     }
     if dotenv.exists():
-        if f"DAGSTER_HOME={lines['DAGSTER_HOME']}\n" in dotenv.read_text():
+        if f"DAGSTER_HOME={lines['DAGSTER_HOME']}" in dotenv.read_text().splitlines():
             return ""
         return f"\n      (.env exists: set DAGSTER_HOME={lines['DAGSTER_HOME']} there to see " \
                "this run)"
