@@ -36,15 +36,27 @@ class DeliveryReport:
         return sum(counts["removed"] for counts in self.audiences.values())
 
 
-def audiences_of(warehouse: Path, destination: str) -> dict[str, tuple[int, int]]:
-    """The audiences declared with this destination: members and excluded for consent."""
+# Why a selected customer is not sent (marts.audience_summaries' `excluded_<reason>_count`).
+EXCLUSION_REASONS = ("restricted", "unsubscribed", "complained", "bounced", "without_consent")
+
+
+def _audience_counts() -> dict[str, int]:
+    return {"members": 0, **{f"excluded_{reason}": 0 for reason in EXCLUSION_REASONS},
+            "added": 0, "removed": 0}
+
+
+def audiences_of(warehouse: Path, destination: str) -> dict[str, dict[str, int]]:
+    """The audiences declared with this destination: members, and those left out per reason."""
+    excluded = ", ".join(f"excluded_{reason}_count" for reason in EXCLUSION_REASONS)
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        rows = connection.execute("""
-            select audience_name, members_count, excluded_without_consent_count
+        rows = connection.execute(f"""
+            select audience_name, members_count, {excluded}
             from marts.audience_summaries
             where list_contains(string_split(destinations, ', '), ?)
         """, [destination]).fetchall()
-    return {name: (members, excluded) for name, members, excluded in rows}
+    return {name: {"members": members, **{f"excluded_{reason}": count for reason, count
+                                          in zip(EXCLUSION_REASONS, counts, strict=True)}}
+            for name, members, *counts in rows}
 
 
 def identifiers_still_wanted(warehouse: Path, audience_names: list[str]) -> dict[str, dict]:
@@ -82,17 +94,14 @@ def deliver(destination: str, warehouse: Path, activation_dir: Path, run_id: str
     tool = DESTINATIONS[destination]
     report = DeliveryReport(destination)
     audiences = audiences_of(warehouse, destination)
-    for audience_name, (members, excluded) in audiences.items():
-        report.audiences[audience_name] = {"members": members,
-                                           "excluded_without_consent": excluded,
-                                           "added": 0, "removed": 0}
+    for audience_name, counts in audiences.items():
+        report.audiences[audience_name] = {**_audience_counts(), **counts}
     removed_now: set[tuple[str, str]] = set()
 
     def recorded(batch: list[Change]) -> None:
         record_delivered(warehouse, destination, batch, run_id)
         for change in batch:
-            counts = report.audiences.setdefault(change.audience_name, {
-                "members": 0, "excluded_without_consent": 0, "added": 0, "removed": 0})
+            counts = report.audiences.setdefault(change.audience_name, _audience_counts())
             counts["added" if change.change == "add" else "removed"] += 1
             report.removed_after_erasure += change.erased
             if change.change == "remove":

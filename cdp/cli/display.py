@@ -159,6 +159,12 @@ class RunDisplay:
             f"{_count(metadata.get('audiences', 0), 'audience')} · "
             f"{metadata.get('members', 0):,} members · {metadata.get('added', 0):,} added · "
             f"{metadata.get('removed', 0):,} removed")
+        # Addresses the email tools say may not get marketing, left out of email audiences.
+        held_back = [f"{metadata[f'excluded_{reason}']:,} {reason}"
+                     for reason in ("unsubscribed", "complained", "bounced")
+                     if metadata.get(f"excluded_{reason}")]
+        if held_back and not cause:
+            detail += f" · not sent: {', '.join(held_back)}"
         mark, style = ("✗", "red") if cause else ("✓", None)
         self.line(f"{mark} deliver {destination:<10} {detail}  ({seconds:.1f} s)", style)
 

@@ -6,7 +6,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -136,6 +136,11 @@ def list_export_files(exports_dir: str, spec: ExportSpec) -> SystemListing:
             ignored.append(IgnoredFile(
                 str(relative), f"not an export this loader reads (expected "
                                f"{', '.join('*' + suffix for suffix in suffixes)})"))
+        elif spec.file_name_values and spec.value_of_file_name(name) is None:
+            prefixes = ", ".join(f"{prefix}*" for prefix, _ in spec.file_name_values)
+            ignored.append(IgnoredFile(
+                str(relative), f"not named as this export's files are ({prefixes}): its "
+                               f"name says which {spec.file_name_column} its rows have"))
         else:
             readable[str(relative)] = ExportFile(
                 item=item,
@@ -148,13 +153,28 @@ def list_export_files(exports_dir: str, spec: ExportSpec) -> SystemListing:
                          sorted(ignored, key=lambda file: file.relative_path))
 
 
-def list_files_outside(exports_dir: str, systems: list[str]) -> list[IgnoredFile]:
+def list_files_outside(exports_dir: str, systems: list[str],
+                       specs: Sequence[ExportSpec] = ()) -> list[IgnoredFile]:
     """Files under the exports folder that belong to no system folder (`CRM/`, `misc/`, the
-    root itself): nothing reads them, so they are listed instead of passing unnoticed."""
+    root itself), and, in a system whose exports all live in subfolders of its own (`email/`
+    holds `mailchimp/` and `events/`), files in none of them: nothing reads them, so they are
+    listed instead of passing unnoticed. `specs`: the enabled systems' export specs."""
+    spec_folders: dict[str, list[PurePosixPath]] = {}
+    for spec in specs:
+        spec_folders.setdefault(spec.system, []).append(PurePosixPath(spec.folder))
+    nested_only = {system: folders for system, folders in spec_folders.items()
+                   if PurePosixPath(system) not in folders}
     ignored = []
     for item in _walk(exports_dir, "**/*"):
         relative = PurePosixPath(item["relative_path"])
         top = relative.parts[0]
+        if len(relative.parts) > 1 and top in nested_only:
+            folders = nested_only[top]
+            if not any(relative.is_relative_to(folder) for folder in folders):
+                ignored.append(IgnoredFile(str(relative), (
+                    f"not in a folder {top}/ is read from: its exports go in "
+                    f"{', '.join(f'{folder}/' for folder in folders)}")))
+            continue
         if len(relative.parts) > 1 and top in systems:
             continue
         if len(relative.parts) == 1:

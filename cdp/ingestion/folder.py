@@ -1,4 +1,4 @@
-"""The exports folder itself: present, and holding one folder per source system.
+"""The exports folder itself: present, and holding a folder per source system in use.
 
 A typo in a cron line must not look like a quiet night: a missing folder is an error named with
 its path, never "0 rows added".
@@ -12,9 +12,10 @@ class ExportsFolderError(Exception):
 
 
 def check_exports_folder(exports_dir: str, systems: list[str]) -> None:
-    """Raise ExportsFolderError naming what is wrong. A local folder must exist and hold every
-    system's folder (an empty one is fine: a system not in use yet). In a bucket, folders exist
-    only while files are in them, so there the URL must simply hold some file."""
+    """Raise ExportsFolderError naming what is wrong. A local folder must exist and hold the
+    folder of at least one system (a system the deployment does not use needs none; an empty
+    one is fine). In a bucket, folders exist only while files are in them, so there the URL
+    must simply hold some file."""
     if "://" in exports_dir and not exports_dir.startswith("file://"):
         # Imported here: dlt takes seconds to import, and a local folder needs none of it.
         from dlt.sources.filesystem import filesystem
@@ -27,12 +28,10 @@ def check_exports_folder(exports_dir: str, systems: list[str]) -> None:
     if not root.is_dir():
         what = "is a file, not a folder" if root.exists() else "does not exist"
         raise ExportsFolderError(f"exports folder {root} {what}")
-    missing = [system for system in systems if not (root / system).is_dir()]
-    if missing:
+    if not any((root / system).is_dir() for system in systems):
         present = sorted(child.name + "/" for child in root.iterdir() if child.is_dir())
         raise ExportsFolderError(
-            f"exports folder {root} has no {', '.join(name + '/' for name in missing)} "
-            f"(expected {', '.join(name + '/' for name in systems)}; found "
-            f"{', '.join(present) or 'no folders'}); create an empty folder for a system you "
-            "do not export yet"
+            f"exports folder {root} has no folder of a source system (expected one or more "
+            f"of {', '.join(name + '/' for name in systems)}; found "
+            f"{', '.join(present) or 'no folders'}): is it the right folder?"
         )

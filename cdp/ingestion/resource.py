@@ -338,10 +338,11 @@ def _read_file(
         outcome.records_quarantined = 1
         return [QuarantinedRow(file.relative_path, fingerprint, typed.line_number,
                                f"whole file set aside: {typed.reason}", "")]
-    columns = list(documented_columns(spec, read.columns).values())
+    columns = list(dict.fromkeys(documented_columns(spec, read.columns).values()))
     outcome.columns = columns
     outcome.warnings = "; ".join(
-        [*read.notes, *typed.notes, *drift_warnings(columns, spec.known_columns, columns_seen)])
+        [*read.notes, *typed.notes, *drift_warnings(columns, spec.known_columns,
+                                               columns_seen - set(spec.optional_columns))])
     located = read.locate(sorted(typed.bad_rows))
     rows = [
         QuarantinedRow(file.relative_path, fingerprint, line.line_number, line.reason,

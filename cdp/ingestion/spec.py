@@ -23,6 +23,9 @@ class ExportSpec:
     decimal_columns: tuple[str, ...] = ()  # parsed to DECIMAL(18, 2); bad values are set aside
     currency_column: str | None = None  # the ISO code amounts are in, when the format has one
     json_columns: tuple[str, ...] = ()  # nested objects kept whole as JSON
+    # Documented columns only some files have (Mailchimp's UNSUB_* in the unsubscribed file
+    # alone): a file without them is no change of the export's columns.
+    optional_columns: tuple[str, ...] = ()
     # Rows sharing this column get a 1-based `line_position` in file order (Shopify line items).
     position_within: str | None = None
     csv_delimiter: str = ","
@@ -45,6 +48,23 @@ class ExportSpec:
     # brings it (a deletion list without dates): the file's fingerprint is part of its content
     # hash, so the same row in a later, different file is stored again, dated by that load.
     undated_rows_per_file: bool = False
+    # What a file's name states rather than its rows (Mailchimp writes each member status to
+    # its own file, `unsubscribed_members_export_<list id>.csv`): (name prefix, value) pairs,
+    # matched at the start of the name in any case, the longest prefix first (so
+    # `unsubscribed_` is never read as `subscribed_`). The value is loaded into
+    # `file_name_column` as part of each row's content; a file matching no prefix is ignored,
+    # with the reason.
+    file_name_values: tuple[tuple[str, str], ...] = ()
+    file_name_column: str = ""
+
+    def value_of_file_name(self, name: str) -> str | None:
+        """The value `file_name_values` gives a file of this name (its last path part), or
+        None when no prefix matches."""
+        lowered = name.rsplit("/", 1)[-1].lower()
+        for prefix, value in sorted(self.file_name_values, key=lambda pair: -len(pair[0])):
+            if lowered.startswith(prefix.lower()):
+                return value
+        return None
 
     @property
     def folder(self) -> str:

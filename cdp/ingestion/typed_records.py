@@ -47,12 +47,17 @@ class AmountSettings:
 def documented_columns(spec: ExportSpec, columns: list[str]) -> dict[str, str]:
     """Each file column under the name the format documents: an alias (`id` for `Record ID`,
     matched in any case) is read as its column, unless the file has that column itself or an
-    earlier alias of it; every other column keeps its own name."""
+    earlier alias of it; every other column keeps its own name. In JSON lines, where each line
+    names its own keys, an alias is read as its column even beside it: the lines that use the
+    alias (`user_id`, the legacy spelling of `userId`) fill it where the others are empty."""
     present = {column.lower() for column in columns}
+    merge = spec.file_format == "jsonl"
     named: dict[str, str] = {}
     for alias, documented in spec.column_aliases:
         file_column = next((column for column in columns if column.lower() == alias.lower()), None)
-        if file_column is None or documented.lower() in present or documented in named.values():
+        if file_column is None:
+            continue
+        if not merge and (documented.lower() in present or documented in named.values()):
             continue
         named[file_column] = documented
     return {column: named.get(column, column) for column in columns}
@@ -103,10 +108,22 @@ def type_records(
     row; empty for good rows), and return the bad rows' reasons. Columns are known by their
     documented names (`documented_columns`)."""
     documented = documented_columns(spec, read.columns)
-    missing = [key for key in spec.key_columns if key not in documented.values()]
+    # The file columns read as each documented one (several: JSON keys spelt two ways).
+    sources_of: dict[str, list[str]] = {}
+    for column, name in documented.items():
+        sources_of.setdefault(name, []).append(column)
+    for columns in sources_of.values():  # the documented spelling first
+        columns.sort(key=lambda column: column != documented[column])
+    missing = [key for key in spec.key_columns if key not in sources_of]
     if missing:
         return FileProblem(1, f"missing required column(s) {missing}; the file has {read.columns}")
-    names = warehouse_names(spec, list(documented.values()))
+    stated_by_name = None
+    if spec.file_name_column:  # a value the file's name states (ExportSpec.file_name_values)
+        stated_by_name = spec.value_of_file_name(source_file)
+        if stated_by_name is None:
+            return FileProblem(0, f"its name does not say its {spec.file_name_column}")
+    names = warehouse_names(spec, [*sources_of,
+                                   *([spec.file_name_column] if stated_by_name else [])])
     if isinstance(names, FileProblem):
         return names
     notes = [f"column {column!r} is loaded as `{name}` (the loader's own column has its name)"
@@ -117,21 +134,28 @@ def type_records(
 
     # Each file column as text under a positional name, so no column name of the file can
     # clash with a name used here.
-    text_of = {name: f"__cdp_text_{index}" for index, name in enumerate(documented.values())}
+    text_of = {name: f"__cdp_text_{index}" for index, name in enumerate(sources_of)}
     texts = []
-    for column, name in documented.items():
-        source = _sql_identifier(column)
-        if spec.file_format == "jsonl" and name not in spec.json_columns:
-            source = f"json_extract_string({source}, '$')"
-        elif spec.file_format == "jsonl":
-            source = f"{source}::varchar"
-        texts.append(f"{source} as {text_of[name]}")
+    for name, columns in sources_of.items():
+        sources = []
+        for column in columns:
+            source = _sql_identifier(column)
+            if spec.file_format == "jsonl" and name not in spec.json_columns:
+                source = f"json_extract_string({source}, '$')"
+            elif spec.file_format == "jsonl":
+                source = f"{source}::varchar"
+            sources.append(source)
+        text = sources[0] if len(sources) == 1 else f"coalesce({', '.join(sources)})"
+        texts.append(f"{text} as {text_of[name]}")
+    if stated_by_name is not None:
+        text_of[spec.file_name_column] = "__cdp_text_file_name"
+        texts.append(f"{_sql_string(stated_by_name)} as __cdp_text_file_name")
     texts_view = f"{typed_table}_texts"
     connection.execute(f"""
         create or replace temp view {texts_view} as
         select rowid as _row_ordinal, {", ".join(texts)} from {raw_table}
     """)
-    amount_columns = [name for name in documented.values() if name in spec.decimal_columns]
+    amount_columns = [name for name in sources_of if name in spec.decimal_columns]
     amount_format = detect_format(
         connection, texts_view, [text_of[column] for column in amount_columns],
         text_of.get(spec.currency_column) if spec.currency_column else None,
@@ -139,7 +163,11 @@ def type_records(
     )
 
     typed, checks = [], []
-    for column, name in documented.items():
+    if stated_by_name is not None:
+        typed.append(f"{text_of[spec.file_name_column]} as "
+                     f"{_sql_identifier(names[spec.file_name_column])}")
+    for name, columns in sources_of.items():
+        column = columns[0]
         text, target = text_of[name], _sql_identifier(names[name])
         if name in spec.timestamp_columns:
             glued = f"regexp_replace({text}, '{_OFFSET_AFTER_SPACE}', '\\1')"

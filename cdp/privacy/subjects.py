@@ -11,11 +11,12 @@ from cdp.sources.registry import enabled_sources
 from cdp.sources.source import StagedRecords
 
 
-def _staged(with_deletions: bool = False) -> dict[str, StagedRecords]:
+def _staged(with_deletions: bool = False) -> list[tuple[str, StagedRecords]]:
     """Where each enabled source stages its records (names as people wrote them, identifiers):
     only those with deletion lists, whose retired records left identity resolution, if asked."""
-    return {source.system: source.staged for source in enabled_sources()
-            if source.staged and (source.deletion_specs or not with_deletions)}
+    return [(source.system, staged) for source in enabled_sources()
+            for staged in source.staged_records
+            if source.deletion_specs or not with_deletions]
 
 
 def _exists(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -108,7 +109,7 @@ def matching_retired_records(connection: duckdb.DuckDBPyConnection, *,
         "phone", phone_key(phone or ""))
     key_sql = email_key_sql if kind == "email" else phone_key_sql
     selects = []
-    for system, staged in _staged(with_deletions=True).items():
+    for system, staged in _staged(with_deletions=True):
         columns = [column for of_kind, column in staged.identifiers if of_kind == kind]
         if not columns:
             continue
@@ -153,7 +154,7 @@ def describe_subject(connection: duckdb.DuckDBPyConnection, customer_ids: list[s
         from intermediate.int_identifiers_unioned
         where record_key in (select record_key from subject_records)""").fetchall()
     # A retired record left identity resolution: its identifiers are read where it was staged.
-    for system, staged in _staged(with_deletions=True).items() if retired else ():
+    for system, staged in _staged(with_deletions=True) if retired else ():
         identifiers += connection.execute(f"""
             with retired_records as (
                 select * from {staged.relation}
@@ -166,7 +167,7 @@ def describe_subject(connection: duckdb.DuckDBPyConnection, customer_ids: list[s
             """).fetchall()
     subject.identifiers = sorted(set(identifiers))
     names: set[str] = set()
-    for source, staged in _staged().items():
+    for source, staged in _staged():
         if staged.name_column is None:
             continue
         names |= {row[0] for row in connection.execute(f"""

@@ -51,13 +51,13 @@ def _raw_records(sources: list[Source]) -> str:
     """Every enabled source's raw record ids, less the records a deletion list retired and the
     anonymous sales of erased people (both in no customer)."""
     selects = [
-        f"""select distinct '{source.system}' as source, {source.raw_record_id} as record_id
-            from {source.dataset}.{source.table}
-            where {source.raw_record_id} is not null
-                and not starts_with({source.raw_record_id}, '{ERASED_ORDER_PREFIX}')
-                and {source.raw_record_id} not in (select record_id from marts.retired_records
-                                                   where source = '{source.system}')"""
-        for source in sources if source.raw_record_id]
+        f"""select distinct '{source.system}' as source, {record_id} as record_id
+            from {source.dataset}.{table}
+            where {record_id} is not null
+                and not starts_with({record_id}, '{ERASED_ORDER_PREFIX}')
+                and {record_id} not in (select record_id from marts.retired_records
+                                        where source = '{source.system}')"""
+        for source in sources for table, record_id in source.record_ids.items()]
     return "\n union all ".join(selects) or \
         "select null::varchar as source, null::varchar as record_id where false"
 
@@ -76,8 +76,8 @@ def _raw_net_revenue(sources: list[Source]) -> str:
 
 def _staged_records(sources: list[Source]) -> str:
     """Each enabled source's staged records with the load that brought them."""
-    selects = [f"select '{source.system}' as source, _dlt_load_id from {source.staged.relation}"
-               for source in sources if source.staged]
+    selects = [f"select '{source.system}' as source, _dlt_load_id from {staged.relation}"
+               for source in sources for staged in source.staged_records]
     return "\n union all ".join(selects) or \
         "select null::varchar as source, null::varchar as _dlt_load_id where false"
 

@@ -44,11 +44,15 @@ def raw_checks(thresholds: Thresholds) -> list[QualityCheck]:
                 deletion_checks.append(_keys_unique(system, declared.table,
                                                     list(declared.key_columns)))
             else:
-                checks += _table_checks(system, declared, thresholds)
+                folder = next((spec.folder for spec in source.specs
+                               if spec.table == declared.table), system)
+                checks += _table_checks(system, declared, thresholds, folder)
     return checks + deletion_checks
 
 
-def _table_checks(system: str, declared: RawCheck, thresholds: Thresholds) -> list[QualityCheck]:
+def _table_checks(system: str, declared: RawCheck, thresholds: Thresholds,
+                  folder: str) -> list[QualityCheck]:
+    """`folder`: where the table's export files are read from (`crm`, `email/mailchimp`)."""
     table, timestamp = declared.table, declared.timestamp_column
     where = declared.timestamp_required_where
     relation = f"raw_{system}.{table}"
@@ -71,14 +75,15 @@ def _table_checks(system: str, declared: RawCheck, thresholds: Thresholds) -> li
         name=f"raw_{system}_{table}_volume_holds",
         asset=(system, table),
         description="The latest load did not collapse against the previous one (rows "
-                    "read from its files, as a share of the previous load's; deletion "
-                    "lists, in a subfolder, are no part of it).",
+                    f"read from its files in `{folder}/`, as a share of the previous load's; "
+                    "deletion lists, in a subfolder, are no part of it).",
         blocking=False,
         query=f"""
             with loads as (
                 select _dlt_load_id, sum(records_read) as records
                 from raw_{system}.export_files
-                where status = 'loaded' and source_file not like '{system}/%/%'
+                where status = 'loaded' and source_file like '{folder}/%'
+                    and source_file not like '{folder}/%/%'
                 group by _dlt_load_id
             ),
             ordered as (

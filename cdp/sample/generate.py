@@ -32,8 +32,9 @@ from pathlib import Path
 
 import orjson
 
-from cdp.sample import crm, pos, social, vietnam, website
+from cdp.sample import crm, email, pos, social, vietnam, website
 from cdp.sample.crm import Contact
+from cdp.sample.email import Activity, EspContact, Member
 from cdp.sample.people import (
     Person,
     add_devices,
@@ -125,6 +126,10 @@ class Night:
     contacts: list[Contact] = field(default_factory=list)
     leads: list[Lead] = field(default_factory=list)
     orders: list[Order] = field(default_factory=list)
+    members: list[Member] = field(default_factory=list)  # Mailchimp members new or changed
+    activity: list[Activity] = field(default_factory=list)
+    esp_events: list[tuple[EspContact, list[tuple[str, datetime, dict]]]] = field(
+        default_factory=list)
 
 
 @dataclass
@@ -159,6 +164,21 @@ class _Planner:
         self.anonymous_devices: dict[str, Person] = {}
         self.identified_devices: set[str] = set()
         self.device_consent: dict[str, tuple[datetime, dict[str, bool] | None]] = {}
+        # Email draws from its own stream too, so adding it left every other record as it was.
+        self.email_rng = random.Random(f"{seed}-email")
+        self.members: dict[str, Member] = {}  # by the address, lower-cased: one per address
+        self.esp_contacts: list[EspContact] = []
+        self.next_leid = 44_877_845
+        # Mailchimp campaigns weekly over the half year before night 1; the local tool's
+        # fortnightly.
+        self.campaigns = [
+            email.Campaign(f"{0x5a3e0000 + week:x}", f"Bản tin tuần {week}",
+                           self.night_one_end - timedelta(days=7 * (26 - week), hours=9))
+            for week in range(26)]
+        self.esp_campaigns = [
+            email.Campaign(f"esp-{fortnight}", f"Khuyến mãi {fortnight}",
+                           self.night_one_end - timedelta(days=14 * (13 - fortnight), hours=5))
+            for fortnight in range(13)]
 
     def moment_between(self, start: datetime, end: datetime) -> datetime:
         span = (end - start).total_seconds()
@@ -246,6 +266,7 @@ class _Planner:
                 self.plan_lead(person, night, first_seen, end)
         if buys:
             self.plan_purchases(person, night, first_seen, end)
+        self.plan_email(person, night, first_seen, end)
 
     def plan_browsing(
         self, person: Person, device: str, night: Night, start: datetime, end: datetime,
@@ -357,6 +378,157 @@ class _Planner:
             return {}
         keys = ["email_opt_in"] + (["sms_zalo_opt_in"] if rng.random() < 0.5 else [])
         return {key: rng.random() < 0.6 for key in keys}
+
+    def email_moment(self, start: datetime, end: datetime) -> datetime:
+        return start + timedelta(seconds=int(self.email_rng.random()
+                                             * (end - start).total_seconds()))
+
+    def plan_email(self, person: Person, night: Night, start: datetime, end: datetime) -> None:
+        """A person's Mailchimp membership, if any, with its activity up to `end`, and their
+        contact in the local email tool, if any, with its events."""
+        rng = self.email_rng
+        if rng.random() < 0.45:
+            roll = rng.random()
+            if roll < 0.75:
+                canonical = person.emails[0]
+            elif roll < 0.9:
+                canonical = person.emails[-1]
+            else:  # an address no other source knows: the person's newsletter inbox
+                local, _, domain = person.emails[0].partition("@")
+                canonical = f"{local}.tin@{domain}"
+            if canonical.lower() not in self.members:  # a family inbox subscribes once
+                self.plan_member(person, canonical, night, start, end)
+        if rng.random() < 0.15:
+            contact = EspContact(person, f"esp_{len(self.esp_contacts) + 1:07d}",
+                                 render_email(rng, person.emails[0]).strip(),
+                                 legacy_keys=rng.random() < 0.2)
+            self.esp_contacts.append(contact)
+            moment = self.email_moment(start, end)
+            events = self.esp_campaign_events(contact, [
+                campaign for campaign in self.esp_campaigns if campaign.sent_at > moment])
+            if events:
+                night.esp_events.append((contact, events))
+
+    def plan_member(self, person: Person, canonical: str, night: Night, start: datetime,
+                    end: datetime) -> None:
+        rng = self.email_rng
+        named = rng.random() < 0.6
+        family_and_middle = f"{person.family_name} {person.middle_name}"
+        opted_in = self.email_moment(start, end)
+        member = Member(
+            person=person, euid=f"{rng.getrandbits(40):010x}", leid=self.next_leid,
+            address=render_email(rng, canonical).strip(),
+            first_name=render_name(rng, person.given_name) if named else "",
+            last_name=render_name(rng, family_and_middle) if named else "",
+            phone=render_phone(rng, person.phone) if rng.random() < 0.25 else "",
+            opted_in_at=opted_in, open_rate=rng.betavariate(1.5, 3.0),
+        )
+        self.next_leid += 1 + rng.randrange(5)
+        self.members[canonical.lower()] = member
+        roll = rng.random()
+        if roll < 0.06:
+            member.status = "nonsubscribed"
+        elif roll < 0.15:
+            member.status = "unsubscribed"
+        elif roll < 0.22:
+            member.status = "cleaned"
+        if member.status in ("unsubscribed", "cleaned"):
+            member.changed_at = opted_in + (end - opted_in) * rng.random()
+        stop = member.changed_at or end
+        if member.status != "nonsubscribed":
+            for campaign in self.campaigns:
+                if opted_in < campaign.sent_at < stop:
+                    night.activity += self.campaign_activity(member, campaign)
+        if member.status == "cleaned":
+            sent = [campaign for campaign in self.campaigns if campaign.sent_at <= stop]
+            if sent:
+                night.activity.append(Activity(member, sent[-1], "bounce", stop, "hard"))
+        night.members.append(member)
+
+    def campaign_activity(self, member: Member, campaign: email.Campaign) -> list[Activity]:
+        """What a member did with one campaign: open, perhaps click; now and then a soft
+        bounce (a full mailbox), which changes nothing."""
+        rng = self.email_rng
+        if rng.random() < 0.01:
+            return [Activity(member, campaign, "bounce", campaign.sent_at, "soft")]
+        if rng.random() >= member.open_rate:
+            return []
+        opened = campaign.sent_at + timedelta(minutes=rng.randrange(5, 4000))
+        done = [Activity(member, campaign, "open", opened)]
+        if rng.random() < 0.3:
+            done.append(Activity(member, campaign, "click",
+                                 opened + timedelta(seconds=rng.randrange(5, 600))))
+        return done
+
+    def esp_campaign_events(self, contact: EspContact, campaigns: list[email.Campaign]
+                            ) -> list[tuple[str, datetime, dict]]:
+        """The local tool's events for a contact: each email delivered, opened, clicked; a
+        bounce, a spam complaint or an unsubscribe ends the contact's emails."""
+        rng = self.email_rng
+        events = []
+        for campaign in campaigns:
+            if contact.stopped:
+                break
+            properties = {"email_id": f"{campaign.campaign_id}-{contact.user_id}",
+                          "email_subject": campaign.title, "campaign_id": campaign.campaign_id,
+                          "campaign_name": campaign.title}
+            roll = rng.random()
+            if roll < 0.02:
+                events.append(("Email Bounced", campaign.sent_at, properties))
+                contact.stopped = True
+                continue
+            events.append(("Email Delivered", campaign.sent_at, properties))
+            opened = campaign.sent_at + timedelta(minutes=rng.randrange(5, 3000))
+            if rng.random() < 0.35:
+                events.append(("Email Opened", opened, properties))
+                if rng.random() < 0.25:
+                    events.append(("Email Link Clicked", opened + timedelta(seconds=30),
+                                   {**properties, "link_url": rng.choice(email.LINKS)}))
+            roll = rng.random()
+            if roll < 0.01:
+                events.append(("Email Marked as Spam", opened + timedelta(minutes=1), properties))
+                contact.stopped = True
+            elif roll < 0.04:
+                events.append(("Unsubscribed", opened + timedelta(minutes=2),
+                               {**properties, "list_id": "newsletter"}))
+                contact.stopped = True
+        return events
+
+    def plan_email_delta(self, night: Night, start: datetime, end: datetime) -> None:
+        """A later night's email: perhaps a Mailchimp campaign and its activity, members
+        unsubscribing, bouncing or coming back (only changed members are exported), and the
+        local tool's fortnightly email."""
+        rng = self.email_rng
+        if rng.random() < 0.5:
+            campaign = email.Campaign(f"{0x5a3f0000 + len(self.campaigns):x}",
+                                      f"Bản tin {start.date()}", start + timedelta(hours=3))
+            self.campaigns.append(campaign)
+            for member in self.members.values():
+                if member.status == "subscribed" and member.opted_in_at < campaign.sent_at:
+                    night.activity += self.campaign_activity(member, campaign)
+        for member in self.members.values():
+            roll = rng.random()
+            if member.status == "subscribed" and roll < 0.004:
+                member.status, member.changed_at = "unsubscribed", self.email_moment(start, end)
+            elif member.status == "subscribed" and roll < 0.006:
+                member.status, member.changed_at = "cleaned", self.email_moment(start, end)
+                if self.campaigns:
+                    night.activity.append(Activity(member, self.campaigns[-1], "bounce",
+                                                   member.changed_at, "hard"))
+            elif member.status == "unsubscribed" and roll < 0.02:  # subscribed again
+                member.status = "subscribed"
+                member.opted_in_at = member.changed_at = self.email_moment(start, end)
+            else:
+                continue
+            night.members.append(member)
+        if rng.random() < 1 / 14:
+            campaign = email.Campaign(f"esp-{len(self.esp_campaigns)}",
+                                      f"Khuyến mãi {start.date()}", start + timedelta(hours=2))
+            self.esp_campaigns.append(campaign)
+            for contact in self.esp_contacts:
+                events = self.esp_campaign_events(contact, [campaign])
+                if events:
+                    night.esp_events.append((contact, events))
 
     def plan_purchases(self, person: Person, night: Night, first_seen: datetime,
                        end: datetime) -> None:
@@ -510,6 +682,7 @@ class _Planner:
         funnel."""
         self.plan_delta(known, night_one.contacts, night_one.orders, night,
                         self.night_one_end, self.night_two_end, NIGHT_TWO_RATES)
+        self.plan_email_delta(night, self.night_one_end, self.night_two_end)
 
     def plan_later_night(self, known: list[Person], contacts: list[Contact], orders: list[Order],
                          night: Night, start: datetime, end: datetime) -> None:
@@ -520,6 +693,7 @@ class _Planner:
                       and oldest <= order.created_at < newest]
         self.plan_delta(known, contacts, refundable, night, start, end, LATER_NIGHT_RATES,
                         later=True)
+        self.plan_email_delta(night, start, end)
 
     def plan_delta(
         self, known: list[Person], contacts: list[Contact], orders: list[Order], night: Night,
@@ -692,7 +866,42 @@ def _write_night(folder: Path, night: Night, day: date, gzip_events: bool, seed:
             (row for order in night.orders for row in pos.order_rows(order)),
         ),
     }
+    written |= _write_email(folder, night, stamp, random.Random(f"{seed}-email-rows"))
     return {f"{label or folder.name}/{name}": count for name, count in written.items()}
+
+
+def _write_email(folder: Path, night: Night, stamp: str, rng: random.Random) -> dict:
+    """The night's email exports: Mailchimp's member files (the members new or changed, each in
+    the file of its status, named as Mailchimp names them), its activity, and the local
+    tool's Segment Email-spec events. Nothing is written for what the night does not hold."""
+    written = {}
+    for status in email.STATUS_COLUMNS:
+        members = [member for member in night.members if member.status == status]
+        if not members:
+            continue
+        # Mailchimp names every export alike; the night's date keeps nights apart (as a person
+        # saving each download beside the last would).
+        name = f"email/mailchimp/{status}_members_export_{email.LIST_ID}_{stamp}.csv"
+        written[name] = _write_csv(folder / name, email.STATUS_COLUMNS[status],
+                                   (email.member_row(member, status, rng) for member in members))
+    if night.activity:
+        name = f"email/mailchimp_activity/email_activity_{stamp}.csv"
+        night.activity.sort(key=lambda activity: activity.at)
+        written[name] = _write_csv(folder / name, email.ACTIVITY_COLUMNS,
+                                   (email.activity_row(activity, rng)
+                                    for activity in night.activity))
+    if night.esp_events:
+        name = f"email/events/esp_events_{stamp}.jsonl"
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        count = 0
+        with (folder / name).open("wb") as handle:
+            for contact, events in night.esp_events:
+                contact.events = events
+                for message in email.esp_messages(contact, rng):
+                    handle.write(orjson.dumps(message) + b"\n")
+                    count += 1
+        written[name] = count
+    return written
 
 
 def _ground_truth_rows(nights: list[Night]) -> Iterator[list[str]]:
@@ -704,6 +913,10 @@ def _ground_truth_rows(nights: list[Night]) -> Iterator[list[str]]:
             *(("crm", str(contact.record_id), contact.person) for contact in night.contacts),
             *(("social", lead.lead_id, lead.person) for lead in night.leads),
             *(("pos", order.name, order.person) for order in night.orders),
+            *(("email", member.euid, member.person) for member in night.members),
+            *(("email", activity.member.email_id, activity.member.person)
+              for activity in night.activity),
+            *(("email", contact.user_id, contact.person) for contact, _ in night.esp_events),
         ]
         for source, record_id, person in keyed:
             if (source, record_id) not in seen:

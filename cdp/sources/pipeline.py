@@ -122,13 +122,18 @@ def ingest_exports(
         info = pipeline.run(source.make_dlt_source(outcomes=outcomes, suppression=suppression,
                                                    **arguments))
         load_id = info.loads_ids[0] if info.loads_ids else None
-        rows_added = rows_of_load(pipeline, source.table, load_id)
+        rows_added = sum(rows_of_load(pipeline, spec.table, load_id)
+                         for spec in source.export_specs)
         quarantined = rows_of_load(pipeline, QUARANTINE_TABLE, load_id)
         deletions = sum(rows_of_load(pipeline, spec.table, load_id)
                         for spec in source.deletion_specs)
-        loads.append(SystemLoad(system, dataset_name(system), source.table, load_id, rows_added,
-                                quarantined, outcomes, deletions))
-    outside = list_files_outside(exports_dir, every_system) if exports_dir else []
+        tables = ", ".join(spec.table for spec in source.export_specs)
+        loads.append(SystemLoad(system, dataset_name(system),
+                                tables if len(source.export_specs) == 1 else f"{{{tables}}}",
+                                load_id, rows_added, quarantined, outcomes, deletions))
+    outside = list_files_outside(
+        exports_dir, every_system,
+        [spec for source in sources for spec in source.export_specs]) if exports_dir else []
     return IngestReport(loads, outside)
 
 

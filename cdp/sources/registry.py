@@ -31,6 +31,7 @@ BUILT_IN: dict[str, str] = {
     "crm": "cdp.sources.crm",
     "social": "cdp.sources.social",
     "pos": "cdp.sources.pos",
+    "email": "cdp.sources.email",
 }
 
 

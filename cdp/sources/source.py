@@ -48,6 +48,18 @@ UNION_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "consent_statements": (("source", "string"), ("record_id", "string"), ("purpose", "string"),
                            ("status", "string"), ("stated_at", "timestamp"),
                            ("loaded_at", "timestamp"), ("statement", "string")),
+    # Channel subscription state, apart from purpose consent: what an email tool states of an
+    # address (subscribed, unsubscribed, cleaned: hard-bounced, complained: marked as spam,
+    # nonsubscribed); `address` is the mailbox (normalized), `address_written` as sent.
+    "channel_statements": (("source", "string"), ("record_id", "string"), ("channel", "string"),
+                           ("address", "string"), ("address_written", "string"),
+                           ("status", "string"), ("stated_at", "timestamp"),
+                           ("loaded_at", "timestamp"), ("statement", "string")),
+    # Engagement with emails sent: delivered, opened, clicked, bounced, complained,
+    # unsubscribed; `campaign_id` groups one email's events.
+    "email_events": (("source", "string"), ("record_id", "string"), ("event_id", "string"),
+                     ("email", "string"), ("event_type", "string"), ("occurred_at", "timestamp"),
+                     ("campaign_id", "string")),
     # Activity: web events (a device's page views and tracks), orders and their lines.
     "web_events": (("source", "string"), ("event_id", "string"), ("anonymous_id", "string"),
                    ("user_id", "string"), ("event_type", "string"), ("event_name", "string"),
@@ -115,12 +127,15 @@ class Source:
     """One source system, whole."""
 
     system: str  # the folder under the exports directory, dataset `raw_<system>`, dbt source
-    # Its export first (the raw table a load reports), then its deletion lists if it has any.
+    # Its exports (one raw table each; the first is its main one), and its deletion lists if
+    # it has any (a spec some export names in `deletions`).
     specs: tuple[ExportSpec, ...]
     models_dir: Path  # its dbt models: staging and the union models
     # kind (a key of UNION_COLUMNS) -> the dbt model adding this system's rows to that union.
     union_models: Mapping[str, str] = field(default_factory=dict)
-    staged: StagedRecords | None = None
+    # Where it stages its records: one staging model, or one per kind of record (a mailing
+    # list's members and the contacts an email tool's events name).
+    staged: StagedRecords | tuple[StagedRecords, ...] | None = None
     raw_checks: tuple[RawCheck, ...] = ()
     # The identifier types its `identifiers` model emits (email and phone link records across
     # sources; a type of its own, such as its record id, links only its own records). dbt's test
@@ -130,6 +145,9 @@ class Source:
     # the publishing check that every raw record maps to one customer reads it (None: the
     # source's records are left out of that check).
     raw_record_id: str | None = None
+    # For a source of several exports: each export's raw table -> the SQL expression over it
+    # giving that record id (in place of `raw_record_id`, which names its main table's).
+    raw_record_ids: Mapping[str, str] = field(default_factory=dict)
     # For a source of orders: SQL over its raw table giving one row, `amount` (net revenue of
     # every order's newest version, leaving out amounts wrong at the source) and
     # `amount_of_customers` (the same less anonymous sales: `{anonymous_sale}` is the condition
@@ -149,7 +167,28 @@ class Source:
 
     @property
     def deletion_specs(self) -> tuple[ExportSpec, ...]:
-        return self.specs[1:]
+        named = {spec.deletions for spec in self.specs if spec.deletions}
+        return tuple(spec for spec in self.specs if spec in named)
+
+    @property
+    def export_specs(self) -> tuple[ExportSpec, ...]:
+        """Its exports, without its deletion lists."""
+        deletions = self.deletion_specs
+        return tuple(spec for spec in self.specs if spec not in deletions)
+
+    @property
+    def staged_records(self) -> tuple[StagedRecords, ...]:
+        if self.staged is None:
+            return ()
+        return self.staged if isinstance(self.staged, tuple) else (self.staged,)
+
+    @property
+    def record_ids(self) -> dict[str, str]:
+        """Each export's raw table -> the SQL giving the record id `customer_records` keys its
+        rows by (`raw_record_ids`, or `raw_record_id` of the main table)."""
+        if self.raw_record_ids:
+            return dict(self.raw_record_ids)
+        return {self.table: self.raw_record_id} if self.raw_record_id else {}
 
     @property
     def dataset(self) -> str:

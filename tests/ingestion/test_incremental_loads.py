@@ -20,9 +20,12 @@ def _records_in(path: Path) -> int:
 
 def _records_per_table(folder: Path) -> dict[str, int]:
     tables = {"website": "raw_website.events", "crm": "raw_crm.contacts",
-              "social": "raw_social.leads", "pos": "raw_pos.order_lines"}
+              "social": "raw_social.leads", "pos": "raw_pos.order_lines",
+              "email/mailchimp": "raw_email.mailchimp_members",
+              "email/mailchimp_activity": "raw_email.mailchimp_activity",
+              "email/events": "raw_email.events"}
     return {
-        table: sum(_records_in(path) for path in (folder / system).iterdir())
+        table: sum(_records_in(path) for path in (folder / system).iterdir() if path.is_file())
         for system, table in tables.items()
     }
 
@@ -42,7 +45,8 @@ def test_every_raw_row_carries_its_file_and_load(exports_dir, warehouse):
     run_ingest(exports_dir, warehouse)
 
     for table in ["raw_website.events", "raw_crm.contacts", "raw_social.leads",
-                  "raw_pos.order_lines"]:
+                  "raw_pos.order_lines", "raw_email.mailchimp_members",
+                  "raw_email.mailchimp_activity", "raw_email.events"]:
         rows = query(warehouse, f"""
             select count(*) filter (where _source_file is null or _dlt_load_id is null),
                    count(*) filter (where _dlt_load_id not in (
@@ -57,7 +61,7 @@ def test_a_second_run_without_new_files_loads_nothing(exports_dir, warehouse):
 
     report = run_ingest(exports_dir, warehouse)
 
-    assert [system.rows_added for system in report.systems] == [0, 0, 0, 0]
+    assert [system.rows_added for system in report.systems] == [0] * len(report.systems)
     assert all(system.files == [] for system in report.systems)
     assert query(warehouse, "select count(*) from raw_website.events") == before
 

@@ -22,7 +22,7 @@ from dagster import (
     asset,
 )
 
-from cdp.activation.deliver import deliver
+from cdp.activation.deliver import EXCLUSION_REASONS, deliver
 from cdp.activation.destinations.registry import DESTINATIONS
 from cdp.activation.state import delivered_members, owed_erased_removals
 from cdp.orchestration.publishing.assets import PUBLISHED_KEY
@@ -59,8 +59,9 @@ def delivery_asset(destination: str):
             "added": report.added,
             "removed": report.removed,
             "removed_after_erasure": report.removed_after_erasure,
-            "excluded_without_consent": sum(counts["excluded_without_consent"]
-                                            for counts in report.audiences.values()),
+            **{f"excluded_{reason}": sum(counts[f"excluded_{reason}"]
+                                         for counts in report.audiences.values())
+               for reason in EXCLUSION_REASONS},
             "failures": len(report.failures),
             "not_sent_without_identifier": report.not_sent_without_identifier,
             "per_audience": MetadataValue.json(report.audiences),

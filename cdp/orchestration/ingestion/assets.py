@@ -44,7 +44,10 @@ EXPORT_FOLDERS = [
         description=f"Export files the {source.system} system drops in "
                     f"`<exports_dir>/{source.system}/`"
                     + (f" (deletion lists in `{source.spec.deletions.folder}/`)."
-                       if source.spec.deletions else "."),
+                       if source.spec.deletions else "")
+                    + (" (exports in "
+                       + ", ".join(f"`{spec.folder}/`" for spec in source.export_specs) + ")."
+                       if any(spec.subfolder for spec in source.export_specs) else "."),
         group_name="exports",
         kinds={"file"},
     )
@@ -58,7 +61,7 @@ class CdpDltTranslator(DagsterDltTranslator):
         table = data.resource.name
         what = (f"every deletion a {system} deletion list states (`{system}/deleted/`), the "
                 "record's key and when it was deleted, keyed by key and content hash"
-                if table != source_of(system).table else
+                if table in {spec.table for spec in source_of(system).deletion_specs} else
                 f"every version of every record of the {system} exports, as exported, keyed "
                 "by its natural key and content hash")
         return super().get_asset_spec(data).replace_attributes(
@@ -84,6 +87,7 @@ def _is_transient(error: BaseException) -> bool:
 
 def _load_assets(source: Source) -> AssetsDefinition:
     system, make_source, table = source.system, source.make_dlt_source, source.table
+    export_tables = [spec.table for spec in source.export_specs]
 
     # The source and pipeline given here only describe the assets; the run builds its own
     # from the settings (exports folder, warehouse).
@@ -123,9 +127,12 @@ def _load_assets(source: Source) -> AssetsDefinition:
         for file in failed:
             context.log.warning(f"set aside whole: {file}")
         outside = [f"{file.relative_path}: {file.reason}"
-                   for file in list_files_outside(settings.exports_dir, configured_systems())]
+                   for file in list_files_outside(
+                       settings.exports_dir, configured_systems(),
+                       [spec for each in enabled_sources() for spec in each.export_specs])]
         metadata = {
-            "rows_added": rows_of_load(pipeline, table, load_id),
+            "rows_added": sum(rows_of_load(pipeline, export_table, load_id)
+                              for export_table in export_tables),
             "rows_quarantined": rows_of_load(pipeline, "quarantine", load_id),
             "dagster/row_count": _row_count(pipeline, table),
             "files": [f"{file.status}: {file.source_file}" for file in outcomes
@@ -145,7 +152,8 @@ def _load_assets(source: Source) -> AssetsDefinition:
             # its own counts only, so a run's summary counts each system once.
             result_table = result.asset_key.path[-1]
             own = metadata if result_table == table else {
-                "deletions_added": rows_of_load(pipeline, result_table, load_id),
+                "table_rows_added" if result_table in export_tables else "deletions_added":
+                    rows_of_load(pipeline, result_table, load_id),
                 "dagster/row_count": _row_count(pipeline, result_table),
             }
             yield MaterializeResult(asset_key=result.asset_key,

@@ -42,6 +42,39 @@ predictions as (
     select * from {{ ref('int_customer_predictions') }}
 ),
 
+email_events as (
+    -- Every enabled source's email engagement (kind `email_events`).
+    {{ union_source_models('email_events') }}
+),
+
+channel_status as (
+    select * from {{ ref('customer_channel_status') }}
+    where channel = 'email'
+),
+
+-- Emails counted per campaign (an email opened twice is one email opened); an open or a
+-- click proves the email arrived even where the tool exports no delivery.
+email_summary as (
+    select
+        clustered.customer_id,
+        count(distinct coalesce(email_events.campaign_id, email_events.event_id)) filter (
+            where email_events.event_type in ('delivered', 'opened', 'clicked')
+        ) as emails_received_count,
+        count(distinct coalesce(email_events.campaign_id, email_events.event_id)) filter (
+            where email_events.event_type in ('opened', 'clicked')
+        ) as emails_opened_count,
+        count(distinct coalesce(email_events.campaign_id, email_events.event_id)) filter (
+            where email_events.event_type = 'clicked'
+        ) as emails_clicked_count,
+        max(email_events.occurred_at) filter (
+            where email_events.event_type in ('opened', 'clicked')
+        ) as last_email_engagement_at
+    from email_events
+    inner join clustered
+        on email_events.source = clustered.source and email_events.record_id = clustered.record_id
+    group by clustered.customer_id
+),
+
 consent_summary as (
     select
         customer_id,
@@ -147,6 +180,15 @@ joined as (
         coalesce(consent_summary.consent_email_marketing = 'granted', false)
             as has_marketing_consent,
         restrictions.customer_id is not null as is_processing_restricted,
+        coalesce(email_summary.emails_received_count, 0) as emails_received_count,
+        coalesce(email_summary.emails_opened_count, 0) as emails_opened_count,
+        coalesce(email_summary.emails_clicked_count, 0) as emails_clicked_count,
+        email_summary.last_email_engagement_at,
+        {{ dbt.datediff("email_summary.last_email_engagement_at", "as_of.as_of_at", "day") }}
+            as days_since_last_email_engagement,
+        -- The golden email's subscription state (marts.customer_channel_status).
+        channel_status.status as email_channel_status,
+        coalesce(channel_status.may_receive_marketing, true) as email_may_receive_marketing,
         {{ dbt.datediff("record_summary.last_seen_at", "as_of.as_of_at", "day") }}
             as days_since_last_seen,
         {{ dbt.datediff("order_summary.last_order_at", "as_of.as_of_at", "day") }}
@@ -162,6 +204,8 @@ joined as (
     left join people_named on record_summary.customer_id = people_named.customer_id
     left join consent_summary on record_summary.customer_id = consent_summary.customer_id
     left join restrictions on record_summary.customer_id = restrictions.customer_id
+    left join email_summary on record_summary.customer_id = email_summary.customer_id
+    left join channel_status on attributes.email = channel_status.address
 ),
 
 final as (

@@ -1,5 +1,6 @@
 -- Tonight's members of each declared audience: the customers its condition selects who granted
--- its consent purpose and are not under a processing restriction. The identifiers are what the
+-- its consent purpose, are not under a processing restriction and, for an email audience, whose
+-- address may receive marketing (int_audience_candidates.exclusion_reason). The identifiers are what the
 -- destinations match people on: the golden-record email as the customer writes it (not folded:
 -- int_customer_email_spellings) and the phone in E.164; each destination normalizes them its way.
 with
@@ -28,4 +29,4 @@ select
 from candidates
 inner join customers on candidates.customer_id = customers.customer_id
 left join email_spellings on candidates.customer_id = email_spellings.customer_id
-where candidates.consent_status = 'granted' and not candidates.is_processing_restricted
+where candidates.exclusion_reason is null
