@@ -4,10 +4,10 @@ import csv
 import json
 from pathlib import Path
 
-from cdp.sample import crm, pos, social
+from cdp.sample import crm, email, pos, social
 
 _NO_TIME = "2026-11-20T10:00:00+07:00"
-SYSTEMS = ("website", "crm", "social", "pos")
+SYSTEMS = ("website", "crm", "social", "pos", "email")
 
 
 def lay_out(folder: Path) -> Path:
@@ -44,9 +44,43 @@ def write_events(folder: Path, name: str, events: list[dict]) -> None:
     path.write_text("".join(json.dumps(event) + "\n" for event in events), encoding="utf-8")
 
 
-def _write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
-    lay_out(path.parent.parent)
+def _write_csv(path: Path, columns: list[str], rows: list[dict],
+               exports: Path | None = None) -> None:
+    """`exports`: the exports folder, when the file is not directly in a system's folder."""
+    lay_out(exports or path.parent.parent)
+    path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, columns)
         writer.writeheader()
         writer.writerows(rows)
+
+
+def write_mailchimp_members(folder: Path, status: str, members: list[dict],
+                            list_id: str = email.LIST_ID) -> Path:
+    """One Mailchimp member CSV of `status` (subscribed, unsubscribed, cleaned, nonsubscribed),
+    named as Mailchimp names it; each dict gives some of that file's columns."""
+    path = folder / "email" / "mailchimp" / f"{status}_members_export_{list_id}.csv"
+    _write_csv(path, email.STATUS_COLUMNS[status], members, folder)
+    return path
+
+
+def write_mailchimp_activity(folder: Path, name: str, rows: list[dict]) -> Path:
+    """Mailchimp email activity (email.ACTIVITY_COLUMNS); `email_id` defaults to Mailchimp's
+    MD5 of the lower-cased address."""
+    import hashlib
+
+    filled = [{"list_id": email.LIST_ID, "email_id": hashlib.md5(
+        row["email_address"].strip().lower().encode(), usedforsecurity=False).hexdigest(),
+        **row} for row in rows]
+    path = folder / "email" / "mailchimp_activity" / name
+    _write_csv(path, email.ACTIVITY_COLUMNS, filled, folder)
+    return path
+
+
+def write_email_events(folder: Path, name: str, messages: list[dict]) -> Path:
+    """Segment Email-spec messages as JSON lines under `email/events/`."""
+    path = lay_out(folder) / "email" / "events" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(message, ensure_ascii=False) + "\n"
+                            for message in messages), encoding="utf-8")
+    return path
