@@ -94,6 +94,8 @@ def export_resource(
         had_loaded_files = bool(loaded)
         connection = duckdb.connect()
         connection.execute("set preserve_insertion_order = true")
+        # A time written without a zone is UTC, whatever the machine's own zone is.
+        connection.execute("set TimeZone = 'UTC'")
         # Stamped here, in the same pass as the rest, so dlt need not rewrite the Parquet files.
         load_id = dlt.current.load_package_state()["load_id"]
         typed_tables: list[str] = []

@@ -32,7 +32,8 @@ from pathlib import Path
 
 import orjson
 
-from cdp.sample import crm, email, pos, social, vietnam, website
+from cdp.sample import app, crm, email, pos, social, vietnam, website
+from cdp.sample.app import AppSession
 from cdp.sample.crm import Contact
 from cdp.sample.email import Activity, EspContact, Member
 from cdp.sample.people import (
@@ -40,6 +41,7 @@ from cdp.sample.people import (
     add_devices,
     make_person,
     name_variant,
+    new_uuid,
     render_email,
     render_name,
     render_phone,
@@ -130,6 +132,7 @@ class Night:
     activity: list[Activity] = field(default_factory=list)
     esp_events: list[tuple[EspContact, list[tuple[str, datetime, dict]]]] = field(
         default_factory=list)
+    app_sessions: list[AppSession] = field(default_factory=list)
 
 
 @dataclass
@@ -164,6 +167,11 @@ class _Planner:
         self.anonymous_devices: dict[str, Person] = {}
         self.identified_devices: set[str] = set()
         self.device_consent: dict[str, tuple[datetime, dict[str, bool] | None]] = {}
+        # The app draws from its own stream: person id -> their install (anonymousId, device).
+        self.app_rng = random.Random(f"{seed}-app")
+        self.app_install_of: dict[str, tuple[str, app.Device]] = {}
+        self.app_owner_of: dict[str, Person] = {}  # install -> the person it is recorded as
+        self.app_device_of: dict[str, app.Device] = {}  # install -> its device
         # Email draws from its own stream too, so adding it left every other record as it was.
         self.email_rng = random.Random(f"{seed}-email")
         self.members: dict[str, Member] = {}  # by the address, lower-cased: one per address
@@ -267,6 +275,7 @@ class _Planner:
         if buys:
             self.plan_purchases(person, night, first_seen, end)
         self.plan_email(person, night, first_seen, end)
+        self.plan_app(person, night, first_seen, end)
 
     def plan_browsing(
         self, person: Person, device: str, night: Night, start: datetime, end: datetime,
@@ -378,6 +387,67 @@ class _Planner:
             return {}
         keys = ["email_opt_in"] + (["sms_zalo_opt_in"] if rng.random() < 0.5 else [])
         return {key: rng.random() < 0.6 for key in keys}
+
+    def plan_app(self, person: Person, night: Night, start: datetime, end: datetime) -> None:
+        """A person's app installs and sessions. A household member may instead share the
+        family tablet of the person they live with: both sign in on it, days apart."""
+        rng = self.app_rng
+        head = self.household_of.get(person.person_id)
+        family_tablet = self.app_install_of.get(head) if head else None
+        if family_tablet and rng.random() < 0.6:
+            install, device = family_tablet
+            owner = self.app_owner_of[install]
+            for _ in range(2 + rng.randrange(4)):
+                moment = self.app_moment(start, end)
+                night.app_sessions.append(self.app_session(person, install, device, moment))
+                # The tablet's owner uses it in the same days.
+                around = moment + timedelta(days=rng.uniform(-5, 5))
+                night.app_sessions.append(self.app_session(owner, install, device, around))
+            return
+        if rng.random() >= 0.25:
+            return
+        device = app.new_device(rng)
+        install = new_uuid(rng)
+        self.app_install_of[person.person_id] = (install, device)
+        self.app_owner_of[install], self.app_device_of[install] = person, device
+        self.plan_install(person, install, device, night, start, end)
+        if rng.random() < 0.15:  # reinstalled: a new install; iOS's vendor id may change too
+            again = new_uuid(rng)
+            if device.platform == "ios" and rng.random() < 0.5:
+                device = app.new_device(rng)
+            self.app_owner_of[again], self.app_device_of[again] = person, device
+            self.plan_install(person, again, device, night, start + (end - start) * 0.5, end)
+
+    def plan_install(self, person: Person, install: str, device: app.Device, night: Night,
+                     start: datetime, end: datetime) -> None:
+        rng = self.app_rng
+        moments = sorted(self.app_moment(start, end) for _ in range(1 + rng.randrange(7)))
+        for number, moment in enumerate(moments):
+            night.app_sessions.append(self.app_session(person, install, device, moment,
+                                                       first=number == 0))
+
+    def plan_app_delta(self, night: Night, start: datetime, end: datetime) -> None:
+        """A later night's app use: some installs opened again by their owner."""
+        rng = self.app_rng
+        for install, owner in self.app_owner_of.items():
+            if rng.random() < 0.05:
+                night.app_sessions.append(self.app_session(
+                    owner, install, self.app_device_of[install], self.app_moment(start, end)))
+
+    def app_session(self, person: Person, install: str, device: app.Device, start: datetime,
+                    first: bool = False) -> AppSession:
+        """One session; signed in with the person's account, or giving only an email."""
+        rng = self.app_rng
+        signed_in = person.user_id is not None and rng.random() < 0.8
+        email = render_email(rng, person.emails[0]).strip() if (
+            rng.random() < (0.4 if signed_in else 0.5)) else None
+        return AppSession(person, install, device, start, first,
+                          user_id=person.user_id if signed_in else None, email=email,
+                          screens=app.screens(rng))
+
+    def app_moment(self, start: datetime, end: datetime) -> datetime:
+        return start + timedelta(seconds=int(self.app_rng.random()
+                                             * max(0.0, (end - start).total_seconds())))
 
     def email_moment(self, start: datetime, end: datetime) -> datetime:
         return start + timedelta(seconds=int(self.email_rng.random()
@@ -683,6 +753,7 @@ class _Planner:
         self.plan_delta(known, night_one.contacts, night_one.orders, night,
                         self.night_one_end, self.night_two_end, NIGHT_TWO_RATES)
         self.plan_email_delta(night, self.night_one_end, self.night_two_end)
+        self.plan_app_delta(night, self.night_one_end, self.night_two_end)
 
     def plan_later_night(self, known: list[Person], contacts: list[Contact], orders: list[Order],
                          night: Night, start: datetime, end: datetime) -> None:
@@ -694,6 +765,7 @@ class _Planner:
         self.plan_delta(known, contacts, refundable, night, start, end, LATER_NIGHT_RATES,
                         later=True)
         self.plan_email_delta(night, start, end)
+        self.plan_app_delta(night, start, end)
 
     def plan_delta(
         self, known: list[Person], contacts: list[Contact], orders: list[Order], night: Night,
@@ -851,7 +923,10 @@ def _write_night(folder: Path, night: Night, day: date, gzip_events: bool, seed:
     events_name = f"events_{stamp}.jsonl" + (".gz" if gzip_events else "")
     written = {
         f"website/{events_name}": _write_events(
-            folder / "website" / events_name, night.sessions, random.Random(seed),
+            # A stream of its own: seeded as the planner's, its message ids would repeat the
+            # planner's device ids (an erased device's id turning up in a stranger's event).
+            folder / "website" / events_name, night.sessions,
+            random.Random(f"{seed}-website-rows"),
         ),
         f"crm/hubspot-crm-exports-all-contacts-{stamp}.csv": _write_csv(
             folder / "crm" / f"hubspot-crm-exports-all-contacts-{stamp}.csv", crm.COLUMNS,
@@ -867,6 +942,18 @@ def _write_night(folder: Path, night: Night, day: date, gzip_events: bool, seed:
         ),
     }
     written |= _write_email(folder, night, stamp, random.Random(f"{seed}-email-rows"))
+    if night.app_sessions:
+        name = f"app/app_events_{stamp}.jsonl"
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        rng = random.Random(f"{seed}-app-rows")
+        night.app_sessions.sort(key=lambda session: session.start)
+        count = 0
+        with (folder / name).open("wb") as handle:
+            for session in night.app_sessions:
+                for message in app.session_messages(rng, session):
+                    handle.write(orjson.dumps(message) + b"\n")
+                    count += 1
+        written[name] = count
     return {f"{label or folder.name}/{name}": count for name, count in written.items()}
 
 
@@ -904,7 +991,8 @@ def _write_email(folder: Path, night: Night, stamp: str, rng: random.Random) -> 
     return written
 
 
-def _ground_truth_rows(nights: list[Night]) -> Iterator[list[str]]:
+def _ground_truth_rows(nights: list[Night], owner_of: dict[str, Person]
+                       ) -> Iterator[list[str]]:
     """One row per source record, keyed as the marts key records (website: the device)."""
     seen: set[tuple[str, str]] = set()
     for night in nights:
@@ -917,6 +1005,9 @@ def _ground_truth_rows(nights: list[Night]) -> Iterator[list[str]]:
             *(("email", activity.member.email_id, activity.member.person)
               for activity in night.activity),
             *(("email", contact.user_id, contact.person) for contact, _ in night.esp_events),
+            # A family tablet is recorded as its owner's, whoever signs in on it.
+            *(("app", session.install, owner_of[session.install])
+              for session in night.app_sessions),
         ]
         for source, record_id, person in keyed:
             if (source, record_id) not in seen:
@@ -996,6 +1087,6 @@ def generate_sample_exports(
         planner.note_night(night)
     files["ground_truth.csv"] = _write_csv(
         out_dir / "ground_truth.csv", ["source", "record_id", "person_id"],
-        _ground_truth_rows(written),
+        _ground_truth_rows(written, planner.app_owner_of),
     )
     return SampleSummary(people=len(planner.people), files=files)

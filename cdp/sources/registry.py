@@ -32,6 +32,7 @@ BUILT_IN: dict[str, str] = {
     "social": "cdp.sources.social",
     "pos": "cdp.sources.pos",
     "email": "cdp.sources.email",
+    "app": "cdp.sources.app",
 }
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from cdp.sample import crm, email, pos, social
 
 _NO_TIME = "2026-11-20T10:00:00+07:00"
-SYSTEMS = ("website", "crm", "social", "pos", "email")
+SYSTEMS = ("website", "crm", "social", "pos", "email", "app")
 
 
 def lay_out(folder: Path) -> Path:
@@ -81,6 +81,14 @@ def write_email_events(folder: Path, name: str, messages: list[dict]) -> Path:
     """Segment Email-spec messages as JSON lines under `email/events/`."""
     path = lay_out(folder) / "email" / "events" / name
     path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(message, ensure_ascii=False) + "\n"
+                            for message in messages), encoding="utf-8")
+    return path
+
+
+def write_app_events(folder: Path, name: str, messages: list[dict]) -> Path:
+    """Segment mobile-spec messages as JSON lines under `app/`."""
+    path = lay_out(folder) / "app" / name
     path.write_text("".join(json.dumps(message, ensure_ascii=False) + "\n"
                             for message in messages), encoding="utf-8")
     return path

@@ -71,7 +71,45 @@ def statements_in_exports(exports: Path) -> dict[str, list[tuple[datetime, bool,
         for category, granted in preferences.items():
             for purpose in CATEGORY_PURPOSES.get(category, []):
                 statements.setdefault(f"website:{device}", []).append((when, granted, purpose))
+    _email_statements(exports / "email", statements)
     return statements
+
+
+def _mailchimp_time(text: str) -> datetime | None:
+    """Mailchimp's zone-less times, in the sample account's zone (UTC, the default)."""
+    return datetime.fromisoformat(text + "+00:00") if text else None
+
+
+def _email_statements(folder: Path, statements: dict) -> None:
+    """A member's newest version (by its own times, then the later file) states its status:
+    subscribed grants email marketing, unsubscribed withdraws it; a Segment Unsubscribed or
+    spam complaint withdraws it."""
+    newest: dict[str, tuple[str, str, dict]] = {}
+    for path in sorted((folder / "mailchimp").glob("*.csv")):
+        status = path.name.split("_members_export")[0]
+        with path.open(newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                times = max(row.get(column) or "" for column in (
+                    "LAST_CHANGED", "UNSUB_TIME", "CLEAN_TIME", "CONFIRM_TIME", "OPTIN_TIME"))
+                known = newest.get(row["EUID"])
+                if known is None or times >= known[0]:
+                    newest[row["EUID"]] = (times, status, row)
+    for euid, (_, status, row) in newest.items():
+        if status == "subscribed":
+            when = _mailchimp_time(row["CONFIRM_TIME"] or row["OPTIN_TIME"]
+                                   or row["LAST_CHANGED"])
+            statements.setdefault(f"email:{euid}", []).append((when, True, "email_marketing"))
+        elif status == "unsubscribed":
+            when = _mailchimp_time(row["UNSUB_TIME"] or row.get("LAST_CHANGED", ""))
+            statements.setdefault(f"email:{euid}", []).append((when, False, "email_marketing"))
+    for path in sorted((folder / "events").glob("*.jsonl*")):
+        with path.open(encoding="utf-8") as handle:
+            for line in handle:
+                message = json.loads(line)
+                if message["event"] in ("Unsubscribed", "Email Marked as Spam"):
+                    contact = message.get("userId") or message.get("user_id")
+                    statements.setdefault(f"email:{contact}", []).append(
+                        (_moment(message["timestamp"]), False, "email_marketing"))
 
 
 def test_consent_follows_the_latest_statement_of_the_customers_records(built_sample):

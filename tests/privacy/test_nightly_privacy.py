@@ -12,7 +12,7 @@ from cdp.privacy.store import PrivacyStore
 from cdp.privacy_requests.requests import Selector, erase, export
 from tests.helpers import query, run_ingest, run_transform
 from tests.privacy_requests.traces import (
-    SOURCES,
+    EVERY_SOURCE,
     cleanly_resolved_person,
     database_hits,
     everywhere,
@@ -82,14 +82,20 @@ def test_an_erased_person_is_gone_everywhere_and_never_comes_back(
     # Old exports re-delivered under new names (new content fingerprints) and a new lead with
     # their email written another way: dropped at ingestion, and said so.
     redelivered = tmp_path / "redelivered"
-    for source in SOURCES:
+    for source in EVERY_SOURCE:
         (redelivered / source).mkdir(parents=True)
-        for path in (exports / source).iterdir():
+        for path in (exports / source).rglob("*"):
+            if not path.is_file():
+                continue
             data = path.read_bytes()
-            name = f"again-{path.name}"
+            # A Mailchimp member file's name is its status: keep its prefix.
+            name = f"{path.name.removesuffix('.csv')}-again.csv" if path.suffix == ".csv" \
+                else f"again-{path.name}"
             if path.suffix == ".gz":
                 data, name = gzip.decompress(data), name.removesuffix(".gz")
-            (redelivered / source / name).write_bytes(data + b"\n")
+            target = redelivered / path.relative_to(exports).with_name(name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data + b"\n")
     lead_file = next((exports / "social").glob("*.csv"))
     header = lead_file.read_text(encoding="utf-8").splitlines()[0]
     (redelivered / "social" / "new-lead.csv").write_text(

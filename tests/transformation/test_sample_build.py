@@ -22,7 +22,11 @@ def test_every_source_record_maps_to_exactly_one_customer(built_warehouse):
             (select count(distinct anonymous_id) from raw_website.events)
             + (select count(distinct record_id) from raw_crm.contacts)
             + (select count(distinct id) from raw_social.leads)
-            + (select count(distinct name) from raw_pos.order_lines)""")[0][0]
+            + (select count(distinct name) from raw_pos.order_lines)
+            + (select count(distinct euid) from raw_email.mailchimp_members)
+            + (select count(distinct email_id) from raw_email.mailchimp_activity)
+            + (select count(distinct coalesce(user_id, anonymous_id)) from raw_email.events)
+            + (select count(distinct anonymous_id) from raw_app.events)""")[0][0]
     assert query(built_warehouse, """
         select count(*), count(distinct (source, record_id)), count(customer_id)
         from marts.customer_records""") == [(expected, expected, expected)]
@@ -91,6 +95,12 @@ def test_identity_resolution_beats_exact_email_matching(built_warehouse, sample_
             union all select 'pos', name, email from raw_pos.order_lines
             union all select 'website', anonymous_id,
                 json_extract_string(traits, '$.email') from raw_website.events
+            union all select 'email', euid, email_address from raw_email.mailchimp_members
+            union all select 'email', email_id, email_address from raw_email.mailchimp_activity
+            union all select 'email', coalesce(user_id, anonymous_id),
+                json_extract_string(context, '$.traits.email') from raw_email.events
+            union all select 'app', anonymous_id,
+                json_extract_string(traits, '$.email') from raw_app.events
         )
         select source, record_id, min(nullif(lower(trim(email)), '')) from emails group by all
     """)}

@@ -94,7 +94,8 @@ record_summary as (
         count(*) as records_count,
         {{ distinct_values_text('source', ', ') }} as sources,
         count(*) filter (where source = 'social') as leads_count,
-        count(*) filter (where source = 'crm') as crm_contacts_count
+        count(*) filter (where source = 'crm') as crm_contacts_count,
+        count(*) filter (where source = 'app') as app_installs_count
     from clustered
     group by customer_id
 ),
@@ -116,8 +117,14 @@ order_summary as (
 web_summary as (
     select
         customer_id,
-        count(*) as events_count,
-        count(distinct session_id) as web_sessions_count
+        count(*) filter (where source != 'app') as events_count,
+        count(distinct session_id) filter (where source != 'app') as web_sessions_count,
+        count(*) filter (where source = 'app') as app_events_count,
+        count(distinct session_id) filter (where source = 'app') as app_sessions_count,
+        max(occurred_at) filter (
+            where source = 'app'
+            and event_name in ('Application Opened', 'Application Installed', 'Application Updated')
+        ) as last_app_open_at
     from events
     where customer_id is not null
     group by customer_id
@@ -163,6 +170,10 @@ joined as (
         coalesce(people_named.people_named_count, 0) as people_named_count,
         coalesce(web_summary.web_sessions_count, 0) as web_sessions_count,
         coalesce(web_summary.events_count, 0) as events_count,
+        record_summary.app_installs_count,
+        coalesce(web_summary.app_sessions_count, 0) as app_sessions_count,
+        coalesce(web_summary.app_events_count, 0) as app_events_count,
+        web_summary.last_app_open_at,
         record_summary.leads_count,
         coalesce(order_summary.orders_count, 0) as orders_count,
         coalesce(order_summary.gross_revenue, 0) as gross_revenue,

@@ -34,24 +34,34 @@ split as (
     where nullif(trim(record_or_identifier), '') is not null
 ),
 
-{#- A record is `<system>:<id>` of an enabled source (the registry, var `cdp_sources`). #}
+{#- A record is `<system>:<id>` of an enabled source (the registry, var `cdp_sources`).
+    The email source's records share their prefix with email addresses: `email:` and an
+    address (an `@` in it) is the address, `email:` and a Mailchimp EUID the record. #}
 {%- set sources = "('" ~ (var('cdp_sources', {}).keys() | list | join("', '")) ~ "')" %}
+
+kinds as (
+    select
+        *,
+        left_kind in {{ sources }}
+        and not (left_kind = 'email' and left_value like '%@%') as left_is_record
+    from split
+),
 
 parsed as (
     select
         action,
-        case when left_kind in {{ sources }} then left_kind || ':' || left_value end
-            as left_record_key,
+        case when left_is_record then left_kind || ':' || left_value end as left_record_key,
         case when right_source in {{ sources }} then right_source || ':' || right_id end
             as right_record_key,
-        case when left_kind not in {{ sources }} then left_kind end as identifier_type,
+        case when not left_is_record then left_kind end as identifier_type,
         case
+            when left_is_record then null
             when left_kind = 'email' then {{ normalize_email('left_value') }}
             when left_kind = 'phone' then {{ normalize_phone('left_value') }}
-            when left_kind not in {{ sources }} then left_value
+            else left_value
         end as identifier_value,
         reason
-    from split
+    from kinds
 )
 
 select

@@ -31,41 +31,19 @@ identifier_issues as (
     ]) }}
 ),
 
-{%- set member_times = [('OPTIN_TIME', 'opted_in_at'), ('CONFIRM_TIME', 'confirmed_at'),
-                        ('LAST_CHANGED', 'last_changed_at'), ('UNSUB_TIME', 'unsubscribed_at'),
-                        ('CLEAN_TIME', 'cleaned_at')] %}
+-- Zone-less text times: no time at all, or no plausible moment.
+member_time_issues as (
+    {{ text_timestamp_issues('email', 'members', 'member_id', [
+        ('OPTIN_TIME', 'opted_in_at'), ('CONFIRM_TIME', 'confirmed_at'),
+        ('LAST_CHANGED', 'last_changed_at'), ('UNSUB_TIME', 'unsubscribed_at'),
+        ('CLEAN_TIME', 'cleaned_at'),
+    ], var('email_account_timezone')) }}
+),
 
--- Zone-less text times: either no time at all, or no plausible moment.
-text_time_issues as (
-    {%- for column, staged in member_times %}
-    select
-        'email' as source,
-        member_id as record_id,
-        '{{ column }}' as column_name,
-        {{ staged }}_exported as value,
-        coalesce(
-            {{ timestamp_issue(timestamp_in_zone(staged ~ '_exported', var('email_account_timezone'))) }},
-            'unparseable timestamp'
-        ) as reason,
-        _source_file,
-        _dlt_load_id
-    from members
-    where {{ staged }} is null and nullif(trim({{ staged }}_exported), '') is not null
-    union all
-    {%- endfor %}
-    select
-        'email' as source,
-        email_id as record_id,
-        'timestamp' as column_name,
-        occurred_at_exported as value,
-        coalesce(
-            {{ timestamp_issue(timestamp_in_zone('occurred_at_exported', var('email_account_timezone'))) }},
-            'unparseable timestamp'
-        ) as reason,
-        _source_file,
-        _dlt_load_id
-    from activity
-    where occurred_at is null and nullif(trim(occurred_at_exported), '') is not null
+activity_time_issues as (
+    {{ text_timestamp_issues('email', 'activity', 'email_id', [
+        ('timestamp', 'occurred_at'),
+    ], var('email_account_timezone')) }}
 ),
 
 event_time_issues as (
@@ -75,7 +53,9 @@ event_time_issues as (
 issues as (
     select * from identifier_issues
     union all
-    select * from text_time_issues
+    select * from member_time_issues
+    union all
+    select * from activity_time_issues
     union all
     select * from event_time_issues
 )
