@@ -193,6 +193,24 @@ class SourceSettings(_Section):
         [], "CDP_SOURCES_PLUGINS",
         "Import paths of source packages outside cdp (comma-separated), each declaring one "
         "system (docs/how-to/add-a-source.md).")
+    klaviyo_api_key: SecretStr | None = setting(
+        None, "CDP_KLAVIYO_API_KEY",
+        "A Klaviyo private API key (read scopes profiles:read, events:read, metrics:read): "
+        "with one, every night pulls Klaviyo's profiles and events into the email source "
+        "(docs/email.md).",
+        secret_key="sources.email.klaviyo_api_key")
+    klaviyo_base_url: str = setting(
+        "https://a.klaviyo.com/api/", "CDP_KLAVIYO_BASE_URL",
+        "Klaviyo's API root (a test server's in tests).")
+    klaviyo_first_pull_days: int = setting(
+        90, "CDP_KLAVIYO_FIRST_PULL_DAYS",
+        "How far back the first Klaviyo pull reaches; later pulls fetch only what changed "
+        "since the last one.", ge=1)
+
+    def api_pulls(self) -> list[str]:
+        """The API pulls this deployment has credentials for: a night with one always has
+        something to look at, new files or not."""
+        return ["klaviyo"] if self.klaviyo_api_key else []
 
 
 class DestinationSettings(_Section):

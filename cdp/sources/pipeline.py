@@ -122,9 +122,10 @@ def ingest_exports(
         info = pipeline.run(source.make_dlt_source(outcomes=outcomes, suppression=suppression,
                                                    **arguments))
         load_id = info.loads_ids[0] if info.loads_ids else None
-        rows_added = sum(rows_of_load(pipeline, spec.table, load_id)
-                         for spec in source.export_specs)
-        quarantined = rows_of_load(pipeline, QUARANTINE_TABLE, load_id)
+        rows_added = sum(rows_of_load(pipeline, table, load_id) for table in (
+            *(spec.table for spec in source.export_specs), *source.pulled_tables))
+        quarantined = sum(rows_of_load(pipeline, table, load_id) for table in (
+            QUARANTINE_TABLE, *filter(None, [source.pulled_quarantine])))
         deletions = sum(rows_of_load(pipeline, spec.table, load_id)
                         for spec in source.deletion_specs)
         tables = ", ".join(spec.table for spec in source.export_specs)

@@ -153,6 +153,10 @@ class Source:
     # `amount_of_customers` (the same less anonymous sales: `{anonymous_sale}` is the condition
     # on the raw record id). The revenue reconciliation adds up every source's.
     raw_net_revenue_sql: str | None = None
+    # Raw tables an API pull fills beside its exports' (Klaviyo's): counted in a load's rows.
+    pulled_tables: tuple[str, ...] = ()
+    # Where the pull sets its unreadable rows aside (beside the files' `quarantine`).
+    pulled_quarantine: str | None = None
     # The `@dlt.source` reading its exports; None: every spec through the generic resource.
     dlt_source: Callable[..., Any] | None = None
 

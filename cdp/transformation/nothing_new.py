@@ -40,7 +40,7 @@ def nothing_new(settings: Settings | None = None) -> UnchangedNight | None:
     warehouse, published = settings.paths.warehouse, settings.paths.published
     if not warehouse.exists() or not published.exists():
         return None
-    if PrivacyStore(warehouse).pending():
+    if PrivacyStore(warehouse).pending() or settings.sources.api_pulls():
         return None
     if unloaded_files_since_last_look(settings.paths.exports_dir, warehouse):
         return None

@@ -87,7 +87,7 @@ def _is_transient(error: BaseException) -> bool:
 
 def _load_assets(source: Source) -> AssetsDefinition:
     system, make_source, table = source.system, source.make_dlt_source, source.table
-    export_tables = [spec.table for spec in source.export_specs]
+    export_tables = [*(spec.table for spec in source.export_specs), *source.pulled_tables]
 
     # The source and pipeline given here only describe the assets; the run builds its own
     # from the settings (exports folder, warehouse).
@@ -133,7 +133,8 @@ def _load_assets(source: Source) -> AssetsDefinition:
         metadata = {
             "rows_added": sum(rows_of_load(pipeline, export_table, load_id)
                               for export_table in export_tables),
-            "rows_quarantined": rows_of_load(pipeline, "quarantine", load_id),
+            "rows_quarantined": sum(rows_of_load(pipeline, quarantine, load_id) for quarantine
+                                    in ("quarantine", *filter(None, [source.pulled_quarantine]))),
             "dagster/row_count": _row_count(pipeline, table),
             "files": [f"{file.status}: {file.source_file}" for file in outcomes
                       if file.status != "ignored"],

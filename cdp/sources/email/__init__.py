@@ -11,7 +11,12 @@ Email-spec JSON lines (`Email Delivered`, `Email Opened`, `Email Link Clicked`, 
 
 from pathlib import Path
 
+import dlt
+from dlt.extract.resource import DltResource
+
+from cdp.ingestion.resource import FileOutcome, export_resource
 from cdp.ingestion.spec import ExportSpec
+from cdp.ingestion.suppression import Suppression
 from cdp.sources.source import RawCheck, Source, StagedRecords, union_models_of
 
 # Mailchimp writes every member time as "2026-11-22 10:00:00" with no zone: they are read as
@@ -83,6 +88,30 @@ EMAIL_EVENTS = ExportSpec(
                      ("email", "properties.email")),
 )
 
+@dlt.source(name="email")
+def email(exports_dir: str = dlt.config.value, outcomes: list[FileOutcome] | None = None,
+          suppression: Suppression | None = None,
+          klaviyo: bool | None = None) -> list[DltResource]:
+    """The email exports under `<exports_dir>/email/`, and, when the deployment has a Klaviyo
+    key (`sources.klaviyo_api_key`), Klaviyo's profiles, events and metrics pulled from its
+    API (cdp/sources/email/klaviyo.py). `klaviyo=False` leaves the pull out (Dagster's asset
+    definitions, which describe the tables without calling anyone)."""
+    from cdp.settings import current_settings
+
+    resources = [export_resource(spec, exports_dir, outcomes, suppression=suppression)
+                 for spec in (MAILCHIMP_MEMBERS, MAILCHIMP_ACTIVITY, EMAIL_EVENTS)]
+    from cdp.sources.email.klaviyo import empty_klaviyo_tables, klaviyo_resources
+
+    settings = current_settings().sources
+    if klaviyo is not False and settings.klaviyo_api_key:
+        resources += klaviyo_resources(settings.klaviyo_api_key.get_secret_value(),
+                                       settings.klaviyo_base_url,
+                                       settings.klaviyo_first_pull_days, suppression)
+    else:
+        resources += empty_klaviyo_tables()
+    return resources
+
+
 SOURCE = Source(
     system="email",
     specs=(MAILCHIMP_MEMBERS, MAILCHIMP_ACTIVITY, EMAIL_EVENTS),
@@ -95,13 +124,19 @@ SOURCE = Source(
     staged=(StagedRecords("stg_email__mailchimp_members", "member_id", "full_name",
                           (("email", "email_normalized"), ("phone", "phone_normalized"))),
             StagedRecords("stg_email__events", "record_id", None,
-                          (("email", "email_normalized"),))),
+                          (("email", "email_normalized"),)),
+            StagedRecords("stg_email__klaviyo_profiles", "profile_id", "full_name",
+                          (("email", "email_normalized"), ("phone", "phone_normalized")))),
     # Every member has a LAST_CHANGED, but the cleaned file may carry CLEAN_TIME in its place.
     raw_checks=(RawCheck("mailchimp_members", ("euid",), "last_changed",
                          "member_status in ('subscribed', 'nonsubscribed')"),
                 RawCheck("mailchimp_activity", ("email_id",), "timestamp"),
                 RawCheck("events", ("message_id",), "timestamp")),
     raw_record_ids={"mailchimp_members": "euid", "mailchimp_activity": "email_id",
-                    "events": "coalesce(user_id, anonymous_id)"},
-    identifier_types=("esp_member_id", "email", "phone"),
+                    "events": "coalesce(user_id, anonymous_id)", "klaviyo_profiles": "id",
+                    "klaviyo_events": "json_extract_string(relationships, '$.profile.data.id')"},
+    identifier_types=("esp_member_id", "email", "phone", "user_id"),
+    pulled_tables=("klaviyo_profiles", "klaviyo_events"),
+    pulled_quarantine="klaviyo_quarantine",
+    dlt_source=email,
 )

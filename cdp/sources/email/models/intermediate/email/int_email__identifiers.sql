@@ -17,6 +17,10 @@ events as (
     select * from {{ ref('stg_email__events') }}
 ),
 
+klaviyo_profiles as (
+    select * from {{ ref('stg_email__klaviyo_profiles') }}
+),
+
 record_identifiers as (
     select
         member_id as record_id,
@@ -59,6 +63,35 @@ record_identifiers as (
         email_normalized,
         occurred_at
     from events
+    union all
+    select
+        profile_id,
+        'esp_member_id',
+        'klaviyo:' || profile_id,
+        updated_at
+    from klaviyo_profiles
+    union all
+    select
+        profile_id,
+        'email',
+        email_normalized,
+        updated_at
+    from klaviyo_profiles
+    union all
+    select
+        profile_id,
+        'phone',
+        phone_normalized,
+        updated_at
+    from klaviyo_profiles
+    union all
+    -- Klaviyo's external_id is the business's own id of the person: its account id.
+    select
+        profile_id,
+        'user_id',
+        external_id,
+        updated_at
+    from klaviyo_profiles
 ),
 
 grouped as (

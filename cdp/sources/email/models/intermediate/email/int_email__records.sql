@@ -1,5 +1,5 @@
 -- Email's records: each Mailchimp member, each address of the activity export (its email_id),
--- each contact an email tool's events name.
+-- each contact an email tool's events name, each Klaviyo profile.
 {{ config(materialized='ephemeral') }}
 
 with
@@ -14,6 +14,14 @@ activity as (
 
 events as (
     select * from {{ ref('stg_email__events') }}
+),
+
+klaviyo_profiles as (
+    select * from {{ ref('stg_email__klaviyo_profiles') }}
+),
+
+klaviyo_events as (
+    select * from {{ ref('stg_email__klaviyo_events') }}
 ),
 
 member_records as (
@@ -50,12 +58,46 @@ contact_records as (
     group by record_id
 ),
 
+-- A Klaviyo profile, with the events it had (a profile outside the first pull's window is
+-- known by its events alone).
+klaviyo_records as (
+    select
+        'email' as source,
+        profile_id as record_id,
+        min(seen_at) as first_seen_at,
+        max(seen_at) as last_seen_at,
+        min(loaded) as first_loaded_at
+    from (
+        select
+            profile_id,
+            coalesce(created_at, updated_at) as seen_at,
+            cast(_dlt_load_id as double) as loaded
+        from klaviyo_profiles
+        union all
+        select
+            profile_id,
+            updated_at,
+            cast(_dlt_load_id as double)
+        from klaviyo_profiles
+        union all
+        select
+            profile_id,
+            occurred_at,
+            cast(_dlt_load_id as double)
+        from klaviyo_events
+        where profile_id is not null
+    ) as profile_moments
+    group by profile_id
+),
+
 unioned as (
     select * from member_records
     union all
     select * from address_records
     union all
     select * from contact_records
+    union all
+    select * from klaviyo_records
 )
 
 select * from unioned
