@@ -23,7 +23,7 @@ def _records_per_table(folder: Path) -> dict[str, int]:
               "social": "raw_social.leads", "pos": "raw_pos.order_lines",
               "email/mailchimp": "raw_email.mailchimp_members",
               "email/mailchimp_activity": "raw_email.mailchimp_activity",
-              "email/events": "raw_email.events"}
+              "email/events": "raw_email.events", "app": "raw_app.events"}
     return {
         table: sum(_records_in(path) for path in (folder / system).iterdir() if path.is_file())
         for system, table in tables.items()
@@ -46,7 +46,7 @@ def test_every_raw_row_carries_its_file_and_load(exports_dir, warehouse):
 
     for table in ["raw_website.events", "raw_crm.contacts", "raw_social.leads",
                   "raw_pos.order_lines", "raw_email.mailchimp_members",
-                  "raw_email.mailchimp_activity", "raw_email.events"]:
+                  "raw_email.mailchimp_activity", "raw_email.events", "raw_app.events"]:
         rows = query(warehouse, f"""
             select count(*) filter (where _source_file is null or _dlt_load_id is null),
                    count(*) filter (where _dlt_load_id not in (
