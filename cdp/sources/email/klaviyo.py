@@ -174,7 +174,8 @@ def empty_klaviyo_tables() -> list[DltResource]:
     import pyarrow as pa
 
     schema = pa.schema([(name, pa.string()) for name in (
-        "id", "type", "attributes", "relationships", "links", "_record_hash", "_source_file")])
+        "id", "type", "attributes", "relationships", "links", "_record_hash", "_source_file",
+        "_dlt_load_id")])
     return [_empty_table(table, schema)
             for table in (PROFILES_TABLE, EVENTS_TABLE, METRICS_TABLE)]
 
