@@ -207,10 +207,24 @@ class SourceSettings(_Section):
         "How far back the first Klaviyo pull reaches; later pulls fetch only what changed "
         "since the last one.", ge=1)
 
+    hubspot_access_token: SecretStr | None = setting(
+        None, "CDP_HUBSPOT_ACCESS_TOKEN",
+        "A HubSpot private app's token (scope crm.objects.contacts.read): with one, every night "
+        "pulls the contacts changed since the last pull from HubSpot's CRM API into the CRM "
+        "source, beside or instead of its exports (docs/exports.md).",
+        secret_key="sources.crm.hubspot_access_token")
+    hubspot_base_url: str = setting(
+        "https://api.hubapi.com/", "CDP_HUBSPOT_BASE_URL",
+        "HubSpot's API root (a test server's in tests).")
+    hubspot_first_pull_days: int | None = setting(
+        None, "CDP_HUBSPOT_FIRST_PULL_DAYS",
+        "How far back the first HubSpot pull reaches; unset: every contact.", ge=1)
+
     def api_pulls(self) -> list[str]:
         """The API pulls this deployment has credentials for: a night with one always has
         something to look at, new files or not."""
-        return ["klaviyo"] if self.klaviyo_api_key else []
+        return [name for name, key in (("klaviyo", self.klaviyo_api_key),
+                                       ("hubspot", self.hubspot_access_token)) if key]
 
 
 class DestinationSettings(_Section):

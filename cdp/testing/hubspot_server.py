@@ -21,6 +21,8 @@ class HubSpotServer:
         self.stall_after_membership_calls: int | None = None
         self.membership_calls = 0
         self.requests = 0
+        self.searches: list[dict] = []  # every contacts search body, in order
+        self.search_results_limit = 10_000
         self.unauthorized = 0
         self._lock = threading.Lock()
         server = self
@@ -65,6 +67,8 @@ class HubSpotServer:
             if self.script:
                 status = self.script.pop(0)
                 return status, {"status": "error", "message": "scripted"}, 0
+            if method == "POST" and path == "/crm/v3/objects/contacts/search":
+                return self._search(body)
             if method == "POST" and path == "/crm/v3/objects/contacts/batch/upsert":
                 return self._upsert(body)
             if method == "POST" and path == "/crm/v3/objects/contacts/batch/read":
@@ -116,6 +120,37 @@ class HubSpotServer:
             return 207, {"status": "COMPLETE", "results": results, "errors": errors}, 0
         return 200, {"status": "COMPLETE", "results": results}, 0
 
+    def _search(self, body):
+        """CRM search as HubSpot documents it: `filterGroups` (here `lastmodifieddate` GT / GTE
+        epoch milliseconds), one sort, `limit` (at most 200), `after` an offset; at most
+        `search_results_limit` results a query (10,000 in HubSpot), a 400 past it."""
+        self.searches.append(body)
+        contacts = sorted(self.contacts.items(), key=lambda item: (
+            item[1].get("lastmodifieddate", ""), int(item[0])))
+        for group in body.get("filterGroups", []):
+            for condition in group.get("filters", []):
+                if condition["propertyName"] != "lastmodifieddate":
+                    continue
+                since, inclusive = int(condition["value"]), condition["operator"] == "GTE"
+                contacts = [(cid, props) for cid, props in contacts
+                            if _millis(props.get("lastmodifieddate")) > since
+                            or (inclusive and _millis(props.get("lastmodifieddate")) == since)]
+        limit, after = min(int(body.get("limit", 10)), 200), int(body.get("after") or 0)
+        if after + limit > self.search_results_limit:
+            return 400, {"status": "error", "category": "VALIDATION_ERROR",
+                         "message": "Search results are limited to "
+                                    f"{self.search_results_limit} results"}, 0
+        page = contacts[after:after + limit]
+        answer = {"total": len(contacts), "results": [
+            {"id": cid, "properties": {**{name: props.get(name)
+                                          for name in body.get("properties", [])},
+                                       "hs_object_id": cid},
+             "createdAt": props.get("createdate"), "updatedAt": props.get("lastmodifieddate"),
+             "archived": False} for cid, props in page]}
+        if after + limit < len(contacts):
+            answer["paging"] = {"next": {"after": str(after + limit)}}
+        return 200, answer, 0
+
     def list_members_emails(self, name: str) -> set[str]:
         for found in self.lists.values():
             if found["name"] == name:
@@ -124,3 +159,11 @@ class HubSpotServer:
 
     def close(self):
         self.server.shutdown()
+
+
+def _millis(text: str | None) -> int:
+    from datetime import datetime
+
+    if not text:
+        return 0
+    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)

@@ -1,4 +1,5 @@
-"""CRM contacts: HubSpot's contacts CSV export, and the lists of contacts deleted in HubSpot."""
+"""CRM contacts: HubSpot's contacts CSV export, and the lists of contacts deleted in HubSpot;
+or the contacts pulled from HubSpot's CRM API (cdp/sources/crm/hubspot_api.py)."""
 
 from pathlib import Path
 
@@ -39,8 +40,18 @@ def crm(exports_dir: str = dlt.config.value, outcomes: list[FileOutcome] | None 
         suppression: Suppression | None = None) -> list[DltResource]:
     """Contacts from `<exports_dir>/crm/` (a contact changed in HubSpot becomes a new version)
     and deletion lists from `<exports_dir>/crm/deleted/`."""
-    return [export_resource(spec, exports_dir, outcomes, suppression=suppression)
-            for spec in (CRM_CONTACTS, CRM_DELETED_CONTACTS)]
+    from cdp.settings import current_settings
+
+    resources = [export_resource(spec, exports_dir, outcomes, suppression=suppression)
+                 for spec in (CRM_CONTACTS, CRM_DELETED_CONTACTS)]
+    settings = current_settings().sources
+    if settings.hubspot_access_token:  # contacts pulled from HubSpot's API as well
+        from cdp.sources.crm.hubspot_api import hubspot_contacts
+
+        resources.append(hubspot_contacts(settings.hubspot_access_token.get_secret_value(),
+                                          settings.hubspot_base_url,
+                                          settings.hubspot_first_pull_days, suppression))
+    return resources
 
 
 SOURCE = Source(
@@ -59,5 +70,6 @@ SOURCE = Source(
                 RawCheck("deleted_contacts", ("record_id",))),
     raw_record_id="record_id",
     identifier_types=("crm_contact_id", "email", "phone"),
+    pulled_quarantine="hubspot_quarantine",
     dlt_source=crm,
 )
