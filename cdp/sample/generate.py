@@ -175,6 +175,10 @@ class _Planner:
         # Email draws from its own stream too, so adding it left every other record as it was.
         self.email_rng = random.Random(f"{seed}-email")
         self.members: dict[str, Member] = {}  # by the address, lower-cased: one per address
+        # A family inbox's owner (the housemate whose address it is): an email tool's record of
+        # the inbox that gives no name is recorded as theirs, since nothing in it says which of
+        # the household subscribed.
+        self.inbox_owner: dict[str, Person] = {}
         self.esp_contacts: list[EspContact] = []
         self.next_leid = 44_877_845
         # Mailchimp campaigns weekly over the half year before night 1; the local tool's
@@ -223,6 +227,7 @@ class _Planner:
             person.family_name = housemate.family_name
         if profile.household_email_share and rng.random() < profile.household_email_share:
             person.emails.insert(0, housemate.emails[0])
+            self.inbox_owner.setdefault(housemate.emails[0].lower(), housemate)
 
     @staticmethod
     def company_mailbox(number: int) -> str:
@@ -469,7 +474,9 @@ class _Planner:
             if canonical.lower() not in self.members:  # a family inbox subscribes once
                 self.plan_member(person, canonical, night, start, end)
         if rng.random() < 0.15:
-            contact = EspContact(person, f"esp_{len(self.esp_contacts) + 1:07d}",
+            # The local tool's contacts give no name: a family inbox's is its owner's.
+            contact = EspContact(self.inbox_owner.get(person.emails[0].lower(), person),
+                                 f"esp_{len(self.esp_contacts) + 1:07d}",
                                  render_email(rng, person.emails[0]).strip(),
                                  legacy_keys=rng.random() < 0.2)
             self.esp_contacts.append(contact)
@@ -485,6 +492,8 @@ class _Planner:
         named = rng.random() < 0.6
         family_and_middle = f"{person.family_name} {person.middle_name}"
         opted_in = self.email_moment(start, end)
+        if not named:
+            person = self.inbox_owner.get(canonical.lower(), person)
         member = Member(
             person=person, euid=f"{rng.getrandbits(40):010x}", leid=self.next_leid,
             address=render_email(rng, canonical).strip(),
