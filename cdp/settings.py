@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -219,6 +220,20 @@ class SourceSettings(_Section):
     hubspot_first_pull_days: int | None = setting(
         None, "CDP_HUBSPOT_FIRST_PULL_DAYS",
         "How far back the first HubSpot pull reaches; unset: every contact.", ge=1)
+
+    pull_since: date | None = setting(
+        None, "CDP_PULL_SINCE",
+        "How far back a first API pull (Klaviyo, HubSpot) reaches, as a date (YYYY-MM-DD): over "
+        "klaviyo_first_pull_days and hubspot_first_pull_days; later pulls start from their "
+        "cursor whatever it says (`cdp run --since`).")
+
+    def pull_start(self, first_pull_days: int | None) -> datetime | None:
+        """Where a first pull starts: `pull_since`, else that many days back (None: all)."""
+        if self.pull_since:
+            return datetime.combine(self.pull_since, time(0), UTC)
+        if first_pull_days is None:
+            return None
+        return datetime.now(UTC) - timedelta(days=first_pull_days)
 
     def api_pulls(self) -> list[str]:
         """The API pulls this deployment has credentials for: a night with one always has

@@ -1,8 +1,10 @@
 """The nightly work from the command line: `cdp run` (the whole job, as Dagster runs it), its
 steps `cdp ingest` and `cdp transform`, `cdp demo` on the bundled sample, and `cdp dbt`."""
 
+import os
 import sys
 import time
+from datetime import datetime
 from importlib.metadata import version as package_version
 from pathlib import Path
 
@@ -40,12 +42,16 @@ def dbt(warehouse: Path | None, dbt_arguments: tuple[str, ...]) -> None:
 @click.option("--destination", envvar="CDP_DESTINATION", show_envvar=True, default=None,
               help="A dlt destination name (e.g. postgres) configured through dlt instead of "
                    "DuckDB; its credentials come from dlt config or environment.")
-def ingest(exports_dir: str | None, warehouse: Path | None, destination: str | None) -> None:
-    """Load new export files into the raw datasets; bad rows go to each dataset's quarantine."""
+@options.since
+def ingest(exports_dir: str | None, warehouse: Path | None, destination: str | None,
+           since: datetime | None) -> None:
+    """Load new export files into the raw datasets; bad rows go to each dataset's quarantine.
+    With API credentials (Klaviyo, HubSpot), pull what changed there too."""
     if destination and warehouse:
         raise click.UsageError("give --warehouse (DuckDB) or --destination, not both")
     settings = options.settings_for(exports_dir, warehouse,
-                                    **{"run.ingest_destination": destination})
+                                    **{"run.ingest_destination": destination,
+                                       "sources.pull_since": since.date() if since else None})
     _ingest(exports_dir, settings.paths.warehouse, settings.run.ingest_destination)
 
 
@@ -97,11 +103,15 @@ def _run_options(command):
 @options.exports_dir
 @options.warehouse
 @_run_options
+@options.since
 def run(exports_dir: str | None, warehouse: Path | None, published: Path | None,
         allow_shrink: bool, full_refresh: bool, retrain_matching: bool,
-        wait_for_lock: float, quiet: bool, verbose: bool) -> None:
+        wait_for_lock: float, quiet: bool, verbose: bool, since: datetime | None) -> None:
     """Run the nightly Dagster job once, headless: load, model, check, publish. A night that
     brought nothing new (no new export file, no request) ends at once, publishing nothing."""
+    if since:
+        # Read by the load step, which Dagster may run in a process of its own.
+        os.environ["CDP_PULL_SINCE"] = since.date().isoformat()
     sys.exit(_run_pipeline(exports_dir, warehouse, published, allow_shrink, wait_for_lock,
                            quiet, verbose, full_refresh, retrain_matching))
 

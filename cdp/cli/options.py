@@ -22,6 +22,11 @@ published = _option(
     "--published", env="CDP_PUBLISHED_WAREHOUSE", type=click.Path(path_type=Path), default=None,
     help="The DuckDB file BI tools read [default: <warehouse dir>/published/<warehouse name>].")
 
+since = _option(
+    "--since", env="CDP_PULL_SINCE", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+    help="How far back a first API pull (Klaviyo, HubSpot) reaches [default: "
+         "sources.klaviyo_first_pull_days, 90 days; HubSpot: every contact].")
+
 
 def apply(*decorators):
     """Several options as one decorator, in the order given."""

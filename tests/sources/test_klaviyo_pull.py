@@ -193,3 +193,13 @@ def test_klaviyo_subscriptions_become_channel_status_and_consent(klaviyo, tmp_pa
     assert rows == {"lan@kl-test.vn": "withdrawn 1", "hung@kl-test.vn": "granted 0"}
     # Each Klaviyo profile joined its person's CRM contact.
     assert query(warehouse, "select count(*) from marts.customers") == [(2,)]
+
+
+def test_a_first_pull_reaches_back_to_the_date_given(klaviyo, tmp_path, monkeypatch):
+    monkeypatch.setenv("CDP_PULL_SINCE", "2026-06-01")  # what `cdp run --since` sets
+    use_settings(None)
+    klaviyo.add_profile("01PONE", "2026-11-02T10:00:00+00:00", email="one@kl-test.vn")
+
+    _pull(lay_out(tmp_path / "exports"), tmp_path / "warehouse" / "cdp.duckdb")
+
+    assert "greater-than(updated,2026-06-01T00:00:00+00:00)" in _asked(klaviyo, "profiles")[0]

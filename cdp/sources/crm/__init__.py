@@ -48,9 +48,9 @@ def crm(exports_dir: str = dlt.config.value, outcomes: list[FileOutcome] | None 
     if settings.hubspot_access_token:  # contacts pulled from HubSpot's API as well
         from cdp.sources.crm.hubspot_api import hubspot_contacts
 
-        resources.append(hubspot_contacts(settings.hubspot_access_token.get_secret_value(),
-                                          settings.hubspot_base_url,
-                                          settings.hubspot_first_pull_days, suppression))
+        resources.append(hubspot_contacts(
+            settings.hubspot_access_token.get_secret_value(), settings.hubspot_base_url,
+            settings.pull_start(settings.hubspot_first_pull_days), suppression))
     return resources
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from dlt.extract.resource import DltResource
@@ -87,15 +87,14 @@ def _moment(text: str | None) -> datetime:
     return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
 
 
-def hubspot_contacts(access_token: str, base_url: str, first_pull_days: int | None,
+def hubspot_contacts(access_token: str, base_url: str, since: datetime | None,
                      suppression: Suppression | None = None,
                      results_limit: int = SEARCH_RESULTS_LIMIT) -> DltResource:
-    """The contacts resource, rows as the contacts export has them (`first_pull_days` None:
-    the whole history on the first pull)."""
+    """The contacts resource, rows as the contacts export has them; a first pull reaches back
+    to `since` (None: every contact)."""
     from dlt.sources.rest_api import rest_api_resources
 
-    since = datetime(2000, 1, 1, tzinfo=UTC) if first_pull_days is None else \
-        datetime.now(UTC) - timedelta(days=first_pull_days)
+    since = since or datetime(2000, 1, 1, tzinfo=UTC)
     # As HubSpot writes times (so the cursor compares with them), sent as milliseconds.
     start = since.strftime("%Y-%m-%dT%H:%M:%S.000Z")
     config = {

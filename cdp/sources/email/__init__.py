@@ -106,7 +106,8 @@ def email(exports_dir: str = dlt.config.value, outcomes: list[FileOutcome] | Non
     if klaviyo is not False and settings.klaviyo_api_key:
         resources += klaviyo_resources(settings.klaviyo_api_key.get_secret_value(),
                                        settings.klaviyo_base_url,
-                                       settings.klaviyo_first_pull_days, suppression)
+                                       settings.pull_start(settings.klaviyo_first_pull_days),
+                                       suppression)
     else:
         resources += empty_klaviyo_tables()
     return resources

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import dlt
@@ -86,13 +86,12 @@ def klaviyo_config(api_key: str, base_url: str, since: datetime) -> dict:
     }
 
 
-def klaviyo_resources(api_key: str, base_url: str, first_pull_days: int,
-                      suppression: Suppression | None = None,
-                      now: datetime | None = None) -> list[DltResource]:
-    """The pull's resources, each row checked, keyed and filtered as an export's are."""
+def klaviyo_resources(api_key: str, base_url: str, since: datetime,
+                      suppression: Suppression | None = None) -> list[DltResource]:
+    """The pull's resources, each row checked, keyed and filtered as an export's are; a first
+    pull reaches back to `since`."""
     from dlt.sources.rest_api import rest_api_resources  # dlt's REST machinery: imported late
 
-    since = (now or datetime.now(UTC)) - timedelta(days=first_pull_days)
     resources = rest_api_resources(klaviyo_config(api_key, base_url, since))
     checked = []
     for resource in resources:
