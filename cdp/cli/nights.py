@@ -1,10 +1,9 @@
 """The nightly work from the command line: `cdp run` (the whole job, as Dagster runs it), its
 steps `cdp ingest` and `cdp transform`, `cdp demo` on the bundled sample, and `cdp dbt`."""
 
-import os
 import sys
 import time
-from datetime import datetime
+from datetime import date, datetime
 from importlib.metadata import version as package_version
 from pathlib import Path
 
@@ -109,11 +108,9 @@ def run(exports_dir: str | None, warehouse: Path | None, published: Path | None,
         wait_for_lock: float, quiet: bool, verbose: bool, since: datetime | None) -> None:
     """Run the nightly Dagster job once, headless: load, model, check, publish. A night that
     brought nothing new (no new export file, no request) ends at once, publishing nothing."""
-    if since:
-        # Read by the load step, which Dagster may run in a process of its own.
-        os.environ["CDP_PULL_SINCE"] = since.date().isoformat()
     sys.exit(_run_pipeline(exports_dir, warehouse, published, allow_shrink, wait_for_lock,
-                           quiet, verbose, full_refresh, retrain_matching))
+                           quiet, verbose, full_refresh, retrain_matching,
+                           since.date() if since else None))
 
 
 @click.command()
@@ -169,7 +166,8 @@ def _check_exports(exports_dir: str) -> None:
 
 def _run_pipeline(exports_dir: str | None, warehouse: Path | None, published: Path | None,
                   allow_shrink: bool, wait_for_lock: float, quiet: bool, verbose: bool,
-                  full_refresh: bool = False, retrain_matching: bool = False) -> int:
+                  full_refresh: bool = False, retrain_matching: bool = False,
+                  pull_since: date | None = None) -> int:
     """Run the job with the screen showing it; returns the exit code. The first line, the
     folder check and the lock come before Dagster, dbt and GX are imported (seconds)."""
     from rich.console import Console
@@ -178,7 +176,10 @@ def _run_pipeline(exports_dir: str | None, warehouse: Path | None, published: Pa
 
     # The screen: stdout as it is now, before the run sends library output to the log file.
     console = Console(file=sys.stdout, highlight=False)
-    tree = options.settings_for(exports_dir, warehouse, published)  # no Dagster yet
+    # No Dagster yet. The job runs in this process (in_process_executor): its steps read
+    # these settings, `--since` included.
+    tree = options.settings_for(exports_dir, warehouse, published,
+                                **{"sources.pull_since": pull_since})
     warehouse = tree.paths.warehouse
     if not quiet:
         console.print(f"cdp {package_version('cdp')} · {tree.paths.exports_dir} → {warehouse}",

@@ -196,7 +196,7 @@ def test_klaviyo_subscriptions_become_channel_status_and_consent(klaviyo, tmp_pa
 
 
 def test_a_first_pull_reaches_back_to_the_date_given(klaviyo, tmp_path, monkeypatch):
-    monkeypatch.setenv("CDP_PULL_SINCE", "2026-06-01")  # what `cdp run --since` sets
+    monkeypatch.setenv("CDP_PULL_SINCE", "2026-06-01")  # `cdp run --since`'s variable
     use_settings(None)
     klaviyo.add_profile("01PONE", "2026-11-02T10:00:00+00:00", email="one@kl-test.vn")
 
