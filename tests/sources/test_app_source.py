@@ -1,14 +1,13 @@
-"""The mobile app on real loads and builds: installs are records, device and advertising ids
-link them (never a zeroed advertising id), and a family tablet two people sign in to within the
-window merges nobody."""
+"""The mobile app on real loads and builds (one warehouse: tests/sources/conftest.py): installs
+are records, device and advertising ids link them (never a zeroed advertising id), and a family
+tablet two people sign in to within the window merges nobody."""
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from cdp.testing.exports_builder import write_app_events, write_contacts
-from tests.helpers import query, run_ingest, run_transform
+from tests.helpers import query
 
 ZEROS = "00000000-0000-0000-0000-000000000000"
 
@@ -31,7 +30,7 @@ def _message(number: int, install: str, day: int, device: dict, *, kind: str = "
     return message
 
 
-def _lay_out_app_scenarios(exports: Path) -> None:
+def lay_out_app_scenarios(exports: Path) -> None:
     write_contacts(exports, "hubspot-app-test.csv", [
         {"Record ID": "98000001", "First Name": "Lan", "Last Name": "Nguyễn Thị",
          "Email": "lan.tablet@app-test.vn"},
@@ -75,16 +74,9 @@ def _lay_out_app_scenarios(exports: Path) -> None:
                     encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def app_warehouse(sample_dir: Path, tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("app")
-    exports = folder / "exports"
-    shutil.copytree(sample_dir / "exports", exports)
-    _lay_out_app_scenarios(exports)
-    warehouse = folder / "warehouse" / "cdp.duckdb"
-    run_ingest(exports, warehouse)
-    run_transform(warehouse)
-    return warehouse
+@pytest.fixture
+def app_warehouse(channel_warehouse) -> Path:
+    return channel_warehouse[0]
 
 
 def _customer(warehouse: Path, source: str, record_id: str) -> str:

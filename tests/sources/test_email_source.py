@@ -1,11 +1,9 @@
-"""Email marketing on real loads and builds: each format loads and sets its bad lines aside,
-channel subscription state is the latest statement of every email source, and no email audience
-ever reaches an unsubscribed, complained or hard-bounced address, each exclusion counted."""
+"""Email marketing on real loads and builds (one warehouse: tests/sources/conftest.py): each
+format loads and sets its bad lines aside, channel subscription state is the latest statement of
+every email source, and no email audience ever reaches an unsubscribed, complained or
+hard-bounced address, each exclusion counted."""
 
-import shutil
 from pathlib import Path
-
-import pytest
 
 from cdp.testing.exports_builder import (
     write_contacts,
@@ -13,7 +11,7 @@ from cdp.testing.exports_builder import (
     write_mailchimp_activity,
     write_mailchimp_members,
 )
-from tests.helpers import query, run_ingest, run_transform
+from tests.helpers import query
 
 # Everyone below has a CRM contact that is a Marketing contact since January (email marketing
 # granted), then states something else in an email tool later in the year.
@@ -50,7 +48,7 @@ def _segment(message_id: str, key: str, event: str, at: str, **properties: str) 
             "context": {"traits": {"email": _address(key)}}}
 
 
-def _lay_out_channel_scenarios(exports: Path) -> None:
+def lay_out_channel_scenarios(exports: Path) -> None:
     write_contacts(exports, "hubspot-channel-test.csv", [
         {"Record ID": str(99_000_001 + number), "First Name": name.rpartition(" ")[2],
          "Last Name": name.rpartition(" ")[0], "Email": _address(key),
@@ -109,22 +107,12 @@ def _lay_out_channel_scenarios(exports: Path) -> None:
     (exports / "email" / "notes.txt").write_text("exported by hand\n")
 
 
-@pytest.fixture(scope="module")
-def channel_warehouse(sample_dir: Path, tmp_path_factory) -> tuple[Path, object]:
-    folder = tmp_path_factory.mktemp("channel")
-    exports = folder / "exports"
-    shutil.copytree(sample_dir / "exports", exports)
-    _lay_out_channel_scenarios(exports)
-    warehouse = folder / "warehouse" / "cdp.duckdb"
-    report = run_ingest(exports, warehouse)
-    condition = f"email like '%@{DOMAIN}'"
-    run_transform(warehouse, {"audiences": [
-        {"name": AUDIENCE, "condition": condition, "consent_purpose": "email_marketing",
-         "destinations": ["csv"]},
-        {"name": ADS_AUDIENCE, "condition": condition, "consent_purpose": "advertising",
-         "destinations": ["meta"]},
-    ]})
-    return warehouse, report
+AUDIENCES = {"audiences": [
+    {"name": AUDIENCE, "condition": f"email like '%@{DOMAIN}'",
+     "consent_purpose": "email_marketing", "destinations": ["csv"]},
+    {"name": ADS_AUDIENCE, "condition": f"email like '%@{DOMAIN}'",
+     "consent_purpose": "advertising", "destinations": ["meta"]},
+]}
 
 
 def test_each_email_format_loads_and_sets_its_bad_line_aside_with_the_reason(channel_warehouse):
