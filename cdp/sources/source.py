@@ -120,6 +120,9 @@ class RawCheck:
     key_columns: tuple[str, ...]  # normalized (raw table) names
     timestamp_column: str | None = None  # None: only the keys are checked (a deletion list)
     timestamp_required_where: str = "true"  # rows that must have it (SQL over the raw table)
+    # Whether a load far smaller than the one before is worth a warning: not for activity that
+    # comes and goes with the business's own rhythm (a night without a campaign has no opens).
+    volume_holds: bool = True
 
 
 @dataclass(frozen=True)

@@ -131,8 +131,9 @@ SOURCE = Source(
     # Every member has a LAST_CHANGED, but the cleaned file may carry CLEAN_TIME in its place.
     raw_checks=(RawCheck("mailchimp_members", ("euid",), "last_changed",
                          "member_status in ('subscribed', 'nonsubscribed')"),
-                RawCheck("mailchimp_activity", ("email_id",), "timestamp"),
-                RawCheck("events", ("message_id",), "timestamp")),
+                # Opens and clicks follow the campaigns: a night without one has none.
+                RawCheck("mailchimp_activity", ("email_id",), "timestamp", volume_holds=False),
+                RawCheck("events", ("message_id",), "timestamp", volume_holds=False)),
     raw_record_ids={"mailchimp_members": "euid", "mailchimp_activity": "email_id",
                     "events": "coalesce(user_id, anonymous_id)", "klaviyo_profiles": "id",
                     "klaviyo_events": "json_extract_string(relationships, '$.profile.data.id')"},
