@@ -33,6 +33,7 @@ BUILT_IN: dict[str, str] = {
     "pos": "cdp.sources.pos",
     "email": "cdp.sources.email",
     "app": "cdp.sources.app",
+    "chat": "cdp.sources.chat",
 }
 
 

@@ -60,6 +60,13 @@ UNION_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "email_events": (("source", "string"), ("record_id", "string"), ("event_id", "string"),
                      ("email", "string"), ("event_type", "string"), ("occurred_at", "timestamp"),
                      ("campaign_id", "string")),
+    # Chat activity without its text: each event of a conversation thread (`address`: the
+    # OA or Page and the person's id there), inbound from the person, outbound from the
+    # business, or a receipt.
+    "chat_messages": (("source", "string"), ("record_id", "string"), ("channel", "string"),
+                      ("address", "string"), ("event_id", "string"), ("event_name", "string"),
+                      ("direction", "string"), ("occurred_at", "timestamp"),
+                      ("referral_ad_id", "string"), ("_dlt_load_id", "string")),
     # Activity: web events (a device's page views and tracks), orders and their lines.
     "web_events": (("source", "string"), ("event_id", "string"), ("anonymous_id", "string"),
                    ("user_id", "string"), ("event_type", "string"), ("event_name", "string"),

@@ -86,6 +86,23 @@ def write_email_events(folder: Path, name: str, messages: list[dict]) -> Path:
     return path
 
 
+def write_zalo_events(folder: Path, name: str, events: list[dict]) -> Path:
+    """Zalo OA webhook events as JSON lines under `chat/zalo/`."""
+    return _write_json_lines(lay_out(folder) / "chat" / "zalo" / name, events)
+
+
+def write_messenger_events(folder: Path, name: str, events: list[dict]) -> Path:
+    """Messenger webhook `messaging` objects as JSON lines under `chat/messenger/`."""
+    return _write_json_lines(lay_out(folder) / "chat" / "messenger" / name, events)
+
+
+def _write_json_lines(path: Path, rows: list[dict]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows),
+                    encoding="utf-8")
+    return path
+
+
 def write_app_events(folder: Path, name: str, messages: list[dict]) -> Path:
     """Segment mobile-spec messages as JSON lines under `app/`."""
     path = lay_out(folder) / "app" / name

@@ -52,6 +52,54 @@ channel_status as (
     where channel = 'email'
 ),
 
+chat_status as (
+    select
+        customer_id,
+        max(case when status = 'subscribed' then 1 else 0 end) = 1 as follows_zalo_oa,
+        max(case when is_reply_window_open then 1 else 0 end) = 1 as has_open_chat_window
+    from {{ ref('customer_channel_status') }}
+    where channel in ('zalo', 'messenger') and customer_id is not null
+    group by customer_id
+),
+
+chat_messages as (
+    -- Every enabled source's chat activity (kind `chat_messages`), never its text.
+    {{ union_source_models('chat_messages') }}
+),
+
+-- A conversation starts with the person's message `chat_conversation_gap_hours` after the
+-- thread's previous event (theirs or the business's), or with its first.
+chat_threads as (
+    select
+        *,
+        lag(occurred_at) over (
+            partition by channel, address order by occurred_at, event_id
+        ) as previous_at
+    from chat_messages
+    where occurred_at is not null
+),
+
+chat_summary as (
+    select
+        clustered.customer_id,
+        count(*) filter (
+            where chat_threads.direction = 'inbound'
+            and (
+                chat_threads.previous_at is null
+                or chat_threads.occurred_at > {{ dbt.dateadd(
+                    'hour', var('chat_conversation_gap_hours'), 'chat_threads.previous_at') }}
+            )
+        ) as chat_conversations_count,
+        count(*) filter (where chat_threads.direction = 'inbound') as chat_messages_count,
+        max(chat_threads.occurred_at) filter (
+            where chat_threads.direction = 'inbound'
+        ) as last_chat_message_at
+    from chat_threads
+    inner join clustered
+        on chat_threads.source = clustered.source and chat_threads.record_id = clustered.record_id
+    group by clustered.customer_id
+),
+
 -- Emails counted per campaign (an email opened twice is one email opened); an open or a
 -- click proves the email arrived even where the tool exports no delivery.
 email_summary as (
@@ -95,7 +143,8 @@ record_summary as (
         {{ distinct_values_text('source', ', ') }} as sources,
         count(*) filter (where source = 'social') as leads_count,
         count(*) filter (where source = 'crm') as crm_contacts_count,
-        count(*) filter (where source = 'app') as app_installs_count
+        count(*) filter (where source = 'app') as app_installs_count,
+        count(*) filter (where source = 'chat') as chat_accounts_count
     from clustered
     group by customer_id
 ),
@@ -200,6 +249,14 @@ joined as (
         -- The golden email's subscription state (marts.customer_channel_status).
         channel_status.status as email_channel_status,
         coalesce(channel_status.may_receive_marketing, true) as email_may_receive_marketing,
+        record_summary.chat_accounts_count,
+        coalesce(chat_summary.chat_conversations_count, 0) as chat_conversations_count,
+        coalesce(chat_summary.chat_messages_count, 0) as chat_messages_count,
+        chat_summary.last_chat_message_at,
+        {{ dbt.datediff("chat_summary.last_chat_message_at", "as_of.as_of_at", "day") }}
+            as days_since_last_chat_message,
+        coalesce(chat_status.follows_zalo_oa, false) as follows_zalo_oa,
+        coalesce(chat_status.has_open_chat_window, false) as has_open_chat_window,
         {{ dbt.datediff("record_summary.last_seen_at", "as_of.as_of_at", "day") }}
             as days_since_last_seen,
         {{ dbt.datediff("order_summary.last_order_at", "as_of.as_of_at", "day") }}
@@ -217,6 +274,8 @@ joined as (
     left join restrictions on record_summary.customer_id = restrictions.customer_id
     left join email_summary on record_summary.customer_id = email_summary.customer_id
     left join channel_status on attributes.email = channel_status.address
+    left join chat_summary on record_summary.customer_id = chat_summary.customer_id
+    left join chat_status on record_summary.customer_id = chat_status.customer_id
 ),
 
 final as (
