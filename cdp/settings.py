@@ -255,6 +255,56 @@ class DestinationSettings(_Section):
         100, "CDP_HUBSPOT_BATCH_SIZE",
         "Contacts per HubSpot batch call (HubSpot takes at most 100: more counts as 100).",
         ge=1)
+    zalo_zns_access_token: SecretStr | None = setting(
+        None, "CDP_ZALO_ZNS_ACCESS_TOKEN",
+        "The Zalo Official Account's access token the zalo_zns destination sends ZNS template "
+        "messages with (Zalo's header `access_token`); short-lived: renew it before each "
+        "delivery.", secret_key="destinations.zalo_zns.access_token")
+    zalo_zns_base_url: str = setting(
+        "https://business.openapi.zalo.me", "CDP_ZALO_ZNS_BASE_URL",
+        "Zalo's ZNS API root (a test server's in tests).",
+        config_key="destinations.zalo_zns.base_url")
+    zalo_zns_rate_per_second: float = setting(
+        5, "CDP_ZALO_ZNS_RATE_PER_SECOND",
+        "At most this many ZNS requests a second, retries included.", gt=0)
+
+
+class ReceiverSettings(_Section):
+    """`cdp receive`, the webhook receiver for Zalo OA and Messenger (docs/receiver.md)."""
+
+    zalo_oa_secret_key: SecretStr | None = setting(
+        None, "CDP_ZALO_OA_SECRET_KEY",
+        "The Zalo Official Account's secret key (the OA's, not the app's; developers.zalo.me "
+        "→ your app → Official Account): with one, `POST /webhooks/zalo` takes the OA's "
+        "signed events.", secret_key="sources.chat.zalo_oa_secret_key")
+    messenger_app_secret: SecretStr | None = setting(
+        None, "CDP_MESSENGER_APP_SECRET",
+        "The Meta app's App Secret (App settings → Basic): with one, `POST /webhooks/messenger` "
+        "takes the Page's signed events. Needs messenger_verify_token.",
+        secret_key="sources.chat.messenger_app_secret")
+    messenger_verify_token: SecretStr | None = setting(
+        None, "CDP_MESSENGER_VERIFY_TOKEN",
+        "A phrase you choose and type into the Meta app's webhook setup, which Meta sends back "
+        "once to check the callback URL (`GET /webhooks/messenger`).",
+        secret_key="sources.chat.messenger_verify_token")
+    host: str = setting(
+        "127.0.0.1", "CDP_RECEIVER_HOST",
+        "The address the receiver listens on: this machine only by default, behind an HTTPS "
+        "reverse proxy; 0.0.0.0 for every interface.")
+    port: int = setting(8787, "CDP_RECEIVER_PORT",
+                        "The receiver's port (0: any free port, printed at start).",
+                        ge=0, le=65535)
+    rotate_megabytes: float = setting(
+        32, "CDP_RECEIVER_ROTATE_MEGABYTES",
+        "A file being received is completed (and the loader may read it) once it holds this "
+        "many megabytes...", gt=0)
+    rotate_seconds: float = setting(
+        300, "CDP_RECEIVER_ROTATE_SECONDS",
+        "... or once its first event is this many seconds old, whichever comes first.", gt=0)
+    queue_size: int = setting(
+        256, "CDP_RECEIVER_QUEUE_SIZE",
+        "Requests of one channel waiting to be written at most; more are answered 503, which "
+        "Zalo and Meta retry (bounds the receiver's memory).", ge=1)
 
 
 class Settings(_Section):
@@ -269,6 +319,7 @@ class Settings(_Section):
     run: RunSettings = RunSettings()
     sources: SourceSettings = SourceSettings()
     destinations: DestinationSettings = DestinationSettings()
+    receiver: ReceiverSettings = ReceiverSettings()
     models: dict[str, Any] = Field(default_factory=dict)
     # "<section>.<name>" -> where its value came from ("default", "cdp.toml", "CDP_X", …)
     origins: dict[str, str] = Field(default_factory=dict, exclude=True, repr=False)

@@ -26,6 +26,7 @@ class DeliveryReport:
     failures: list[str] = field(default_factory=list)
     not_sent_without_identifier: int = 0  # members the destination cannot match
     removed_after_erasure: int = 0  # removals of erased people confirmed tonight
+    notes: list[str] = field(default_factory=list)  # the destination's own counts, in words
 
     @property
     def added(self) -> int:
@@ -128,7 +129,7 @@ def deliver(destination: str, warehouse: Path, activation_dir: Path, run_id: str
     run = DeliveryRun(warehouse, activation_dir, run_id, policy, recorded,
                       state_token=lambda audience_name: versions.get(audience_name)
                       or delivery_state_token(warehouse, destination, audience_name),
-                      files=report.files)
+                      files=report.files, notes=report.notes)
 
     def send(changes_by_audience: dict[str, list[Change]]) -> None:
         changes = {name: audience_changes

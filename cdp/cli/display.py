@@ -165,6 +165,8 @@ class RunDisplay:
                      if metadata.get(f"excluded_{reason}")]
         if held_back and not cause:
             detail += f" · not sent: {', '.join(held_back)}"
+        if metadata.get("notes") and not cause:  # the destination's own ("3 blocked")
+            detail += f" · {metadata['notes']}"
         mark, style = ("✗", "red") if cause else ("✓", None)
         self.line(f"{mark} deliver {destination:<10} {detail}  ({seconds:.1f} s)", style)
 

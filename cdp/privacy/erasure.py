@@ -34,6 +34,9 @@ REDACTED = "[erased]"
 # written by the product with personal data in it.
 _TEXT_SUFFIXES = {".json", ".html", ".htm", ".md", ".txt", ".log", ".csv", ".jsonl", ".yml",
                   ".yaml", ".xml"}
+# Text columns holding free text, where an identifier is looked for anywhere inside (besides
+# every JSON column): lines set aside, a check's examples, what people wrote in chat.
+_FREE_TEXT_COLUMNS = ("raw_text", "examples", "message_text")
 # Schemas the erasure never touches: seeds are configuration the user wrote.
 _UNTOUCHED_SCHEMAS = {"reference", "information_schema", "pg_catalog"}
 
@@ -144,7 +147,7 @@ def _row_mentions(columns: list[tuple], text_regex: str | None) -> str | None:
             continue
         quoted = f'"{name}"'
         tests.append(f"{quoted} in (select value from erased_values)")
-        if text_regex and (data_type == "JSON" or name in ("raw_text", "examples")):
+        if text_regex and (data_type == "JSON" or name in _FREE_TEXT_COLUMNS):
             tests.append(f"regexp_matches(cast({quoted} as varchar), ?)")
     return " or ".join(tests) or None
 

@@ -19,6 +19,8 @@ email consent changed, and website visitors changing their cookie consent.
 The population is built to make identity resolution hard the way real data is: several devices
 and emails per person, duplicate CRM contacts, junk values, the shop's own phone typed for walk-in
 customers, households sharing a phone, and web orders seen both as events and as Shopify rows.
+Chat (Zalo OA events, Messenger webhooks) adds phones typed every way inside sentences, and
+typed phones that are not the sender's: a relative's, a family account's second user's.
 """
 
 import csv
@@ -32,8 +34,9 @@ from pathlib import Path
 
 import orjson
 
-from cdp.sample import app, crm, email, pos, social, vietnam, website
+from cdp.sample import app, chat, crm, email, pos, social, vietnam, website
 from cdp.sample.app import AppSession
+from cdp.sample.chat import MessengerEvent, MessengerThread, ZaloAccount, ZaloEvent
 from cdp.sample.crm import Contact
 from cdp.sample.email import Activity, EspContact, Member
 from cdp.sample.people import (
@@ -72,6 +75,12 @@ EXPORTS_DIR, NEXT_NIGHT_DIR, LATER_NIGHTS_DIR = "exports", "next_night", "later_
 WALK_IN_NAME = "Khách lẻ"  # what cashiers type for a customer who gives no name
 # What else cashiers type for "no name": variants no configured placeholder list has all of.
 WALK_IN_NAMES = ["Khách lẻ", "KHACH LE", "Khách", "Khách vãng lai", "Anh", "Chị", "Em", "."]
+# People only chat knows, and the relatives whose phones chatters type, are numbered from here
+# (below the phone permutation's size): their phones are nobody else's.
+CHAT_ONLY_INDEX, RELATIVE_INDEX = 100_000_000, 200_000_000
+# A later night's chat: the share of Zalo accounts and Messenger threads that talk again, and
+# of Zalo accounts that unfollow an OA or follow again one they left.
+CHAT_AGAIN_SHARE, CHAT_UNFOLLOW_SHARE, CHAT_FOLLOW_AGAIN_SHARE = 0.02, 0.002, 0.01
 
 
 @dataclass(frozen=True)
@@ -133,6 +142,8 @@ class Night:
     esp_events: list[tuple[EspContact, list[tuple[str, datetime, dict]]]] = field(
         default_factory=list)
     app_sessions: list[AppSession] = field(default_factory=list)
+    zalo_events: list[ZaloEvent] = field(default_factory=list)
+    messenger_events: list[MessengerEvent] = field(default_factory=list)
 
 
 @dataclass
@@ -191,6 +202,14 @@ class _Planner:
             email.Campaign(f"esp-{fortnight}", f"Khuyến mãi {fortnight}",
                            self.night_one_end - timedelta(days=14 * (13 - fortnight), hours=5))
             for fortnight in range(13)]
+        # Chat draws from its own stream too: Zalo accounts and Messenger threads, their ids
+        # unique across both (they are the ground truth's record ids), and the people only chat
+        # knows.
+        self.chat_rng = random.Random(f"{seed}-chat")
+        self.zalo_accounts: list[ZaloAccount] = []
+        self.messenger_threads: list[MessengerThread] = []
+        self.chat_ids: set[str] = set()
+        self.chat_only_people = self.relatives = 0
 
     def moment_between(self, start: datetime, end: datetime) -> datetime:
         span = (end - start).total_seconds()
@@ -274,6 +293,7 @@ class _Planner:
             self.plan_contact(person, night, first_seen, end, duplicate=False)
             if rng.random() < 0.06:
                 self.plan_contact(person, night, first_seen, end, duplicate=True)
+        leads_from = len(night.leads)
         if has_social:
             for _ in range(1 + (rng.random() < 0.15)):
                 self.plan_lead(person, night, first_seen, end)
@@ -281,6 +301,7 @@ class _Planner:
             self.plan_purchases(person, night, first_seen, end)
         self.plan_email(person, night, first_seen, end)
         self.plan_app(person, night, first_seen, end)
+        self.plan_chat(person, night, first_seen, end, night.leads[leads_from:])
 
     def plan_browsing(
         self, person: Person, device: str, night: Night, start: datetime, end: datetime,
@@ -453,6 +474,250 @@ class _Planner:
     def app_moment(self, start: datetime, end: datetime) -> datetime:
         return start + timedelta(seconds=int(self.app_rng.random()
                                              * max(0.0, (end - start).total_seconds())))
+
+    # --- chat: Zalo OA and Messenger -----------------------------------------------------
+
+    def plan_chat(self, person: Person, night: Night, start: datetime, end: datetime,
+                  leads: list[Lead]) -> None:
+        """A person's Zalo account and Messenger threads, if any: the ad of a lead they left
+        on Facebook may open a thread. Now and then one more person, known to no other source,
+        who only chats."""
+        rng, profile = self.chat_rng, self.profile
+        if rng.random() < profile.chat_zalo_share:
+            self.plan_zalo(person, night, start, end)
+        leads = [lead for lead in leads if lead.platform == "fb"]
+        if leads and rng.random() < profile.chat_lead_ad_share:
+            self.plan_messenger(person, night, start, end, leads[rng.randrange(len(leads))])
+        elif rng.random() < profile.chat_messenger_share:
+            self.plan_messenger(person, night, start, end)
+        if rng.random() < profile.chat_only_share:
+            stranger = make_person(rng, CHAT_ONLY_INDEX + self.chat_only_people, None)
+            self.chat_only_people += 1
+            if rng.random() < 0.7:
+                self.plan_zalo(stranger, night, start, end)
+            else:
+                self.plan_messenger(stranger, night, start, end)
+
+    def new_chat_id(self, shortest: int, longest: int) -> str:
+        """A numeric id, as Zalo and Meta give them, unique among the sample's chat ids."""
+        rng = self.chat_rng
+        while True:
+            digits = rng.randint(shortest, longest)
+            value = str(rng.randrange(10 ** (digits - 1), 10 ** digits))
+            if value not in self.chat_ids:
+                self.chat_ids.add(value)
+                return value
+
+    def chat_moment(self, start: datetime, end: datetime) -> datetime:
+        """When a conversation starts: not in the last two hours of a long span, so that most
+        end inside it."""
+        if end - start > timedelta(hours=12):
+            end -= timedelta(hours=2)
+        return start + timedelta(seconds=self.chat_rng.random()
+                                 * max(0.0, (end - start).total_seconds()))
+
+    def chat_says(self, person: Person) -> list[str]:
+        """What a chatter types that has digits or an email in it, in any order: their phone,
+        their email, a relative's phone, numbers that are no phone. Most type none of these."""
+        rng, profile = self.chat_rng, self.profile
+        says = []
+        if rng.random() < profile.chat_phone_share:
+            says.append(chat.own_phone_text(rng, person))
+        if rng.random() < profile.chat_email_share:
+            says.append(chat.email_text(rng, rng.choice(person.emails)))
+        if rng.random() < profile.chat_other_phone_share:
+            says.append(chat.other_phone_text(rng, self.relative_phone(person)))
+        if rng.random() < profile.chat_number_share:
+            says.append(chat.number_text(rng))
+        rng.shuffle(says)
+        return says
+
+    def relative_phone(self, person: Person) -> str:
+        """The phone of someone a chatter orders for: a person other sources know (linking it
+        merges strangers), or a number no source has."""
+        rng = self.chat_rng
+        if rng.random() < 0.6:
+            other = self.people[rng.randrange(len(self.people))]
+            if other.phone != person.phone:
+                return other.phone
+        self.relatives += 1
+        return make_person(rng, RELATIVE_INDEX + self.relatives, None).phone
+
+    def plan_zalo(self, person: Person, night: Night, start: datetime, end: datetime) -> None:
+        """A person's Zalo account with the shop's OAs: follows and conversations with one OA,
+        perhaps a second of the same app or one of the other app; the OA's info form; unfollows.
+        A family's account is used by a relative too, who gives their own phone later."""
+        rng, profile = self.chat_rng, self.profile
+        first = rng.choices(chat.OFFICIAL_ACCOUNTS, (70, 20, 10))[0]
+        oas = [first]
+        siblings = [oa for oa in chat.OFFICIAL_ACCOUNTS
+                    if oa.app_id == first.app_id and oa != first]
+        if siblings and rng.random() < profile.chat_second_oa_share:
+            oas.append(rng.choice(siblings))
+        if rng.random() < profile.chat_other_app_share:
+            oas.append(next(oa for oa in chat.OFFICIAL_ACCOUNTS if oa.app_id != first.app_id))
+        account = ZaloAccount(person, {}, {}, [], set())
+        self.zalo_accounts.append(account)
+        relative = None
+        if rng.random() < profile.chat_family_account_share:
+            relative = self.people[rng.randrange(len(self.people))]
+            relative = relative if relative.phone != person.phone else None
+        for number, oa in enumerate(oas):
+            self.zalo_join(account, oa)
+            # Who gives what in each conversation (their texts with digits, the info form?):
+            # the owner in the first, on a family's account the relative in the last.
+            gives: list[tuple[Person, list[str], bool]] = []
+            if number == 0:
+                says, info = self.chat_says(person), rng.random() < profile.chat_info_share
+                if relative is not None and not info:
+                    says.insert(0, chat.own_phone_text(rng, person))
+                if says or info:
+                    gives.append((person, says, info))
+                if relative is not None:
+                    typed = rng.random() < 0.5
+                    gives.append((relative, [chat.own_phone_text(rng, relative)] if typed
+                                  else [], not typed))
+            follows = rng.random() < 0.8
+            talks = 0 if follows and rng.random() < 0.35 else (
+                1 + (rng.random() < 0.4) + (rng.random() < 0.15))
+            turns: list[tuple[Person, list[str], bool]] = [(person, [], False)] * max(
+                talks, len(gives))
+            for turn, given in zip((0, -1), gives, strict=False):
+                turns[turn] = given
+            moments = sorted(self.chat_moment(start, end) for _ in range(len(turns) + follows))
+            if follows:
+                followed = moments.pop(0)
+                self.zalo_follow(account, oa, night, followed)
+            for moment, (who, says, info) in zip(moments, turns, strict=True):
+                done = self.zalo_conversation(account, oa, night, moment, end, says)
+                submitted = done + timedelta(seconds=rng.randrange(20, 600))
+                if info and submitted < end:
+                    night.zalo_events.append(ZaloEvent(
+                        account, oa, submitted, "user_submit_info",
+                        info=chat.submitted_info(rng, who)))
+            if follows and rng.random() < profile.chat_unfollow_share:
+                left = self.chat_moment(max(moments, default=followed), end)
+                self.zalo_follow(account, oa, night, left, unfollow=True)
+                if rng.random() < 0.3:
+                    self.zalo_follow(account, oa, night, self.chat_moment(left, end))
+
+    def zalo_join(self, account: ZaloAccount, oa: chat.OfficialAccount) -> None:
+        """The account's ids with an OA it first talks to: one per OA, one per app."""
+        if oa.app_id not in account.id_by_app:
+            account.id_by_app[oa.app_id] = self.new_chat_id(16, 19)
+        account.id_in_oa[oa.oa_id] = self.new_chat_id(16, 19)
+        account.oas.append(oa)
+
+    def zalo_follow(self, account: ZaloAccount, oa: chat.OfficialAccount, night: Night,
+                    moment: datetime, unfollow: bool = False) -> None:
+        source = "" if unfollow else chat.follow_source(self.chat_rng)
+        if unfollow:
+            account.following.discard(oa.oa_id)
+        else:
+            account.following.add(oa.oa_id)
+        night.zalo_events.append(ZaloEvent(account, oa, moment,
+                                           "unfollow" if unfollow else "follow", source=source))
+
+    def zalo_conversation(self, account: ZaloAccount, oa: chat.OfficialAccount, night: Night,
+                          moment: datetime, end: datetime, says: list[str]) -> datetime:
+        """One conversation's messages, the customer's and the OA's; what would come after
+        `end` is the next night's and is left out. Returns when its last message was sent."""
+        rng = self.chat_rng
+        for said in chat.conversation(rng, says):
+            if moment + said.after >= end:
+                break
+            moment += said.after
+            night.zalo_events.append(ZaloEvent(
+                account, oa, moment, "message" if said.by_customer else "oa_send_text", said))
+        return moment
+
+    def plan_messenger(self, person: Person, night: Night, start: datetime, end: datetime,
+                       lead: Lead | None = None) -> None:
+        """A person's threads with the shop's Page (and now and then its second Page: another
+        PSID). A thread opened from an ad starts with the ad's referral; from a lead's ad, soon
+        after the lead, without the lead's id: only what the person types links them."""
+        rng, profile = self.chat_rng, self.profile
+        pages = list(chat.PAGES) if lead or rng.random() < 0.85 else list(reversed(chat.PAGES))
+        if rng.random() >= profile.chat_second_page_share:
+            pages = pages[:1]
+        for number, page in enumerate(pages):
+            thread = MessengerThread(person, page, self.new_chat_id(16, 17))
+            self.messenger_threads.append(thread)
+            talks = 1 + (rng.random() < 0.3) + (rng.random() < 0.1)
+            if lead is not None and number == 0:
+                soon = min(end, lead.created_at + timedelta(days=2))
+                moments = [self.chat_moment(lead.created_at, soon)]
+                moments += sorted(self.chat_moment(moments[0], end) for _ in range(talks - 1))
+            else:
+                moments = sorted(self.chat_moment(start, end) for _ in range(talks))
+            says = self.chat_says(person) if number == 0 else []
+            for talk, moment in enumerate(moments):
+                opening = None
+                if talk == 0:
+                    opening = self.messenger_opening(lead if number == 0 else None)
+                self.messenger_conversation(thread, night, moment, end,
+                                            says if talk == 0 else [], opening)
+
+    def messenger_opening(self, lead: Lead | None) -> tuple[str, dict | None] | None:
+        """How a thread opens: the referral of the ad clicked (a lead's, or a click-to-Messenger
+        ad's), the Get Started button, or a first message (None)."""
+        if lead is not None:
+            return "referral", chat.lead_ad_referral(lead)
+        roll = self.chat_rng.random()
+        if roll < 0.15:
+            return "referral", chat.message_ad_referral(self.chat_rng)
+        return ("get_started", None) if roll < 0.5 else None
+
+    def messenger_conversation(self, thread: MessengerThread, night: Night, moment: datetime,
+                               end: datetime, says: list[str],
+                               opening: tuple[str, dict | None] | None) -> None:
+        """One conversation: the opening, the customer's messages and the Page's echoes (an
+        image's caption is a message of its own); what would come after `end` is left out."""
+        rng = self.chat_rng
+        if opening is not None:
+            kind, referral = opening
+            night.messenger_events.append(MessengerEvent(thread, moment, kind,
+                                                         referral=referral))
+        for said in chat.conversation(rng, says):
+            if moment + said.after >= end:
+                break
+            moment += said.after
+            if not said.by_customer:
+                night.messenger_events.append(MessengerEvent(thread, moment, "echo", said))
+                continue
+            if said.kind == "image" and said.text:
+                night.messenger_events.append(MessengerEvent(
+                    thread, moment, "message", chat.Said(True, "image", "", said.after)))
+                moment += timedelta(seconds=0.2 + 1.8 * rng.random())
+                said = chat.Said(True, "text", said.text, said.after)
+            night.messenger_events.append(MessengerEvent(thread, moment, "message", said))
+
+    def plan_chat_delta(self, night: Night, start: datetime, end: datetime) -> None:
+        """A later night's chat: a few accounts and threads talk again (now and then giving a
+        phone for an order), a few Zalo accounts unfollow an OA or follow again one they
+        left. Most people do not chat at all."""
+        rng, profile = self.chat_rng, self.profile
+        for account in self.zalo_accounts:
+            roll = rng.random()
+            if roll < CHAT_AGAIN_SHARE:
+                oa = account.oas[rng.randrange(len(account.oas))]
+                says = [chat.own_phone_text(rng, account.owner)] if (
+                    rng.random() < profile.chat_phone_share / 2) else []
+                self.zalo_conversation(account, oa, night, self.chat_moment(start, end), end,
+                                       says)
+            elif roll < CHAT_AGAIN_SHARE + CHAT_UNFOLLOW_SHARE and account.following:
+                oa = next(oa for oa in account.oas if oa.oa_id in account.following)
+                self.zalo_follow(account, oa, night, self.chat_moment(start, end), True)
+            elif roll < CHAT_AGAIN_SHARE + CHAT_UNFOLLOW_SHARE + CHAT_FOLLOW_AGAIN_SHARE:
+                left = [oa for oa in account.oas if oa.oa_id not in account.following]
+                if left:
+                    self.zalo_follow(account, left[0], night, self.chat_moment(start, end))
+        for thread in self.messenger_threads:
+            if rng.random() < CHAT_AGAIN_SHARE:
+                says = [chat.own_phone_text(rng, thread.person)] if (
+                    rng.random() < profile.chat_phone_share / 2) else []
+                self.messenger_conversation(thread, night, self.chat_moment(start, end), end,
+                                            says, None)
 
     def email_moment(self, start: datetime, end: datetime) -> datetime:
         return start + timedelta(seconds=int(self.email_rng.random()
@@ -763,6 +1028,7 @@ class _Planner:
                         self.night_one_end, self.night_two_end, NIGHT_TWO_RATES)
         self.plan_email_delta(night, self.night_one_end, self.night_two_end)
         self.plan_app_delta(night, self.night_one_end, self.night_two_end)
+        self.plan_chat_delta(night, self.night_one_end, self.night_two_end)
 
     def plan_later_night(self, known: list[Person], contacts: list[Contact], orders: list[Order],
                          night: Night, start: datetime, end: datetime) -> None:
@@ -775,6 +1041,7 @@ class _Planner:
                         later=True)
         self.plan_email_delta(night, start, end)
         self.plan_app_delta(night, start, end)
+        self.plan_chat_delta(night, start, end)
 
     def plan_delta(
         self, known: list[Person], contacts: list[Contact], orders: list[Order], night: Night,
@@ -927,7 +1194,7 @@ def _write_events(path: Path, sessions: list[Session], rng: random.Random) -> in
 
 def _write_night(folder: Path, night: Night, day: date, gzip_events: bool, seed: int,
                  label: str | None = None) -> dict:
-    """Write one night's four files under `folder`; record counts keyed `<label>/<file>`."""
+    """Write one night's files under `folder`; record counts keyed `<label>/<file>`."""
     stamp = day.isoformat()
     events_name = f"events_{stamp}.jsonl" + (".gz" if gzip_events else "")
     written = {
@@ -953,17 +1220,35 @@ def _write_night(folder: Path, night: Night, day: date, gzip_events: bool, seed:
     written |= _write_email(folder, night, stamp, random.Random(f"{seed}-email-rows"))
     if night.app_sessions:
         name = f"app/app_events_{stamp}.jsonl"
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
         rng = random.Random(f"{seed}-app-rows")
         night.app_sessions.sort(key=lambda session: session.start)
-        count = 0
-        with (folder / name).open("wb") as handle:
-            for session in night.app_sessions:
-                for message in app.session_messages(rng, session):
-                    handle.write(orjson.dumps(message) + b"\n")
-                    count += 1
-        written[name] = count
+        written[name] = _write_lines(folder / name, (
+            message for session in night.app_sessions
+            for message in app.session_messages(rng, session)))
+    # Chat's lines, in the order the webhooks were called, from a stream of their own.
+    rng = random.Random(f"{seed}-chat-rows")
+    if night.zalo_events:
+        name = f"chat/zalo/zalo_events_{stamp}.jsonl"
+        night.zalo_events.sort(key=lambda event: event.at)
+        written[name] = _write_lines(folder / name, (
+            chat.zalo_event(event, rng) for event in night.zalo_events))
+    if night.messenger_events:
+        name = f"chat/messenger/messenger_events_{stamp}.jsonl"
+        night.messenger_events.sort(key=lambda event: event.at)
+        written[name] = _write_lines(folder / name, (
+            chat.messenger_messaging(event, rng) for event in night.messenger_events))
     return {f"{label or folder.name}/{name}": count for name, count in written.items()}
+
+
+def _write_lines(path: Path, messages: Iterator[dict]) -> int:
+    """JSON lines, one message a line."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with path.open("wb") as handle:
+        for message in messages:
+            handle.write(orjson.dumps(message) + b"\n")
+            count += 1
+    return count
 
 
 def _write_email(folder: Path, night: Night, stamp: str, rng: random.Random) -> dict:
@@ -1017,6 +1302,12 @@ def _ground_truth_rows(nights: list[Night], owner_of: dict[str, Person]
             # A family tablet is recorded as its owner's, whoever signs in on it.
             *(("app", session.install, owner_of[session.install])
               for session in night.app_sessions),
+            # Zalo: the account's id in the OA's app (a family account: its owner's);
+            # Messenger: the PSID.
+            *(("chat", event.account.id_by_app[event.oa.app_id], event.account.owner)
+              for event in night.zalo_events),
+            *(("chat", event.thread.psid, event.thread.person)
+              for event in night.messenger_events),
         ]
         for source, record_id, person in keyed:
             if (source, record_id) not in seen:

@@ -46,6 +46,26 @@ class SampleProfile:
     regular_buyer_share: float = 0.0  # reorder at near-regular intervals (replenishment)
     seasonal_buyer_share: float = 0.0  # buy only in the weeks before Tết, most years
     lapsing_buyer_share: float = 0.0  # stop at some moment of their own, not after an order
+    # Chat (Zalo OA and Messenger). Shares of people, unless said otherwise.
+    chat_zalo_share: float = 0.25  # talk to or follow an OA
+    chat_messenger_share: float = 0.12  # message the Page
+    chat_only_share: float = 0.05  # one more person, known to no other source, per person
+    chat_lead_ad_share: float = 0.3  # of people who left a lead: open a thread from its ad
+    # Of chatters: what they give. The rest never give a phone or an email.
+    chat_info_share: float = 0.15  # fill the OA's info form (Zalo only)
+    chat_phone_share: float = 0.15  # type their phone in a message
+    chat_email_share: float = 0.05  # type their email in a message
+    chat_other_phone_share: float = 0.03  # type a relative's phone (a delivery for them)
+    chat_number_share: float = 0.1  # type digits that are no phone (order, price, date, bank)
+    # Of Zalo accounts: one person on two OAs, the second of the same app (same
+    # user_id_by_app) or of the other app (another); a family's account used by two people;
+    # unfollows (some follow again later).
+    chat_second_oa_share: float = 0.1
+    chat_other_app_share: float = 0.05
+    chat_family_account_share: float = 0.02
+    chat_unfollow_share: float = 0.08
+    # Of Messenger chatters: on the second Page too (a second PSID).
+    chat_second_page_share: float = 0.03
 
 
 DEFAULT = SampleProfile("default")
@@ -71,6 +91,20 @@ MESSY = SampleProfile(
     regular_buyer_share=0.15,
     seasonal_buyer_share=0.1,
     lapsing_buyer_share=0.25,
+    chat_zalo_share=0.3,
+    chat_messenger_share=0.15,
+    chat_only_share=0.08,
+    chat_lead_ad_share=0.4,
+    chat_info_share=0.2,
+    chat_phone_share=0.2,
+    chat_email_share=0.08,
+    chat_other_phone_share=0.08,
+    chat_number_share=0.25,
+    chat_second_oa_share=0.2,
+    chat_other_app_share=0.12,
+    chat_family_account_share=0.06,
+    chat_unfollow_share=0.15,
+    chat_second_page_share=0.12,
 )
 
 PROFILES = {profile.name: profile for profile in (DEFAULT, MESSY)}

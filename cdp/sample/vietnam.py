@@ -31,6 +31,17 @@ CITIES = [
 STREETS = [
     "Lê Lợi", "Nguyễn Huệ", "Trần Hưng Đạo", "Hai Bà Trưng", "Lý Thường Kiệt", "Điện Biên Phủ",
 ]
+# Districts and wards for addresses people fill in (the city's own where listed).
+DISTRICTS = {
+    "Hồ Chí Minh": ["Quận 1", "Quận 3", "Bình Thạnh", "Gò Vấp", "Tân Bình", "Thủ Đức"],
+    "Hà Nội": ["Hoàn Kiếm", "Ba Đình", "Đống Đa", "Cầu Giấy", "Hai Bà Trưng", "Long Biên"],
+    "Đà Nẵng": ["Hải Châu", "Thanh Khê", "Sơn Trà"],
+}
+WARDS = ["Phường 1", "Phường 4", "Phường 7", "Phường 12", "Phường Bến Nghé", "Phường Cửa Nam",
+         "Phường Tân Định", "Phường Láng Hạ", "Xã Tân Phú"]
+# Banks people name beside an account number (numbers of 10 to 14 digits).
+BANKS = ["Vietcombank", "Techcombank", "VietinBank", "BIDV", "MB Bank", "ACB", "VPBank",
+         "TPBank", "Agribank"]
 # Mobile network prefixes after the trunk 0 (Viettel, Vinaphone, Mobifone, Vietnamobile).
 MOBILE_PREFIXES = [
     "32", "33", "34", "35", "36", "37", "38", "39", "70", "76", "77", "78", "79", "81", "82",

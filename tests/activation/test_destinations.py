@@ -18,7 +18,7 @@ MACRO = Path(__file__).resolve().parents[2] / "dbt_project/macros/declared_audie
 
 
 def test_every_destination_is_registered_under_the_name_audiences_declare():
-    assert list(DESTINATIONS) == ["meta", "google_ads", "csv", "webhook", "hubspot"]
+    assert list(DESTINATIONS) == ["meta", "google_ads", "csv", "webhook", "hubspot", "zalo_zns"]
     for name, destination in DESTINATIONS.items():
         assert isinstance(destination, Destination)
         assert destination.name == name
@@ -35,7 +35,7 @@ def test_ads_platforms_and_hubspot_need_an_identifier_the_csv_and_webhook_do_not
     needs = {name: not destination.can_receive(None, None)
              for name, destination in DESTINATIONS.items()}
     assert needs == {"meta": True, "google_ads": True, "csv": False, "webhook": False,
-                     "hubspot": True}
+                     "hubspot": True, "zalo_zns": True}
     assert not DESTINATIONS["hubspot"].can_receive(None, "+84912345678")
     assert DESTINATIONS["meta"].can_receive(None, "+84912345678")
 

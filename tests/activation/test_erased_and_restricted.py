@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from cdp.activation.deliver import deliver
-from cdp.activation.destinations.registry import DESTINATIONS
 from cdp.activation.state import ERASED_REMOVALS_TABLE, delivered_members, pending_changes
 from cdp.orchestration.activation.assets import _holds_exactly_the_members
 from cdp.orchestration.resources import CdpSettings
@@ -38,7 +37,7 @@ def destinations(monkeypatch):
 
 def deliver_everywhere(warehouse: Path, folder: Path, run_id: str) -> dict:
     reports = {destination: deliver(destination, warehouse, folder, run_id)
-               for destination in DESTINATIONS}
+               for destination in AUDIENCE_OF}
     assert not [report.failures for report in reports.values() if report.failures]
     return reports
 
@@ -84,7 +83,7 @@ def test_an_erased_and_a_restricted_person_leave_every_destination_and_never_com
     assert not check.passed and check.metadata["erased_removals_owed"].value == 1
 
     run_transform(warehouse, audiences())  # the next night's build, then its deliveries
-    for destination in DESTINATIONS:
+    for destination in AUDIENCE_OF:
         removes = {change.customer_id for changes in pending_changes(
             warehouse, destination).values() for change in changes if change.change == "remove"}
         assert {erased[0], restricted[0]} <= removes, destination

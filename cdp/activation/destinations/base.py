@@ -30,6 +30,9 @@ class DeliveryRun:
     # The version of our record of an audience when tonight's changes were built.
     state_token: Callable[[str], str]
     files: list[str] = field(default_factory=list)  # files written, for the report
+    # What the destination did in its own words, one line each, for the report (`cdp run`'s
+    # delivery line, the asset's metadata): "41 sent · not sent: 3 blocked".
+    notes: list[str] = field(default_factory=list)
 
 
 class Destination(ABC):

@@ -4,7 +4,7 @@ Delivery, the Dagster assets, the data map and erasure read this list; a new des
 module implementing `base.Destination` and a line here (docs/how-to/add-a-destination.md).
 """
 
-from cdp.activation.destinations import csv_file, google_ads, hubspot, meta, webhook
+from cdp.activation.destinations import csv_file, google_ads, hubspot, meta, webhook, zalo_zns
 from cdp.activation.destinations.base import Destination
 
 DESTINATIONS: dict[str, Destination] = {module.DESTINATION.name: module.DESTINATION for module in (
@@ -13,4 +13,5 @@ DESTINATIONS: dict[str, Destination] = {module.DESTINATION.name: module.DESTINAT
     csv_file,
     webhook,
     hubspot,
+    zalo_zns,
 )}

@@ -64,6 +64,7 @@ def delivery_asset(destination: str):
                for reason in EXCLUSION_REASONS},
             "failures": len(report.failures),
             "not_sent_without_identifier": report.not_sent_without_identifier,
+            "notes": " · ".join(report.notes),
             "per_audience": MetadataValue.json(report.audiences),
             "files": MetadataValue.md("\n".join(f"- {path}" for path in report.files)
                                       or "none"),
