@@ -15,6 +15,7 @@ from cdp.cli.config import config
 from cdp.cli.explain import explain
 from cdp.cli.nights import dbt, demo, ingest, run, transform
 from cdp.cli.privacy import privacy
+from cdp.cli.receive import receive
 from cdp.cli.sample import sample
 from cdp.errors import CdpError, ExitCode
 
@@ -97,5 +98,6 @@ def main() -> None:
     """Warehouse-native customer data platform: load exports, resolve identities, publish."""
 
 
-for command in (sample, demo, run, ingest, transform, dbt, explain, privacy, config):
+for command in (sample, demo, run, ingest, transform, dbt, explain, privacy, config,
+                receive):
     main.add_command(command)
