@@ -23,7 +23,8 @@ def _records_per_table(folder: Path) -> dict[str, int]:
               "social": "raw_social.leads", "pos": "raw_pos.order_lines",
               "email/mailchimp": "raw_email.mailchimp_members",
               "email/mailchimp_activity": "raw_email.mailchimp_activity",
-              "email/events": "raw_email.events", "app": "raw_app.events"}
+              "email/events": "raw_email.events", "app": "raw_app.events",
+              "chat/zalo": "raw_chat.zalo_events", "chat/messenger": "raw_chat.messenger_events"}
     return {
         table: sum(_records_in(path) for path in (folder / system).iterdir() if path.is_file())
         for system, table in tables.items()

@@ -1,39 +1,28 @@
--- The phones and emails each chat record links through (int_chat_stated_identifiers), less
--- those of an account that states too many of a kind (int_chat_shared_accounts), and, where the
--- account gave a number in Zalo's info form, less the numbers it wrote in messages. A chat
--- record has no identifier of its own that links across scopes: a Zalo id and a PSID stay
--- records, never identifiers.
+-- The phones and emails each chat record links through (int_chat_stated_identifiers): those it
+-- stated as its own, less every value of a kind the account states too many of
+-- (int_chat_shared_accounts). A chat record has no identifier of its own that links across
+-- scopes: a Zalo id and a PSID stay records, never identifiers.
 {{ config(materialized='ephemeral') }}
 
 with
 
 stated as (
     select * from {{ ref('int_chat_stated_identifiers') }}
+    where not is_someone_elses
 ),
 
 shared as (
     select * from {{ ref('int_chat_shared_accounts') }}
 ),
 
-with_form as (
-    select
-        *,
-        max(case when stated_in = 'info form' then 1 else 0 end) over (
-            partition by record_id, identifier_type
-        ) as has_form_value
-    from stated
-),
-
 kept as (
-    select with_form.*
-    from with_form
+    select stated.*
+    from stated
     left join shared
         on
-            with_form.record_id = shared.record_id
-            and with_form.identifier_type = shared.identifier_type
-    where
-        shared.record_id is null
-        and (with_form.has_form_value = 0 or with_form.stated_in = 'info form')
+            stated.record_id = shared.record_id
+            and stated.identifier_type = shared.identifier_type
+    where shared.record_id is null
 ),
 
 grouped as (

@@ -1,9 +1,9 @@
--- Chat accounts that state more phones (or emails) than one person has: a family's shared
--- Zalo account, a shop assistant's, a customer ordering for relatives ("giao cho mẹ em số
--- …"). Nothing in a chat says whose each number is, so such an account links through none of
--- that kind (int_chat__identifiers). A number given in the info form is the person's own: when
--- the account gave one, numbers written in messages are not counted against it (they are
--- someone's to deliver to), and only info-form numbers can make it shared.
+-- Chat accounts that state more phones (or emails) as their own than one person has: a
+-- family's shared Zalo account (one member fills the info form, another writes their own
+-- number), a customer writing a relative's number beside their own without saying whose it
+-- is. Nothing in a chat says whose each number is, so such an account links through none of
+-- that kind (int_chat__identifiers). Values a message says are someone else's
+-- (int_chat_stated_identifiers.is_someone_elses) are not counted: they link nobody anyway.
 -- `max_identifiers_per_chat_account` (vars) sets how many of a kind one account may state.
 {{ config(materialized='table') }}
 
@@ -11,15 +11,7 @@ with
 
 stated as (
     select * from {{ ref('int_chat_stated_identifiers') }}
-),
-
-with_form as (
-    select
-        *,
-        max(case when stated_in = 'info form' then 1 else 0 end) over (
-            partition by record_id, identifier_type
-        ) as has_form_value
-    from stated
+    where not is_someone_elses
 ),
 
 counted as (
@@ -27,8 +19,7 @@ counted as (
         record_id,
         identifier_type,
         count(distinct identifier_value) as values_count
-    from with_form
-    where has_form_value = 0 or stated_in = 'info form'
+    from stated
     group by record_id, identifier_type
 )
 

@@ -1,8 +1,10 @@
--- The phones and emails each chat record stated as its own: the Zalo info form's phone
+-- The phones and emails each chat record stated: the Zalo info form's phone
 -- (`user_submit_info`), and every phone or email the person wrote in a message, read with the
 -- product's normalization and validity checks (macros normalize_phone, normalize_email). A
 -- number that is no valid phone (a price, an order number, a date, an account number) reads as
--- nothing. Only what the person sent counts, never the business's own replies.
+-- nothing. Only what the person sent counts, never the business's own replies. A value written
+-- in a message that says it is someone else's (`chat_someone_else_cues`: "giao cho mẹ em số
+-- …") is kept with `is_someone_elses`: it links nobody.
 {{ config(materialized='ephemeral') }}
 
 {#- Digits in groups of 2 to 5, optionally after a country code ("+84", "(+84)"), separated by
@@ -10,12 +12,18 @@
     "84912345678". A lone digit after a number ("… 678 2 cái") is no group of it. -#}
 {%- set phone_pattern = "'(?:\\(?\\+?[0-9]{1,3}\\)?[ .\\-]?)?[0-9]{2,5}(?:[ .\\-]?[0-9]{2,5}){1,4}'" %}
 {%- set email_pattern = "'[A-Za-z0-9._%+\\-]+@[A-Za-z0-9.\\-]+\\.[A-Za-z]{2,}'" %}
+{%- set cues = var('chat_someone_else_cues') | map('lower') | map('replace', "'", "''") | join('|') %}
+{#- Whole words: a cue neither follows nor precedes a letter or digit. -#}
+{%- set cue_pattern = "'(^|[^[:alpha:][:digit:]])(" ~ cues ~ ")($|[^[:alpha:][:digit:]])'" %}
 
 with
 
 events as (
-    select * from {{ ref('int_chat_events') }}
-    where direction = 'inbound'
+    select
+        *,
+        {{ regex_matches('lower(message_text)', cue_pattern) }} as names_someone_else
+    from {{ ref('int_chat_events') }}
+    where direction = 'inbound' and message_text is not null
 ),
 
 zalo as (
@@ -26,18 +34,19 @@ written_phones as (
     select
         record_id,
         occurred_at,
+        names_someone_else,
         {{ matches_in_text('message_text', phone_pattern) }} as written
     from events
-    where message_text is not null
 ),
 
 written_emails as (
     select
         record_id,
         occurred_at,
+        names_someone_else,
         {{ matches_in_text('message_text', email_pattern) }} as written
     from events
-    where message_text is not null and message_text like '%@%'
+    where message_text like '%@%'
 ),
 
 stated as (
@@ -46,6 +55,7 @@ stated as (
         'phone' as identifier_type,
         submitted_phone_normalized as identifier_value,
         'info form' as stated_in,
+        false as is_someone_elses,
         occurred_at
     from zalo
     where event_name = 'user_submit_info'
@@ -55,6 +65,7 @@ stated as (
         'phone',
         {{ normalize_phone('written') }},
         'message',
+        names_someone_else,
         occurred_at
     from written_phones
     union all
@@ -63,6 +74,7 @@ stated as (
         'email',
         {{ normalize_email('written') }},
         'message',
+        names_someone_else,
         occurred_at
     from written_emails
 )
