@@ -2,12 +2,16 @@
 Messenger events load, a bad line of each is set aside; a scoped id is a record that joins a
 customer only through a phone or email the person shared (the info form, or written in a
 message), never through a shared account, a relative's number or an ad; follows and reply
-windows are channel state; conversations are in the profile and never the text."""
+windows are channel state; conversations are in the profile and never the text; an erasure
+takes their messages and the answers to them."""
 
+import shutil
 from pathlib import Path
 
 import pytest
 
+from cdp.orchestration.resources import CdpSettings
+from cdp.privacy_requests.requests import Selector, erase
 from cdp.testing.exports_builder import write_contacts, write_messenger_events, write_zalo_events
 from tests.helpers import query
 
@@ -222,3 +226,33 @@ def test_conversations_are_in_the_profile_and_their_text_never_reaches_a_mart(ch
         select table_schema || '.' || table_name from information_schema.columns
         where table_schema = 'marts' and column_name in ('message_text', 'text')""")
     assert texts == []
+
+
+def test_erasure_removes_their_messages_and_the_answers_to_them(chat_warehouse, tmp_path,
+                                                                monkeypatch):
+    monkeypatch.setenv("CDP_PRIVACY_SALT", "a-test-salt")
+    # A copy: the other chat tests read the shared warehouse.
+    shutil.copytree(chat_warehouse.parent, tmp_path / "warehouse")
+    warehouse = tmp_path / "warehouse" / chat_warehouse.name
+    settings = CdpSettings(exports_dir=str(tmp_path / "exports"), warehouse=str(warehouse),
+                           published_warehouse=str(tmp_path / "published" / "cdp.duckdb"),
+                           reports_dir=str(tmp_path / "reports"))
+    theirs = """
+        select count(*) from (
+            select _record_hash from raw_chat.zalo_events where user_id_by_app = 'zu-huong'
+            union all
+            select event_id from staging.stg_chat__zalo_events where record_id = 'zu-huong'
+        ) as events"""
+    assert query(warehouse, theirs) == [(8,)]  # 4 events, raw and staged, an answer among them
+
+    result = erase(settings, Selector(phone="0903 111 222"), requested_by="the person",
+                   reason="erasure request")
+
+    assert ("chat", "zu-huong") in set(result.subject.records)
+    assert query(warehouse, theirs) == [(0,)]
+    assert query(warehouse, """
+        select count(*) from marts.customer_channel_status where record_id = 'zu-huong'""") \
+        == [(0,)]
+    # Nobody else's chat went with them.
+    assert query(warehouse, "select count(*) from staging.stg_chat__zalo_events "
+                            "where record_id = 'zu-tuan'") == [(2,)]
