@@ -194,6 +194,13 @@ def test_a_user_who_blocked_the_oa_is_marked_and_never_sent_to_again(warehouse, 
         (refuser, members[refuser][0], "opted_out", -139)]
     # Settled: not owed, not tried again.
     assert delivered_members(warehouse, "zalo_zns", AUDIENCE) == set(members)
+    # The next build's channel status has both phones blocked, as the customers they were for.
+    dbt_build(warehouse, variables={"audiences": declared()}, select="customer_channel_status",
+              target_path=tmp_path / "dbt_target")
+    assert query(warehouse, """
+        select customer_id, address, status from marts.customer_channel_status
+        where channel = 'zns' order by 1""") == sorted(
+        (customer, "+" + members[customer][0], "blocked") for customer in (blocker, refuser))
 
     # Months later the audience sends a new campaign and both come back into it: their phones
     # are not sent to again.
