@@ -161,6 +161,7 @@ def privacy_map(warehouse: Path | None, out: Path | None) -> None:
         dagster_home=tree.paths.dagster,
         pipelines=dlt_working_folder(warehouse),
         privacy_store=store_path(warehouse).parent,
+        received_chat=Path(settings.exports_dir) / "chat",
         versions_kept=settings.published_versions_kept, serving_database=bool(serving_url()),
         upload_files_hold="what each destination was sent: " + "; ".join(
             f"{name}: {destination.receives}" for name, destination in DESTINATIONS.items()

@@ -65,6 +65,7 @@ class DeploymentPaths:
     dagster_home: Path
     pipelines: Path  # dlt's working folder
     privacy_store: Path
+    received_chat: Path  # where `cdp receive` writes: the exports folder's `chat/`
     versions_kept: int
     serving_database: bool  # a PostgreSQL serving database is configured
     # What the upload files hold, per destination writing them (the destination registry's
@@ -109,6 +110,10 @@ def places_outside_the_warehouse(paths: DeploymentPaths, policy: Policy) -> list
           for role in roles if role != "admin"),
         Place("upload files", (paths.activation,), paths.upload_files_hold,
               kept("activation", "the file's date"), 0),
+        Place("received chat", (paths.received_chat,),
+              "the Zalo and Messenger events `cdp receive` wrote (message text among them) "
+              "beside the chat exports", "as long as the exports folder keeps its files; "
+              "erasure takes the person's events out of the receiver's", 0),
         Place("quality reports", (paths.reports,),
               "a failed check's examples: offending values and record ids",
               kept("reports", "the run"), 0),

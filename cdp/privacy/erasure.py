@@ -309,6 +309,36 @@ def redact_files(folder: Path | None, mentions: Mentions,
     return removed
 
 
+def erase_from_received_files(exports_dir: str, mentions: Mentions,
+                              dry_run: bool = False) -> dict[str, int]:
+    """The chat events `cdp receive` wrote to the exports folder (its completed files, under
+    `chat/`): every line naming the person is taken out, the rest kept as they were. The
+    product wrote these copies, so erasure reaches them; other files of the exports folder are
+    the business's own systems' exports. A file the receiver is still writing is completed
+    within its rotation age, and the suppression list keeps its lines out of the warehouse.
+    A rewritten file is read again by the next load, which adds nothing it already holds."""
+    from cdp.sources.chat.receiver.spool import FINAL_NAME  # the receiver's own names
+
+    removed: dict[str, int] = {}
+    pattern = mentions.python_regex(with_names=False)
+    folder = Path(exports_dir) / "chat"
+    if "://" in exports_dir or pattern is None or not folder.is_dir():
+        return removed
+    for path in sorted(folder.rglob("received_*.jsonl")):
+        if not FINAL_NAME.match(path.name):
+            continue
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        kept = [line for line in lines if not pattern.search(line)]
+        if len(kept) == len(lines):
+            continue
+        removed[str(path.relative_to(folder.parent))] = len(lines) - len(kept)
+        if not dry_run:
+            staged = path.with_name(f".{path.name}.erasing")
+            staged.write_text("".join(kept), encoding="utf-8")
+            os.replace(staged, path)
+    return removed
+
+
 def _quoted(path: Path) -> str:
     return str(path).replace("'", "''")
 

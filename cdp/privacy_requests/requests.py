@@ -35,6 +35,7 @@ from cdp.privacy.erasure import (
     anonymized_tables_selector,
     erase_from_pipelines,
     erase_from_published,
+    erase_from_received_files,
     erase_from_warehouse,
     load_erased_values,
     own_identifiers,
@@ -152,8 +153,8 @@ def _refuse_if_empty(store: PrivacyStore, request: PrivacyRequest, subject: Subj
 # one done, so a rerun after an interruption does what is left. The person's data goes from
 # every place first; then the models are rebuilt, the file rewritten and BI republished.
 ERASE_STEPS = ("suppression list", "warehouse", "published versions", "dlt packages",
-               "upload files", "reports and logs", "dagster storage", "models", "database file",
-               "published now", "serving database")
+               "upload files", "received chat", "reports and logs", "dagster storage", "models",
+               "database file", "published now", "serving database")
 # Steps a night that finishes an interrupted erasure leaves to itself: it builds the models
 # and publishes anyway.
 _NIGHT_STEPS = frozenset({"models", "published now", "serving database"})
@@ -335,6 +336,7 @@ def _carry_out_erasure(settings: RunPaths, store: PrivacyStore, plan: ErasurePla
         "published versions": published_versions,
         "dlt packages": lambda: erase_from_pipelines(dlt_working_folder(warehouse)),
         "upload files": upload_files,
+        "received chat": lambda: erase_from_received_files(settings.exports_dir, mentions),
         "reports and logs": reports_and_logs,
         "dagster storage": lambda: redact_sqlite(dagster_home_of(warehouse), mentions),
         "models": models,
@@ -373,6 +375,8 @@ def _erasure_preview(connection: duckdb.DuckDBPyConnection, settings: RunPaths,
         "upload files": erase_from_upload_files(settings.activation_dir,
                                                 plan.own + plan.delivered,
                                                 plan.subject.customer_ids, dry_run=True),
+        "received chat": erase_from_received_files(settings.exports_dir, mentions,
+                                                   dry_run=True),
         "reports and logs": {},
         "dagster storage": redact_sqlite(dagster_home_of(warehouse), mentions, dry_run=True),
     }

@@ -11,6 +11,7 @@ _UNITS = {
     "published versions": ("rows", "files"),
     "dlt packages": ("packages and traces", "pipelines"),
     "upload files": ("rows", "files"),
+    "received chat": ("events", "files"),
     "reports and logs": ("mentions redacted", "files"),
     "dagster storage": ("mentions redacted", "databases"),
 }

@@ -5,6 +5,7 @@ message), never through a shared account, a relative's number or an ad; follows 
 windows are channel state; conversations are in the profile and never the text; an erasure
 takes their messages and the answers to them."""
 
+import json
 import shutil
 from pathlib import Path
 
@@ -244,12 +245,19 @@ def test_erasure_removes_their_messages_and_the_answers_to_them(chat_warehouse, 
             select event_id from staging.stg_chat__zalo_events where record_id = 'zu-huong'
         ) as events"""
     assert query(warehouse, theirs) == [(8,)]  # 4 events, raw and staged, an answer among them
+    # What `cdp receive` wrote of them is the product's copy too.
+    received = write_zalo_events(tmp_path / "exports", "received_20261110T020000Z_1.jsonl", [
+        _zalo("user_send_text", "zu-huong", "zo-huong", 9, text="Còn hàng không ạ", msg="r1"),
+        _zalo("user_send_text", "zu-tuan", "zo-tuan", 9, text="Chào shop", msg="r2")])
 
     result = erase(settings, Selector(phone="0903 111 222"), requested_by="the person",
                    reason="erasure request")
 
     assert ("chat", "zu-huong") in set(result.subject.records)
     assert query(warehouse, theirs) == [(0,)]
+    assert [line["user_id_by_app"] for line in map(
+        json.loads, received.read_text(encoding="utf-8").splitlines())] == ["zu-tuan"]
+    assert result.steps["received chat"] == {"chat/zalo/received_20261110T020000Z_1.jsonl": 1}
     assert query(warehouse, """
         select count(*) from marts.customer_channel_status where record_id = 'zu-huong'""") \
         == [(0,)]
