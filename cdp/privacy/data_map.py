@@ -171,6 +171,8 @@ def _retention(policy: Policy, relation: str, schema: str) -> str:
         return "until each destination confirms the erased person's removal"
     if relation == "activation.delivery_record_versions":
         return "a counter per destination and audience: names no one"
+    if relation == "activation.zns_messages":  # cdp/activation/destinations/zalo_zns.py
+        return "until erased: each message sent and Zalo's answer, so none goes twice"
     if schema == "activation":  # what each destination holds (cdp/activation/state.py)
         return "while the destination holds the member"
     return "rebuilt nightly from the raw tables: as long as they keep it"

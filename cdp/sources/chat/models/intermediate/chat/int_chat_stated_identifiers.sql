@@ -12,7 +12,11 @@
     "84912345678". A lone digit after a number ("… 678 2 cái") is no group of it. -#}
 {%- set phone_pattern = "'(?:\\(?\\+?[0-9]{1,3}\\)?[ .\\-]?)?[0-9]{2,5}(?:[ .\\-]?[0-9]{2,5}){1,4}'" %}
 {%- set email_pattern = "'[A-Za-z0-9._%+\\-]+@[A-Za-z0-9.\\-]+\\.[A-Za-z]{2,}'" %}
-{%- set cues = var('chat_someone_else_cues') | map('lower') | map('replace', "'", "''") | join('|') %}
+{%- set escaped = [] %}
+{%- for cue in var('chat_someone_else_cues') %}
+    {%- do escaped.append(modules.re.escape(cue | lower) | replace("'", "''")) %}
+{%- endfor %}
+{%- set cues = escaped | join('|') %}
 {#- Whole words: a cue neither follows nor precedes a letter or digit. -#}
 {%- set cue_pattern = "'(^|[^[:alpha:][:digit:]])(" ~ cues ~ ")($|[^[:alpha:][:digit:]])'" %}
 
