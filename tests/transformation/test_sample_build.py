@@ -26,7 +26,13 @@ def test_every_source_record_maps_to_exactly_one_customer(built_warehouse):
             + (select count(distinct euid) from raw_email.mailchimp_members)
             + (select count(distinct email_id) from raw_email.mailchimp_activity)
             + (select count(distinct coalesce(user_id, anonymous_id)) from raw_email.events)
-            + (select count(distinct anonymous_id) from raw_app.events)""")[0][0]
+            + (select count(distinct anonymous_id) from raw_app.events)
+            + (select count(distinct user_id_by_app) from raw_chat.zalo_events)
+            + (select count(distinct case
+                when json_extract_string(message, '$.is_echo') = 'true'
+                    then json_extract_string(recipient, '$.id')
+                else json_extract_string(sender, '$.id') end)
+               from raw_chat.messenger_events)""")[0][0]
     assert query(built_warehouse, """
         select count(*), count(distinct (source, record_id)), count(customer_id)
         from marts.customer_records""") == [(expected, expected, expected)]
@@ -101,6 +107,13 @@ def test_identity_resolution_beats_exact_email_matching(built_warehouse, sample_
                 json_extract_string(context, '$.traits.email') from raw_email.events
             union all select 'app', anonymous_id,
                 json_extract_string(traits, '$.email') from raw_app.events
+            -- A chat gives no email field: each account is its own.
+            union all select 'chat', user_id_by_app, null from raw_chat.zalo_events
+            union all select 'chat', case
+                    when json_extract_string(message, '$.is_echo') = 'true'
+                        then json_extract_string(recipient, '$.id')
+                    else json_extract_string(sender, '$.id') end, null
+                from raw_chat.messenger_events
         )
         select source, record_id, min(nullif(lower(trim(email)), '')) from emails group by all
     """)}

@@ -1,6 +1,6 @@
 -- The phones and emails each chat record links through (int_chat_stated_identifiers): those it
--- stated as its own, less every value of a kind the account states too many of
--- (int_chat_shared_accounts). A chat record has no identifier of its own that links across
+-- stated as its own, less every value of a kind the account states too many of, and all of
+-- an account several people use (int_chat_shared_accounts). A chat record has no identifier of its own that links across
 -- scopes: a Zalo id and a PSID stay records, never identifiers.
 {{ config(materialized='ephemeral') }}
 
@@ -21,7 +21,7 @@ kept as (
     left join shared
         on
             stated.record_id = shared.record_id
-            and stated.identifier_type = shared.identifier_type
+            and shared.identifier_type in (stated.identifier_type, 'name')
     where shared.record_id is null
 ),
 

@@ -9,10 +9,16 @@ zalo as (
 ),
 
 shared as (
-    select * from {{ ref('int_chat_shared_accounts') }}
-    where identifier_type = 'phone'
+    select
+        record_id,
+        max(case when identifier_type = 'phone' then 1 else 0 end) = 1 as shares_phones,
+        max(case when identifier_type = 'name' then 1 else 0 end) = 1 as is_several_people
+    from {{ ref('int_chat_shared_accounts') }}
+    group by record_id
 )
 
+-- A shared account's numbers are nobody's in particular, and an account several people use
+-- states nothing of one person.
 select
     'chat' as source,
     zalo.record_id,
@@ -21,9 +27,12 @@ select
     zalo.name_key,
     cast(null as {{ dbt.type_string() }}) as email,
     cast(null as {{ dbt.type_string() }}) as email_written,
-    -- A shared account's numbers are nobody's in particular.
-    case when shared.record_id is null then zalo.submitted_phone_normalized end as phone,
+    case
+        when not coalesce(shared.shares_phones, false) then zalo.submitted_phone_normalized
+    end as phone,
     nullif(trim(zalo.submitted_city), '') as city
 from zalo
 left join shared on zalo.record_id = shared.record_id
-where zalo.event_name = 'user_submit_info'
+where
+    zalo.event_name = 'user_submit_info'
+    and not coalesce(shared.is_several_people, false)

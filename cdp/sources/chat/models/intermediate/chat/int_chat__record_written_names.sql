@@ -1,18 +1,28 @@
 -- Chat names as people wrote them (Zalo's info form), for the golden record's display: the
--- latest form's, one per record.
+-- latest form's, one per record; none for an account several people use.
 {{ config(materialized='ephemeral') }}
 
 with
 
+shared as (
+    select * from {{ ref('int_chat_shared_accounts') }}
+    where identifier_type = 'name'
+),
+
 forms as (
     select
-        record_id,
-        submitted_name,
+        zalo.record_id,
+        zalo.submitted_name,
         row_number() over (
-            partition by record_id order by occurred_at desc nulls last, event_id desc
+            partition by zalo.record_id
+            order by zalo.occurred_at desc nulls last, zalo.event_id desc
         ) as recency_rank
-    from {{ ref('stg_chat__zalo_events') }}
-    where event_name = 'user_submit_info' and nullif(trim(submitted_name), '') is not null
+    from {{ ref('stg_chat__zalo_events') }} as zalo
+    left join shared on zalo.record_id = shared.record_id
+    where
+        zalo.event_name = 'user_submit_info'
+        and nullif(trim(zalo.submitted_name), '') is not null
+        and shared.record_id is null
 )
 
 select
