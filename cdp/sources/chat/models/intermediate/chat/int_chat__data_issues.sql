@@ -35,18 +35,23 @@ unreadable_times as (
         'not a Unix time' as reason,
         _source_file,
         _dlt_load_id
-    from zalo
-    where occurred_at_exported is null
-    union all
-    select
-        'chat' as source,
-        record_id,
-        'timestamp' as column_name,
-        timestamp_sent as value,
-        'not a Unix time' as reason,
-        _source_file,
-        _dlt_load_id
-    from messenger
+    from (
+        select
+            record_id,
+            timestamp_sent,
+            occurred_at_exported,
+            _source_file,
+            _dlt_load_id
+        from zalo
+        union all
+        select
+            record_id,
+            timestamp_sent,
+            occurred_at_exported,
+            _source_file,
+            _dlt_load_id
+        from messenger
+    ) as events
     where occurred_at_exported is null
 ),
 

@@ -5,7 +5,8 @@
 -- nothing. Only what the person sent counts, never the business's own replies. A value written
 -- in a message that says it is someone else's (`chat_someone_else_cues`: "giao cho mẹ em số
 -- …") is kept with `is_someone_elses`: it links nobody.
-{{ config(materialized='ephemeral') }}
+-- A table: the shared-account rule and the identifiers both read it, and the text is read once.
+{{ config(materialized='table') }}
 
 {#- Digits in groups of 2 to 5, optionally after a country code ("+84", "(+84)"), separated by
     at most one space, dot or dash: "0912 345 678", "0912.345.678", "(+84) 912-345-678",
