@@ -23,7 +23,13 @@ def lint(processes: int = 2) -> int:
 
 
 def _lint(variables: dict, processes: int) -> int:
+    import sqlparse.engine.grouping
     from sqlfluff.core import FluffConfig, Linter
+
+    # dbt's command line lifts sqlparse's 10,000-token cap (its `--sqlparse` default); the
+    # templater, called through the API, would keep it, and skip a model whose ephemeral
+    # inputs inline past it instead of linting it.
+    sqlparse.engine.grouping.MAX_GROUPING_TOKENS = None
 
     os.chdir(DBT_PROJECT_DIR)  # the project's .sqlfluff and relative model paths
     config = FluffConfig.from_path(".", overrides={"processes": processes})

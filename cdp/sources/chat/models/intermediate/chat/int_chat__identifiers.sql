@@ -1,7 +1,7 @@
 -- The phones and emails each chat record links through (int_chat_stated_identifiers): those it
 -- stated as its own, less every value of a kind the account states too many of, and all of
--- an account several people use (int_chat_shared_accounts). A chat record has no identifier of its own that links across
--- scopes: a Zalo id and a PSID stay records, never identifiers.
+-- an account several people use (int_chat_shared_accounts). A chat record has no identifier
+-- of its own that links across scopes: a Zalo id and a PSID stay records, never identifiers.
 {{ config(materialized='ephemeral') }}
 
 with
