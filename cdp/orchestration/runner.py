@@ -8,6 +8,7 @@ read from the run's own events, never assumed.
 """
 
 import contextlib
+import json
 import logging
 import sys
 from collections.abc import Iterator
@@ -42,15 +43,23 @@ from cdp.orchestration.resources import CdpSettings
 from cdp.orchestration.transformation.assets import FULL_REFRESH_TAG, RETRAIN_MATCHING_TAG
 from cdp.settings import REPO_ROOT, current_settings, default_dagster_home
 
+_INSTANCE_CONFIG_MARK = "# Written by cdp"
 _INSTANCE_CONFIG = """\
 # Written by cdp: the Dagster instance `cdp run` records its runs in. Start the UI on it with
 # DAGSTER_HOME=<this folder> dagster dev (`cdp demo` writes that into .env for you).
+# cdp rewrites this file while its first line is as above: delete that line to keep your edits.
 telemetry:
   enabled: false
 concurrency:
   runs:
     # One nightly run at a time: the warehouse has one writer.
     max_concurrent_runs: 1
+# Dagster's SQLite event log, its connections kept open: cdp/orchestration/event_log_storage.py
+event_log_storage:
+  module: cdp.orchestration.event_log_storage
+  class: PooledSqliteEventLogStorage
+  config:
+    base_dir: {event_logs}
 """
 LOG_FILES_KEPT = 30
 NIGHTLY_JOB = "cdp_nightly"
@@ -129,8 +138,13 @@ def instance_for(settings: CdpSettings) -> DagsterInstance:
     home = current_settings().paths.dagster_home or default_dagster_home(Path(settings.warehouse))
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(_INSTANCE_CONFIG)
+    # A JSON string is a YAML one, whatever the path holds.
+    wanted = _INSTANCE_CONFIG.format(
+        event_logs=json.dumps(str((home / "history" / "runs").resolve())))
+    # Written again when cdp wrote it: an earlier version's, or the folder was moved.
+    if not config.exists() or (config.read_text().startswith(_INSTANCE_CONFIG_MARK)
+                               and config.read_text() != wanted):
+        config.write_text(wanted)
     return DagsterInstance.from_ref(InstanceRef.from_dir(str(home)))
 
 

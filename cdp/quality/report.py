@@ -105,6 +105,34 @@ class RunReport:
     def status(self) -> str:
         return next(status for status in STATUSES if self.counts[status])
 
+    def summary(self) -> "RunSummary":
+        return RunSummary(self.run_id, self.started_at, self.counts)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What the index shows of a run: `runs/<run_id>/summary.json`, so that listing the kept
+    runs reads a small file each, not every check record of every run."""
+
+    run_id: str
+    started_at: datetime  # timezone-aware
+    counts: dict[str, int]  # checks passed, warned and failed
+
+    @property
+    def status(self) -> str:
+        return next(status for status in STATUSES if self.counts.get(status))
+
+    def to_json(self) -> dict:
+        return {"run_id": self.run_id, "started_at": self.started_at.isoformat(),
+                "counts": {status: self.counts.get(status, 0) for status in STATUSES}}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "RunSummary":
+        counts = {status: int(data["counts"].get(status, 0)) for status in STATUSES}
+        if not any(counts.values()):
+            raise ValueError("a run summary counts no check")
+        return cls(data["run_id"], datetime.fromisoformat(data["started_at"]), counts)
+
 
 def run_page(run: RunReport) -> str:
     """The page of one run: its id and time, a summary, then every check, worst first."""
@@ -129,7 +157,7 @@ def run_page(run: RunReport) -> str:
     )
 
 
-def index_page(runs: list[RunReport]) -> str:
+def index_page(runs: list[RunReport] | list[RunSummary]) -> str:
     """The list of kept runs, newest first, each linking to its page."""
     runs = sorted(runs, key=lambda run: (run.started_at, run.run_id), reverse=True)
     rows = "\n".join(
@@ -170,7 +198,7 @@ def _failure(failure: FailedExpectation) -> str:
            f"{listed}</div>"
 
 
-def _summary(run: RunReport) -> str:
+def _summary(run: RunReport | RunSummary) -> str:
     counts = run.counts
     return " ".join(f'<span class="count {status}">{counts[status]} {status}</span>'
                     for status in reversed(STATUSES))

@@ -11,6 +11,7 @@ GX itself runs on an in-memory context: suites are rebuilt from code for every c
 results it stores are dropped once read, so nothing of GX's grows on disk or in memory.
 """
 
+import contextlib
 import json
 import os
 import re
@@ -28,11 +29,20 @@ import pyarrow as pa
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
 from cdp.quality.check import QualityCheck
-from cdp.quality.report import CheckRecord, FailedExpectation, RunReport, index_page, run_page
+from cdp.quality.report import (
+    CheckRecord,
+    FailedExpectation,
+    RunReport,
+    RunSummary,
+    index_page,
+    run_page,
+)
 from cdp.settings import current_settings
 
 EXAMPLES_SHOWN = 5
 EXAMPLE_CHARACTERS = 200  # a longer offending value is cut in the report
+_SUMMARY = "summary.json"  # beside a run's page: what the index shows of it
+_RECORDS_REMEMBERED = 5000  # a run's checks, many times over
 
 
 def runs_to_keep() -> int:
@@ -195,10 +205,15 @@ class ReportFolder:
         if first_check:
             keep = runs_to_keep() if self.keep_runs is None else self.keep_runs
             self._prune(keep, current=run_dir)
-        runs = self.runs()
-        [run] = [run for run in runs if run.run_id == run_dir.name]
+        # This run's page from its own records; the index from each kept run's summary, so a
+        # check costs the same on the thirtieth night as on the first.
+        run = RunReport(run_dir.name, _records(run_dir), _sections(run_dir))
         _write_atomically(run_dir / "index.html", run_page(run))
-        _write_atomically(quality_report_index(self.reports_dir), index_page(runs))
+        _write_atomically(run_dir / _SUMMARY, json.dumps(run.summary().to_json()))
+        summaries = [summary for folder in self._run_folders() if folder != run_dir
+                     for summary in [_summary_of(folder)] if summary]
+        _write_atomically(quality_report_index(self.reports_dir),
+                          index_page([*summaries, run.summary()]))
         return run_dir / "index.html"
 
     def add_many(self, run_id: str, records: list[CheckRecord]) -> Path | None:
@@ -217,28 +232,45 @@ class ReportFolder:
 
     def runs(self) -> list[RunReport]:
         """Every run with at least one readable check record."""
-        folders = sorted(self.runs_dir.iterdir()) if self.runs_dir.is_dir() else []
         runs = [RunReport(folder.name, _records(folder), _sections(folder))
-                for folder in folders if folder.is_dir()]
+                for folder in self._run_folders()]
         return [run for run in runs if run.checks]
+
+    def _run_folders(self) -> list[Path]:
+        folders = sorted(self.runs_dir.iterdir()) if self.runs_dir.is_dir() else []
+        return [folder for folder in folders if folder.is_dir()]
 
     def _prune(self, keep: int, current: Path) -> None:
         """Delete all but the newest `keep` run folders; `current` always stays."""
-        folders = [folder for folder in self.runs_dir.iterdir()
-                   if folder.is_dir() and folder != current]
+        folders = [folder for folder in self._run_folders() if folder != current]
         folders.sort(key=_started_at, reverse=True)
         for folder in folders[keep - 1:]:
             # Another process may be deleting it too; what is left goes next time.
             shutil.rmtree(folder, ignore_errors=True)
 
 
+# Records read before, by file and its (size, modification time): a run's page is rendered
+# again after each of its checks, from all of that run's records so far.
+_records_read: dict[Path, tuple[tuple[int, int], CheckRecord]] = {}
+
+
 def _records(run_dir: Path) -> tuple[CheckRecord, ...]:
     records = []
     for path in sorted((run_dir / "checks").glob("*.json")):
         try:
-            records.append(CheckRecord.from_json(json.loads(path.read_text(encoding="utf-8"))))
+            stat = path.stat()
+            version = (stat.st_size, stat.st_mtime_ns)
+            known = _records_read.get(path)
+            if known and known[0] == version:
+                records.append(known[1])
+                continue
+            record = CheckRecord.from_json(json.loads(path.read_text(encoding="utf-8")))
         except (OSError, ValueError, KeyError, TypeError):
             continue  # pruned meanwhile, or not a record: the report shows the rest
+        if len(_records_read) > _RECORDS_REMEMBERED:
+            _records_read.clear()
+        _records_read[path] = (version, record)
+        records.append(record)
     return tuple(records)
 
 
@@ -252,11 +284,26 @@ def _sections(run_dir: Path) -> tuple[str, ...]:
     return tuple(sections)
 
 
+def _summary_of(run_dir: Path) -> RunSummary | None:
+    """A run's summary; for a run filed before summaries were, made from its records. None
+    for a folder without a readable record."""
+    try:
+        return RunSummary.from_json(json.loads((run_dir / _SUMMARY).read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        records = _records(run_dir)
+        if not records:
+            return None
+        summary = RunReport(run_dir.name, records).summary()
+        with contextlib.suppress(OSError):  # pruned meanwhile
+            _write_atomically(run_dir / _SUMMARY, json.dumps(summary.to_json()))
+        return summary
+
+
 def _started_at(run_dir: Path) -> float:
     """When a run's first check was recorded; a folder without records, when it last changed."""
-    records = _records(run_dir)
-    if records:
-        return min(record.checked_at for record in records).timestamp()
+    summary = _summary_of(run_dir)
+    if summary:
+        return summary.started_at.timestamp()
     try:
         return run_dir.stat().st_mtime
     except OSError:

@@ -127,6 +127,30 @@ def test_only_the_newest_runs_are_kept_and_gx_keeps_no_results(tmp_path, warehou
 
 
 @pytest.mark.unit
+def test_the_index_reads_a_summary_per_run_and_makes_one_for_a_run_filed_without(
+        tmp_path, warehouse):
+    reports = tmp_path / "reports"
+    validator = QualityValidator(reports, keep_runs=5)
+    _run(validator, warehouse, "run-old")
+    _run(validator, warehouse, "run-new", CHECKS[:1])
+    summaries = {run: reports / "runs" / run / "summary.json" for run in ("run-old", "run-new")}
+    assert json.loads(summaries["run-old"].read_text())["counts"] == {
+        "failed": 1, "warned": 1, "passed": 1}
+    # A run an earlier version filed has no summary: the index counts its records, once.
+    summaries["run-old"].unlink()
+    validator.run(CHECKS[1], warehouse, "run-new")
+    index = quality_report_index(reports).read_text(encoding="utf-8")
+    assert index.index("run-new") < index.index("run-old")
+    assert re.search(r"run-old.*?>1 passed<.*?>1 warned<.*?>1 failed<", index, re.DOTALL)
+    assert re.search(r"run-new.*?>1 passed<.*?>0 warned<.*?>1 failed<", index, re.DOTALL)
+    assert json.loads(summaries["run-old"].read_text())["run_id"] == "run-old"
+    # A summary that cannot be read is made again from the records, never shown half.
+    summaries["run-old"].write_text("{not json")
+    validator.run(CHECKS[0], warehouse, "run-new")
+    assert "run-old" in quality_report_index(reports).read_text(encoding="utf-8")
+
+
+@pytest.mark.unit
 def test_the_number_of_runs_kept_comes_from_the_environment(tmp_path, warehouse, monkeypatch):
     monkeypatch.setenv("CDP_REPORTS_KEEP_RUNS", "1")
     validator = QualityValidator(tmp_path / "reports")

@@ -4,6 +4,8 @@ Each table is keyed `<source>/<table>`, the key dagster-dbt gives `source('<sour
 so the lineage runs unbroken from the export folders to the marts.
 """
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -19,6 +21,7 @@ from dagster import (
 )
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 from dagster_dlt.translator import DltResourceTranslatorData
+from dlt import Pipeline
 
 from cdp.ingestion.files import list_files_outside
 from cdp.ingestion.folder import ExportsFolderError, check_exports_folder
@@ -86,7 +89,7 @@ def _is_transient(error: BaseException) -> bool:
 
 
 def _load_assets(source: Source) -> AssetsDefinition:
-    system, make_source, table = source.system, source.make_dlt_source, source.table
+    system, make_source = source.system, source.make_dlt_source
     export_tables = [*(spec.table for spec in source.export_specs), *source.pulled_tables]
 
     # The source and pipeline given here only describe the assets; the run builds its own
@@ -103,64 +106,78 @@ def _load_assets(source: Source) -> AssetsDefinition:
             check_exports_folder(settings.exports_dir, configured_systems())
         except ExportsFolderError as error:
             raise Failure(description=str(error)) from None
-        destination, pipelines_dir = duckdb_destination(Path(settings.warehouse))
-        pipeline = pipeline_for(system, destination, pipelines_dir)
         outcomes: list[FileOutcome] = []
-        try:
-            results = list(dlt.run(
-                context=context,
-                dlt_source=make_source(
-                    exports_dir=settings.exports_dir, outcomes=outcomes,
-                    suppression=PrivacyStore(Path(settings.warehouse)).suppression()),
-                dlt_pipeline=pipeline,
-            ))
-        except Exception as error:
-            if _is_transient(error) and context.retry_number < LOAD_RETRIES:
-                raise RetryRequested(max_retries=LOAD_RETRIES,
-                                     seconds_to_wait=LOAD_RETRY_SECONDS) from error
-            raise
-        load_id = pipeline.last_trace.last_load_info.loads_ids[0] \
-            if pipeline.last_trace and pipeline.last_trace.last_load_info \
-            and pipeline.last_trace.last_load_info.loads_ids else None
-        failed = [f"{file.source_file}: {file.detail}" for file in outcomes
-                  if file.status == "failed"]
-        for file in failed:
-            context.log.warning(f"set aside whole: {file}")
-        outside = [f"{file.relative_path}: {file.reason}"
-                   for file in list_files_outside(
-                       settings.exports_dir, configured_systems(),
-                       [spec for each in enabled_sources() for spec in each.export_specs])]
-        metadata = {
-            "rows_added": sum(rows_of_load(pipeline, export_table, load_id)
-                              for export_table in export_tables),
-            "rows_quarantined": sum(rows_of_load(pipeline, quarantine, load_id) for quarantine
-                                    in ("quarantine", *filter(None, [source.pulled_quarantine]))),
-            "dagster/row_count": _row_count(pipeline, table),
-            "files": [f"{file.status}: {file.source_file}" for file in outcomes
-                      if file.status != "ignored"],
-            "files_set_aside": failed,
-            "files_ignored": [f"{file.source_file}: {file.detail}" for file in outcomes
-                              if file.status == "ignored"] + outside,
-            "schema_warnings": [f"{file.source_file}: {file.warnings}" for file in outcomes
-                                if file.warnings],
-            "records_of_erased_people_dropped": sum(file.records_suppressed
-                                                    for file in outcomes),
-            "quarantine_table": f"raw_{system}.quarantine",
-            "exports_folder": MetadataValue.path(f"{settings.exports_dir}/{system}"),
-        }
-        for result in results:
-            # The system's figures go on its export's table; a deletion list's table carries
-            # its own counts only, so a run's summary counts each system once.
-            result_table = result.asset_key.path[-1]
-            own = metadata if result_table == table else {
-                "table_rows_added" if result_table in export_tables else "deletions_added":
-                    rows_of_load(pipeline, result_table, load_id),
-                "dagster/row_count": _row_count(pipeline, result_table),
-            }
-            yield MaterializeResult(asset_key=result.asset_key,
-                                    metadata={**(result.metadata or {}), **own})
+        warehouse = Path(settings.warehouse).resolve()
+        warehouse.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.ExitStack() as open_warehouse:
+            try:
+                # One connection for the whole load, dlt's and the counts below.
+                connection = open_warehouse.enter_context(duckdb.connect(str(warehouse)))
+                destination, pipelines_dir = duckdb_destination(warehouse, connection)
+                pipeline = pipeline_for(system, destination, pipelines_dir)
+                results = list(dlt.run(
+                    context=context,
+                    dlt_source=make_source(
+                        exports_dir=settings.exports_dir, outcomes=outcomes,
+                        suppression=PrivacyStore(Path(settings.warehouse)).suppression()),
+                    dlt_pipeline=pipeline,
+                ))
+            except Exception as error:
+                if _is_transient(error) and context.retry_number < LOAD_RETRIES:
+                    raise RetryRequested(max_retries=LOAD_RETRIES,
+                                         seconds_to_wait=LOAD_RETRY_SECONDS) from error
+                raise
+            yield from _load_results(context, source, export_tables, settings, pipeline,
+                                     outcomes, results)
 
     return load_exports
+
+
+def _load_results(context: AssetExecutionContext, source: Source, export_tables: list[str],
+                  settings: CdpSettings, pipeline: Pipeline, outcomes: list[FileOutcome],
+                  results: list) -> Iterator[MaterializeResult]:
+    """Each loaded table's materialization, with the load's figures on the system's table."""
+    system, table = source.system, source.table
+    load_id = pipeline.last_trace.last_load_info.loads_ids[0] \
+        if pipeline.last_trace and pipeline.last_trace.last_load_info \
+        and pipeline.last_trace.last_load_info.loads_ids else None
+    failed = [f"{file.source_file}: {file.detail}" for file in outcomes
+              if file.status == "failed"]
+    for file in failed:
+        context.log.warning(f"set aside whole: {file}")
+    outside = [f"{file.relative_path}: {file.reason}"
+               for file in list_files_outside(
+                   settings.exports_dir, configured_systems(),
+                   [spec for each in enabled_sources() for spec in each.export_specs])]
+    metadata = {
+        "rows_added": sum(rows_of_load(pipeline, export_table, load_id)
+                          for export_table in export_tables),
+        "rows_quarantined": sum(rows_of_load(pipeline, quarantine, load_id) for quarantine
+                                in ("quarantine", *filter(None, [source.pulled_quarantine]))),
+        "dagster/row_count": _row_count(pipeline, table),
+        "files": [f"{file.status}: {file.source_file}" for file in outcomes
+                  if file.status != "ignored"],
+        "files_set_aside": failed,
+        "files_ignored": [f"{file.source_file}: {file.detail}" for file in outcomes
+                          if file.status == "ignored"] + outside,
+        "schema_warnings": [f"{file.source_file}: {file.warnings}" for file in outcomes
+                            if file.warnings],
+        "records_of_erased_people_dropped": sum(file.records_suppressed
+                                                for file in outcomes),
+        "quarantine_table": f"raw_{system}.quarantine",
+        "exports_folder": MetadataValue.path(f"{settings.exports_dir}/{system}"),
+    }
+    for result in results:
+        # The system's figures go on its export's table; a deletion list's table carries
+        # its own counts only, so a run's summary counts each system once.
+        result_table = result.asset_key.path[-1]
+        own = metadata if result_table == table else {
+            "table_rows_added" if result_table in export_tables else "deletions_added":
+                rows_of_load(pipeline, result_table, load_id),
+            "dagster/row_count": _row_count(pipeline, result_table),
+        }
+        yield MaterializeResult(asset_key=result.asset_key,
+                                metadata={**(result.metadata or {}), **own})
 
 
 def _row_count(pipeline, table: str) -> int:
