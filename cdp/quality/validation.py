@@ -230,12 +230,6 @@ class ReportFolder:
                               json.dumps(record.to_json(), indent=2, ensure_ascii=False))
         return self.add(run_id, records[-1])
 
-    def runs(self) -> list[RunReport]:
-        """Every run with at least one readable check record."""
-        runs = [RunReport(folder.name, _records(folder), _sections(folder))
-                for folder in self._run_folders()]
-        return [run for run in runs if run.checks]
-
     def _run_folders(self) -> list[Path]:
         folders = sorted(self.runs_dir.iterdir()) if self.runs_dir.is_dir() else []
         return [folder for folder in folders if folder.is_dir()]
